@@ -1,0 +1,3 @@
+from broker_tui.cli import main
+
+main()

@@ -1,0 +1,102 @@
+"""`providers import-ofsted`, `providers list`, `seed --demo`: the market, headless."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from broker_tui.cli import Root, fail, with_context
+
+
+@click.group()
+def providers() -> None:
+    """The market: providers and their services."""
+
+
+@providers.command("import-ofsted")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
+    """Import or refresh services from Ofsted's provider-level register (CSV)."""
+    from broker_tui.services.importers.ofsted import ImportFileError, import_ofsted
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        report = import_ofsted(ctx, csv_file, progress=lambda m: click.echo(m, err=True))
+    except ImportFileError as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
+        return
+    except DatabaseError as exc:
+        fail(str(exc))
+        return
+    for line in report.summary_lines():
+        click.echo(line)
+
+
+@providers.command("list")
+@click.option("--type", "service_type", metavar="TYPE", help="Service type code (see --help-types).")
+@click.option("--search", default="", help="Text to look for in name, owner, town or authority.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=None, help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one array of services).")
+@click.option("--help-types", is_flag=True, help="List the service type codes and stop.")
+@click.pass_obj
+def list_cmd(root: Root, service_type: str | None, search: str, limit: int | None, as_json: bool,
+             help_types: bool) -> None:
+    """List services in the market."""
+    from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, SERVICE_TYPES
+
+    if help_types:
+        for t in SERVICE_TYPES:
+            click.echo(f"{t.code:28} {t.label}")
+        return
+    if service_type and service_type not in SERVICE_TYPE_BY_CODE:
+        fail(f"unknown service type {service_type!r}; known: {', '.join(SERVICE_TYPE_BY_CODE)}")
+    from broker_tui.services.directory import DirectoryQuery, iter_services
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        rows = list(iter_services(ctx, DirectoryQuery(service_type=service_type, text=search), limit=limit))
+    except DatabaseError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        return
+    for r in rows:
+        click.echo(r.to_line())
+
+
+@click.command()
+@click.option("--demo", is_flag=True, required=True, help="Fill an empty database with the demo market.")
+@click.pass_obj
+def seed(root: Root, demo: bool) -> None:
+    """Fill an empty database with the demo market (a database with data in it is refused, untouched)."""
+    from broker_tui.services.demo import DemoRefused, seed_demo
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        summary = seed_demo(ctx, progress=lambda m: click.echo(m, err=True))
+    except DemoRefused as exc:
+        fail(str(exc))
+        return
+    except DatabaseError as exc:
+        fail(str(exc))
+        return
+    for line in summary.summary_lines():
+        click.echo(line)
+
+
+COMMANDS = (providers, seed)

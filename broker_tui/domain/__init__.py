@@ -1,0 +1,1 @@
+"""Pure domain: vocabulary, money, dates, geometry. No Textual, no SQL, no I/O."""

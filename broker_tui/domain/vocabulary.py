@@ -1,0 +1,224 @@
+"""The words of the field (shared/domain.md) as the app's own codes.
+
+DfE SSDA903 codes are *data* (the code_list table, loaded from seed/ssda903_code_lists.csv with the
+years they are valid); what lives here are the app's own vocabularies: service types, sectors, the
+two Ofsted judgement scales, need domains and specialist-need tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    code: str
+    label: str
+    short: str
+    group: str  # fostering | residential | supported | secure | family | school | leaving_care | other
+    ofsted_provision_types: tuple[str, ...]
+    dfe_placement_codes: tuple[str, ...]
+    regulated: bool = True
+
+
+SERVICE_TYPES: tuple[ServiceType, ...] = (
+    ServiceType("fostering_in_house", "In-house fostering", "Fostering (in-house)", "fostering",
+                (), ("U4", "U5", "U6")),
+    ServiceType("fostering_ifa", "Independent fostering agency (IFA)", "Fostering (IFA)", "fostering",
+                ("Independent Fostering Agency",), ("U4", "U5", "U6")),
+    ServiceType("fostering_kinship", "Kinship (connected person) fostering", "Kinship fostering", "fostering",
+                (), ("U1", "U2", "U3")),
+    ServiceType("childrens_home_in_house", "In-house children's home", "Children's home (in-house)", "residential",
+                ("Children's home", "Children's Home"), ("K2",)),
+    ServiceType("childrens_home_external", "External children's home", "Children's home (external)", "residential",
+                ("Children's home", "Children's Home",
+                 "Residential special school (registered as a children's home)"), ("K2",)),
+    ServiceType("secure_childrens_home", "Secure children's home", "Secure children's home", "secure",
+                ("Secure children's home",), ("K1",)),
+    ServiceType("supported_accommodation", "16+ supported accommodation", "Supported accommodation", "supported",
+                ("Supported Accommodation",), ("K3",)),
+    ServiceType("parent_and_child", "Parent and child (residential family centre)", "Parent and child", "family",
+                ("Residential Family Centre",), ("R3",)),
+    ServiceType("residential_special_school", "Residential special school", "Residential special school", "school",
+                ("Residential Special School",), ("S1",)),
+    ServiceType("care_leavers_18_plus", "Accommodation for care leavers 18+", "Care leavers 18+", "leaving_care",
+                (), (), regulated=False),
+    ServiceType("other", "Other", "Other", "other", (), ()),
+)
+SERVICE_TYPE_BY_CODE = {t.code: t for t in SERVICE_TYPES}
+
+# Ofsted provision types the market importer takes, and the ones it leaves out (they are not
+# placements a broker buys: adoption agencies, boarding schools, FE colleges, holiday schemes, STC).
+IMPORTED_PROVISION_TYPES = {
+    "Children's home": "childrens_home",
+    "Children's Home": "childrens_home",
+    "Residential special school (registered as a children's home)": "childrens_home",
+    "Secure children's home": "secure_childrens_home",
+    "Supported Accommodation": "supported_accommodation",
+    "Independent Fostering Agency": "fostering_ifa",
+    "Residential Family Centre": "parent_and_child",
+    "Residential Special School": "residential_special_school",
+}
+
+SECTORS = {
+    "in_house": "In-house",
+    "private": "Private",
+    "voluntary": "Voluntary",
+    "other_council": "Other council",
+    "other_public": "Other public",
+}
+# Ofsted sector -> the app's sector; "Local Authority" is in-house when the authority is the home council.
+OFSTED_SECTORS = {
+    "Private": "private",
+    "Voluntary": "voluntary",
+    "Local Authority": "other_council",
+    "Academy": "other_public",
+    "Health Authority": "other_public",
+}
+SECTOR_PLACEMENT_PROVIDER = {  # SSDA903 PLACE_PROVIDER code for each sector
+    "in_house": "PR1", "other_council": "PR2", "other_public": "PR3", "private": "PR4", "voluntary": "PR5",
+}
+
+# Two judgement scales, each on its own terms: never mapped onto each other.
+OFSTED_GRADES = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+}
+OFSTED_GRADE_FROM_TEXT = {v: k for k, v in OFSTED_GRADES.items()}
+SA_OUTCOMES = {
+    "consistently_strong": "Consistently strong service delivery",
+    "inconsistent": "Inconsistent quality of service delivery",
+    "serious_weaknesses": "Serious or widespread weaknesses",
+}
+SA_OUTCOME_FROM_TEXT = {v: k for k, v in SA_OUTCOMES.items()}
+SA_CATEGORIES = {
+    "single_occupancy": "Single occupancy / self-contained",
+    "ring_fenced_shared": "Ring-fenced shared",
+    "non_ring_fenced_shared": "Non-ring-fenced shared",
+    "private_residence": "Private residence (supported lodgings)",
+}
+NOT_INSPECTED = "Not yet inspected"
+
+REGISTRATION_STATUSES = {
+    "active": "Registered",
+    "suspended": "Registration suspended",
+    "pending": "Registration pending",
+    "application_accepted": "Application accepted",
+    "cancelled": "Registration cancelled",
+    "not_required": "No registration needed",
+}
+
+PURCHASING_ROUTES = {
+    "spot": "Spot purchase",
+    "framework": "Framework",
+    "open_framework": "Open framework",
+    "dynamic_purchasing_system": "Dynamic purchasing system",
+    "block": "Block contract",
+}
+
+
+@dataclass(frozen=True)
+class NeedDomain:
+    code: str
+    label: str
+
+
+NEED_DOMAINS: tuple[NeedDomain, ...] = (
+    NeedDomain("health", "Health (physical)"),
+    NeedDomain("emotional", "Emotional and mental health"),
+    NeedDomain("behaviour", "Behaviour"),
+    NeedDomain("education", "Education and learning"),
+    NeedDomain("identity", "Identity and culture"),
+    NeedDomain("relationships", "Family and social relationships"),
+    NeedDomain("independence", "Self-care and independence skills"),
+    NeedDomain("risk", "Risk (exploitation, missing, offending)"),
+)
+NEED_DOMAIN_CODES = tuple(d.code for d in NEED_DOMAINS)
+NEED_LEVELS = {0: "None", 1: "Low", 2: "Medium", 3: "High"}
+
+SPECIALIST_TAGS = {
+    "autism": "Autism",
+    "learning_disability": "Learning disability",
+    "physical_disability": "Physical disability",
+    "cse": "Child sexual exploitation (CSE)",
+    "cce": "Child criminal exploitation (CCE)",
+    "missing": "Missing episodes",
+    "self_harm": "Self-harm",
+    "harmful_sexual_behaviour": "Harmful sexual behaviour",
+    "substance_misuse": "Substance misuse",
+    "remand": "Remand",
+    "uasc": "Unaccompanied asylum-seeking child (UASC)",
+    "parent_and_child": "Parent and child",
+    "sibling_group": "Sibling group",
+    "solo_placement": "Solo placement",
+    "therapeutic_care": "Therapeutic care",
+    "deprivation_of_liberty": "Deprivation of Liberty",
+    "mental_health": "Mental health",
+    "emergency": "Emergency",
+}
+
+REFERRAL_STATUSES = {
+    "new": "New",
+    "searching": "Searching",
+    "sent_to_providers": "Sent to providers",
+    "offers_received": "Offers received",
+    "placement_agreed": "Placement agreed",
+    "placed": "Placed",
+    "withdrawn": "Withdrawn",
+    "closed": "Closed",
+}
+OPEN_REFERRAL_STATUSES = ("new", "searching", "sent_to_providers", "offers_received", "placement_agreed")
+
+DECLINE_REASONS = {
+    "no_vacancy": "No vacancy",
+    "cannot_meet_needs": "Cannot meet needs",
+    "location": "Location",
+    "price": "Price",
+    "impact": "Impact on the children already there",
+    "other": "Other",
+}
+
+QA_KINDS = {
+    "visit_announced": "Visit (announced)",
+    "visit_unannounced": "Visit (unannounced)",
+    "desktop_review": "Desktop review",
+    "ofsted_report": "Ofsted report",
+    "reg44": "Regulation 44 report",
+    "reg45": "Regulation 45 review",
+    "reg40": "Regulation 40 notification",
+    "complaint": "Complaint",
+    "young_people_feedback": "Young people's feedback",
+    "contract_review": "Contract review meeting",
+}
+RAG_RATINGS = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+
+def service_type_label(code: str) -> str:
+    t = SERVICE_TYPE_BY_CODE.get(code)
+    return t.short if t else code
+
+
+def judgement_label(ofsted_grade: str | None, sa_outcome: str | None) -> str:
+    """The service's judgement on its own scale, or 'Not yet inspected'."""
+    if sa_outcome:
+        return SA_OUTCOMES[sa_outcome]
+    if ofsted_grade:
+        return OFSTED_GRADES[ofsted_grade]
+    return NOT_INSPECTED
+
+
+# A stored sort key for the directory column: the Ofsted grades best first, then the supported
+# accommodation outcomes best first, then not yet inspected. Each scale sorts as its own block, so
+# the two are never put on one footing.
+JUDGEMENT_SORT = {
+    "outstanding": 1, "good": 2, "requires_improvement": 3, "inadequate": 4,
+    "consistently_strong": 11, "inconsistent": 12, "serious_weaknesses": 13,
+}
+NOT_INSPECTED_SORT = 20
+
+
+def judgement_sort_key(ofsted_grade: str | None, sa_outcome: str | None) -> int:
+    code = sa_outcome or ofsted_grade
+    return JUDGEMENT_SORT[code] if code else NOT_INSPECTED_SORT

@@ -1,0 +1,61 @@
+"""SQLAlchemy engines and sessions for SQLite (embedded default) and PostgreSQL (the team's server)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from broker_tui.store.errors import DatabaseError
+from broker_tui.store.location import DatabaseLocation, check_sqlite_file, create_private_file, secure
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
+    """An engine for the location, after checking it can be used. Raises DatabaseError with one line."""
+    if location.path is not None:
+        check_sqlite_file(location.path)
+        if create:
+            create_private_file(location.path)
+        engine = create_engine(location.url, connect_args={"timeout": 5})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        path = location.path
+        event.listen(engine, "connect", lambda *_: secure(path))
+        return engine
+    if location.url.startswith("sqlite"):
+        engine = create_engine(location.url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    engine = create_engine(location.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+    try:
+        with engine.connect() as con:
+            con.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise DatabaseError(f"Cannot reach the database at {location.display}: {reason}") from None
+    return engine
+
+
+@contextlib.contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back (nothing half-written) on error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,26 @@
+"""Every table of the store. Importing this package registers them all on SQLModel.metadata."""
+
+from broker_tui.store.tables.audit import AuditEvent
+from broker_tui.store.tables.market import (
+    FosterHousehold,
+    PlacementStop,
+    PriceList,
+    Provider,
+    Service,
+)
+from broker_tui.store.tables.purchases import (
+    BlockContract,
+    BlockContractTerm,
+    Placement,
+    SpotAgreement,
+    SpotAmendment,
+)
+from broker_tui.store.tables.quality import QAAction, QANote
+from broker_tui.store.tables.reference import AppMeta, CodeListEntry, LocalAuthority, PostcodeDistrict
+from broker_tui.store.tables.referrals import Offer, Referral, ReferralSent
+
+__all__ = [
+    "AppMeta", "AuditEvent", "BlockContract", "BlockContractTerm", "CodeListEntry", "FosterHousehold",
+    "LocalAuthority", "Offer", "Placement", "PlacementStop", "PostcodeDistrict", "PriceList", "Provider",
+    "QAAction", "QANote", "Referral", "ReferralSent", "Service", "SpotAgreement", "SpotAmendment",
+]

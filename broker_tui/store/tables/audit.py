@@ -1,0 +1,24 @@
+"""The audit trail: every create, update and end of a record, with who, when, before and after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field
+
+from broker_tui.store.base import InsertOnly, id_field, insert_only
+
+
+@insert_only
+class AuditEvent(InsertOnly, table=True):
+    __tablename__ = "audit_event"
+    id: uuid.UUID = id_field()
+    at: dt.datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    actor: str
+    entity: str = Field(index=True)  # table name
+    entity_id: str = Field(index=True)
+    action: str  # create | update | end | import
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))

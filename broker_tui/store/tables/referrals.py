@@ -1,0 +1,118 @@
+"""Placement requests (referrals), who they were sent to, and the offers and declines that came back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import DateTime, Index
+from sqlmodel import Field
+
+from broker_tui.store.base import Versioned, fk, id_field, json_field
+
+
+class Referral(Versioned, table=True):
+    """A placement request. The child is a case reference and initials; date of birth is optional."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_needed", "status", "needed_by", "case_ref"),)
+    id: uuid.UUID = id_field()
+    case_ref: str = Field(index=True)
+    initials: str
+    status: str = Field(default="new", index=True)  # vocabulary.REFERRAL_STATUSES
+    date_received: dt.date
+    social_worker: str = ""
+    social_work_team: str = ""
+    assigned_broker: str = ""
+    date_of_birth: dt.date | None = None
+    age_years: int | None = None
+    gender: str = ""
+    ethnicity: str = ""  # SSDA903 ETHNIC code
+    religion: str = ""
+    first_language: str = ""
+    legal_status: str = ""  # SSDA903 LS code
+    category_of_need: str = ""  # SSDA903 CIN code
+    disability_health: str = ""
+    school: str = ""
+    year_group: int | None = None
+    ehcp: bool = False
+    current_placement: str = ""
+    move_reason: str = ""  # SSDA903 REASON_PLACE_CHANGE code
+    types_sought: list[str] = json_field()
+    emergency: bool = False
+    needed_by: dt.date
+    expected_duration_weeks: int | None = None
+    home_district: str | None = None
+    school_district: str | None = None
+    within_home_area: bool = False
+    max_distance_miles: int | None = None
+    avoid_areas: list[dict] = json_field()  # [{"kind": "la"|"district", "code": ..., "radius_miles": n}]
+    living_alongside: str = "with_others"  # alone | with_others | older_only | younger_only
+    pets: str = ""
+    sibling_group_size: int = 1
+    siblings_together: bool = True
+    contact_arrangements: str = ""
+    dol_order: dict | None = json_field(default_factory=lambda: None)
+    section25_order: dict | None = json_field(default_factory=lambda: None)
+    uasc: bool = False
+    nts_deadline: dt.date | None = None
+    one_to_one_hours: int = 0
+    two_to_one_hours: int = 0
+    education_needed: bool = False
+    therapy_needed: bool = False
+    budget_weekly_pence: int | None = None
+    funding_social_care_pct: int = 100
+    funding_education_pct: int = 0
+    funding_health_pct: int = 0
+    need_health: int = 0
+    need_emotional: int = 0
+    need_behaviour: int = 0
+    need_education: int = 0
+    need_identity: int = 0
+    need_relationships: int = 0
+    need_independence: int = 0
+    need_risk: int = 0
+    risks: list[dict] = json_field()  # [{"tag": "cce", "present": true, "level": 3}]
+    specialist_needs: list[str] = json_field()
+    free_text_needs: list[str] = json_field()
+    previous_referral_id: uuid.UUID | None = fk("referral.id", nullable=True)
+    withdrawn_reason: str | None = None
+    closed_on: dt.date | None = None
+
+
+class ReferralSent(Versioned, table=True):
+    """The referral went to a service's provider: to whom, when, and the reply deadline."""
+
+    __tablename__ = "referral_sent"
+    id: uuid.UUID = id_field()
+    referral_id: uuid.UUID = fk("referral.id")
+    service_id: uuid.UUID = fk("service.id")
+    sent_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    sent_by: str
+    contact: str = ""
+    reply_due_on: dt.date
+    provider_text: str = ""  # the anonymised referral text as sent (case reference only)
+
+
+class Offer(Versioned, table=True):
+    """A provider's reply: an offer with its price parts, or a decline with a coded reason."""
+
+    __tablename__ = "offer"
+    id: uuid.UUID = id_field()
+    referral_id: uuid.UUID = fk("referral.id")
+    service_id: uuid.UUID = fk("service.id")
+    referral_sent_id: uuid.UUID | None = fk("referral_sent.id", nullable=True)
+    received_on: dt.date
+    outcome: str  # offered | declined
+    decline_reason: str | None = None  # vocabulary.DECLINE_REASONS
+    decline_text: str | None = None
+    weekly_price_pence: int | None = None
+    core_weekly_pence: int | None = None
+    staffing_weekly_pence: int | None = None
+    education_weekly_pence: int | None = None
+    therapy_weekly_pence: int | None = None
+    solo_premium_weekly_pence: int | None = None
+    start_date: dt.date | None = None
+    conditions: str = ""
+    valid_until: dt.date | None = None
+    status: str = "open"  # open | accepted | not_taken | withdrawn | expired

@@ -1,0 +1,114 @@
+"""Shared fixtures: an isolated environment, a fixed clock, and databases on SQLite and PostgreSQL.
+
+PostgreSQL tests use the server named by BROKER_TUI_TEST_PG_URL (an admin URL; each test gets a fresh
+database on it). ./test and .ci/run start a throwaway cluster and set it. Without one, PostgreSQL tests
+are skipped with the reason shown, except under CI or BROKER_TUI_REQUIRE_PG=1, where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+TODAY = dt.date(2026, 12, 1)
+PG_ENV = "BROKER_TUI_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's real settings or database."""
+    monkeypatch.setenv("BROKER_TUI_CONFIG", str(tmp_path / "config" / "settings.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("BROKER_TUI_DB", raising=False)
+    monkeypatch.delenv("BROKER_TUI_TODAY", raising=False)
+
+
+def pg_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("BROKER_TUI_REQUIRE_PG") == "1"
+
+
+def _pg_unavailable(reason: str) -> None:
+    if pg_required():
+        pytest.fail(f"PostgreSQL is required here but {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+def _new_pg_database(admin_url: str) -> tuple[str, str]:
+    import psycopg
+
+    name = f"bt_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    url = f"{base}/{name}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return name, url
+
+
+def _drop_pg_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "test.sqlite3")
+        return
+    if not pg_admin_url:
+        _pg_unavailable(f"{PG_ENV} is not set (./test starts a server when PostgreSQL is installed)")
+    name, url = _new_pg_database(pg_admin_url)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(pg_admin_url, name)
+
+
+def _context(url: str):
+    from broker_tui.services.context import AppContext
+    from broker_tui.services.startup import prepare_database
+
+    ctx = AppContext.for_target(url, today=TODAY)
+    ctx.settings = ctx.settings.__class__(user_name="test.broker")
+    prepare_database(ctx, seed_demo_if_new=False)
+    return ctx
+
+
+@pytest.fixture
+def ctx(db_url: str):
+    """A migrated, empty database on each backend, with the clock fixed at TODAY."""
+    context = _context(db_url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def sqlite_ctx(tmp_path: Path):
+    """A migrated, empty SQLite database with the clock fixed at TODAY."""
+    context = _context(str(tmp_path / "test.sqlite3"))
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is not beside the repository")
+    return SHARED_DATA
