@@ -138,26 +138,48 @@ NEED_DOMAINS: tuple[NeedDomain, ...] = (
 NEED_DOMAIN_CODES = tuple(d.code for d in NEED_DOMAINS)
 NEED_LEVELS = {0: "None", 1: "Low", 2: "Medium", 3: "High"}
 
-SPECIALIST_TAGS = {
-    "autism": "Autism",
-    "learning_disability": "Learning disability",
-    "physical_disability": "Physical disability",
-    "cse": "Child sexual exploitation (CSE)",
-    "cce": "Child criminal exploitation (CCE)",
-    "missing": "Missing episodes",
-    "self_harm": "Self-harm",
-    "harmful_sexual_behaviour": "Harmful sexual behaviour",
-    "substance_misuse": "Substance misuse",
-    "remand": "Remand",
-    "uasc": "Unaccompanied asylum-seeking child (UASC)",
-    "parent_and_child": "Parent and child",
-    "sibling_group": "Sibling group",
-    "solo_placement": "Solo placement",
-    "therapeutic_care": "Therapeutic care",
-    "deprivation_of_liberty": "Deprivation of Liberty",
-    "mental_health": "Mental health",
-    "emergency": "Emergency",
-}
+# Risks and specialist needs: one vocabulary for referrals (what the child needs) and services (what
+# they cover). Each tag has the phrases people use, for fuzzy entry (domain/tags.py).
+@dataclass(frozen=True)
+class Tag:
+    code: str
+    label: str
+    kind: str  # risk_to_child | risk_to_others | specialist
+    phrases: tuple[str, ...] = ()
+
+
+TAGS: tuple[Tag, ...] = (
+    Tag("cse", "Child sexual exploitation (CSE)", "risk_to_child", ("CSE", "sexual exploitation")),
+    Tag("cce", "Child criminal exploitation (CCE)", "risk_to_child",
+        ("CCE", "criminal exploitation", "county lines")),
+    Tag("missing", "Missing episodes", "risk_to_child", ("missing", "goes missing", "absconding", "runaway")),
+    Tag("self_harm", "Self-harm", "risk_to_child", ("self harm", "self-injury", "cutting")),
+    Tag("substance_misuse", "Substance misuse", "risk_to_child",
+        ("substance misuse", "drugs", "alcohol", "drug use")),
+    Tag("eating_disorder", "Eating disorder", "risk_to_child", ("eating disorder", "anorexia", "bulimia")),
+    Tag("aggression", "Aggression", "risk_to_others", ("aggression", "violence", "violent", "assault")),
+    Tag("harmful_sexual_behaviour", "Harmful sexual behaviour", "risk_to_others", ("HSB", "harmful sexual")),
+    Tag("fire_setting", "Fire-setting", "risk_to_others", ("fire setting", "arson")),
+    Tag("harm_to_animals", "Harm to animals", "risk_to_others", ("animal cruelty", "hurts animals")),
+    Tag("offending", "Offending", "risk_to_others", ("offending", "crime", "youth offending")),
+    Tag("autism", "Autism", "specialist", ("autism", "autistic", "ASD", "ASC", "autistic spectrum")),
+    Tag("learning_disability", "Learning disability", "specialist", ("learning disability", "LD")),
+    Tag("physical_disability", "Physical disability", "specialist",
+        ("physical disability", "wheelchair", "wheelchair user")),
+    Tag("mental_health", "Mental health", "specialist", ("mental health", "CAMHS", "anxiety", "depression")),
+    Tag("therapeutic_care", "Therapeutic care", "specialist", ("therapeutic", "therapy", "trauma informed")),
+    Tag("parent_and_child", "Parent and child", "specialist", ("parent and child", "mother and baby")),
+    Tag("uasc", "Unaccompanied asylum-seeking child (UASC)", "specialist",
+        ("UASC", "asylum seeking", "unaccompanied", "seeking safety")),
+    Tag("remand", "Remand", "specialist", ("remand", "remanded")),
+    Tag("solo_placement", "Solo placement", "specialist", ("solo", "single occupancy", "on their own")),
+    Tag("sibling_group", "Sibling group", "specialist", ("siblings", "sibling group")),
+    Tag("deprivation_of_liberty", "Deprivation of Liberty", "specialist", ("DoL", "DoLS", "deprivation of liberty")),
+    Tag("emergency", "Emergency", "specialist", ("emergency", "same day")),
+)
+SPECIALIST_TAGS = {t.code: t.label for t in TAGS}
+RISK_TO_CHILD = tuple(t.code for t in TAGS if t.kind == "risk_to_child")
+RISK_TO_OTHERS = tuple(t.code for t in TAGS if t.kind == "risk_to_others")
 
 REFERRAL_STATUSES = {
     "new": "New",
