@@ -1,0 +1,201 @@
+"""The provider directory: filter, sort and page through the market's services.
+
+Paging is keyset (the last row's sort values), never OFFSET, over the stored and indexed sort columns on
+Service (sort_name, distance_miles, price_from_pence, judgement_sort, in_area, search_text); ties break on
+sort_name and then the service's id, so an order never changes between two reads of the same data.
+Distance and price may be unknown: those rows come after every known one, still in name order.
+
+Importing this module is light (no SQLAlchemy): the app imports it before its first frame and the SQL
+is built inside the functions. ``warm_up`` imports the heavy part ahead of need.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from broker_tui.domain.money import format_pence
+from broker_tui.domain.vocabulary import (
+    JUDGEMENT_SORT,
+    NOT_INSPECTED,
+    NOT_INSPECTED_SORT,
+    OFSTED_GRADES,
+    SA_OUTCOMES,
+    judgement_label,
+    service_type_label,
+)
+from broker_tui.services.context import AppContext
+
+SORTS = {"name": "Name", "distance": "Distance", "price": "Weekly price", "judgement": "Judgement"}
+NOT_INSPECTED_CODE = "not_inspected"
+JUDGEMENT_CHOICES: tuple[tuple[str, str], ...] = (
+    *((f"Ofsted: {label}", code) for code, label in OFSTED_GRADES.items()),
+    *((f"Supported: {label}", code) for code, label in SA_OUTCOMES.items()),
+    (NOT_INSPECTED, NOT_INSPECTED_CODE),
+)
+PAGE_SIZE = 50
+
+
+class DirectoryQueryError(ValueError):
+    """A filter value this directory does not know."""
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    text: str = ""
+    service_type: str | None = None  # vocabulary.SERVICE_TYPES code
+    judgement: str | None = None  # an Ofsted grade code, a supported accommodation outcome code, "not_inspected"
+    region: str | None = None
+    in_area: bool | None = None
+    sort: str = "name"  # name | distance | price | judgement
+    include_gone: bool = False  # include services gone from Ofsted's register
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise DirectoryQueryError(f"unknown sort {self.sort!r}; known: {', '.join(SORTS)}")
+        if self.judgement and self.judgement != NOT_INSPECTED_CODE and self.judgement not in JUDGEMENT_SORT:
+            raise DirectoryQueryError(f"unknown judgement {self.judgement!r}")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the last row's sort value (None when unknown), sort name and id."""
+
+    value: Any
+    sort_name: str
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    id: uuid.UUID
+    name: str
+    provider_name: str
+    service_type: str
+    ofsted_urn: str | None
+    ofsted_grade: str | None
+    sa_outcome: str | None
+    in_area: bool
+    distance_miles: float | None
+    places: int | None
+    vacancies: int | None
+    price_from_pence: int | None
+    region: str | None
+    local_authority_name: str | None
+    on_stop: bool
+    in_register: bool
+    sort_name: str = ""
+    judgement_sort: int = NOT_INSPECTED_SORT
+
+    @property
+    def type_label(self) -> str:
+        return service_type_label(self.service_type)
+
+    @property
+    def judgement(self) -> str:
+        return judgement_label(self.ofsted_grade, self.sa_outcome)
+
+    @property
+    def area_label(self) -> str:
+        return "Local" if self.in_area else "Out of area"
+
+    @property
+    def distance_label(self) -> str:
+        return "" if self.distance_miles is None else f"{self.distance_miles:.1f}"
+
+    @property
+    def price_label(self) -> str:
+        return format_pence(self.price_from_pence)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "name": self.name, "provider": self.provider_name,
+            "service_type": self.service_type, "service_type_label": self.type_label,
+            "ofsted_urn": self.ofsted_urn, "ofsted_grade": self.ofsted_grade, "sa_outcome": self.sa_outcome,
+            "judgement": self.judgement, "in_area": self.in_area,
+            "distance_miles": None if self.distance_miles is None else round(self.distance_miles, 1),
+            "places": self.places, "vacancies": self.vacancies,
+            "price_from_pence": self.price_from_pence, "price_from": self.price_label or None,
+            "region": self.region, "local_authority": self.local_authority_name,
+            "placement_stop": self.on_stop, "in_register": self.in_register,
+        }
+
+    def to_line(self) -> str:
+        places = "" if self.places is None else f"{self.places} places"
+        if self.vacancies is not None:
+            places += f", {self.vacancies} free"
+        parts = [self.ofsted_urn or "-", self.name, self.provider_name, self.type_label, self.judgement,
+                 self.area_label, f"{self.distance_label} mi" if self.distance_label else "", places,
+                 f"from {self.price_label}/wk" if self.price_label else "", "PLACEMENT STOP" if self.on_stop else ""]
+        return " | ".join(p for p in parts)
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    rows: tuple[DirectoryRow, ...]
+    after: Cursor | None  # the cursor this page was read after (None: the first page)
+    next: Cursor | None  # the cursor for the next page (None: this is the last page)
+
+
+def judgement_sort_value(code: str) -> int:
+    return NOT_INSPECTED_SORT if code == NOT_INSPECTED_CODE else JUDGEMENT_SORT[code]
+
+
+def warm_up(ctx: AppContext) -> None:
+    """Import the SQL machinery and open the engine ahead of need (called after the first frame)."""
+    from broker_tui.services import directory_sql  # noqa: F401
+
+    ctx.engine  # noqa: B018  (opening the engine is the point)
+
+
+def page(ctx: AppContext, query: DirectoryQuery, after: Cursor | None = None, size: int = PAGE_SIZE) -> DirectoryPage:
+    """One page of services in the query's order, after ``after`` (keyset)."""
+    from broker_tui.services import directory_sql
+
+    with ctx.engine.connect() as con:
+        rows = directory_sql.fetch_page(con, query, after, size + 1, ctx.today())
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = cursor_of(rows[-1], query.sort) if more and rows else None
+    return DirectoryPage(tuple(rows), after, next_cursor)
+
+
+def count(ctx: AppContext, query: DirectoryQuery) -> int:
+    """How many services match the query's filters."""
+    from broker_tui.services import directory_sql
+
+    with ctx.engine.connect() as con:
+        return directory_sql.count(con, query)
+
+
+def iter_services(ctx: AppContext, query: DirectoryQuery, limit: int | None = None,
+                  batch: int = 500) -> Iterator[DirectoryRow]:
+    """Every matching service in order (or the first ``limit``), read a page at a time."""
+    after: Cursor | None = None
+    left = limit
+    while left is None or left > 0:
+        size = batch if left is None else min(batch, left)
+        result = page(ctx, query, after, size)
+        yield from result.rows
+        if left is not None:
+            left -= len(result.rows)
+        if result.next is None:
+            return
+        after = result.next
+
+
+def regions(ctx: AppContext) -> list[str]:
+    """The regions services are in, for the region filter."""
+    from broker_tui.services import directory_sql
+
+    with ctx.engine.connect() as con:
+        return directory_sql.regions(con)
+
+
+def cursor_of(row: DirectoryRow, sort: str) -> Cursor:
+    value = {"name": None, "distance": row.distance_miles, "price": row.price_from_pence,
+             "judgement": row.judgement_sort}[sort]
+    return Cursor(value, row.sort_name, row.id)
+

@@ -1,0 +1,176 @@
+"""Today's work for the home screen: open referrals by status, contracts ending soon, overdue QA actions.
+
+Two paths give the same answer. On a SQLite file the light path reads with the stdlib's sqlite3
+(``store/quick.py``) so the first frame paints before SQLAlchemy is imported; elsewhere (PostgreSQL,
+in-memory SQLite) the same queries run through SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from broker_tui.domain.dates import add_months
+from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
+from broker_tui.services.context import AppContext
+
+ENDING_WITHIN_MONTHS = 6
+SHORT_LIST = 5
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OpenReferral:
+    case_ref: str
+    initials: str
+    status_label: str
+    needed_by: dt.date
+    emergency: bool
+
+
+@dataclass(frozen=True)
+class EndingContract:
+    reference: str
+    name: str
+    provider_name: str
+    ends_on: dt.date
+    days_left: int
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    about: str  # the service or contract the QA note is about
+    description: str
+    owner: str
+    due_on: dt.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class TodaysWork:
+    today: dt.date
+    referrals_by_status: tuple[StatusCount, ...]  # every open status, in the vocabulary's order
+    needed_soonest: tuple[OpenReferral, ...]
+    contracts_ending_count: int
+    contracts_ending: tuple[EndingContract, ...]
+    overdue_actions_count: int
+    overdue_actions: tuple[OverdueAction, ...]
+    replies_overdue: int
+    services_listed: int
+
+    @property
+    def open_referrals(self) -> int:
+        return sum(s.count for s in self.referrals_by_status)
+
+
+def todays_work(ctx: AppContext, *, light: bool | None = None) -> TodaysWork:
+    """Today's work. ``light`` forces a path (tests compare them); by default SQLite files go light."""
+    if light is None:
+        light = ctx.location.path is not None
+    raw = _read_light(ctx) if light else _read_sqlalchemy(ctx)
+    return _assemble(ctx.today(), raw)
+
+
+def _window(today: dt.date) -> tuple[str, str]:
+    return today.isoformat(), add_months(today, ENDING_WITHIN_MONTHS).isoformat()
+
+
+def _read_light(ctx: AppContext) -> dict:
+    from broker_tui.store import quick
+
+    assert ctx.location.path is not None, "the light path reads a SQLite file"
+    today, until = _window(ctx.today())
+    with quick.read_only(ctx.location.path) as con:
+        return {
+            "statuses": quick.referral_status_counts(con, OPEN_REFERRAL_STATUSES),
+            "soonest": quick.referrals_needed_soonest(con, OPEN_REFERRAL_STATUSES, SHORT_LIST),
+            "ending": quick.contracts_ending(con, today, until, SHORT_LIST),
+            "overdue": quick.overdue_actions(con, today, SHORT_LIST),
+            "replies": quick.replies_overdue(con, today, OPEN_REFERRAL_STATUSES),
+            "services": quick.services_listed(con),
+        }
+
+
+def _read_sqlalchemy(ctx: AppContext) -> dict:
+    from sqlalchemy import and_, exists, func, select
+    from sqlalchemy.orm import aliased
+
+    from broker_tui.store.tables import (
+        BlockContract,
+        Offer,
+        Provider,
+        QAAction,
+        QANote,
+        Referral,
+        ReferralSent,
+    )
+    from broker_tui.store.tables import Service as S
+
+    today = ctx.today()
+    until = add_months(today, ENDING_WITHIN_MONTHS)
+    opened = Referral.status.in_(OPEN_REFERRAL_STATUSES)
+    ending = and_(BlockContract.status == "active", BlockContract.ends_on >= today, BlockContract.ends_on <= until)
+    overdue = and_(QAAction.done_on.is_(None), QAAction.due_on < today)
+    about = aliased(BlockContract)
+    no_reply = ~exists().where(Offer.referral_id == ReferralSent.referral_id,
+                               Offer.service_id == ReferralSent.service_id)
+    with ctx.engine.connect() as con:
+        return {
+            "statuses": [tuple(r) for r in con.execute(
+                select(Referral.status, func.count()).where(opened).group_by(Referral.status))],
+            "soonest": [(c, i, s, n, bool(e)) for c, i, s, n, e in con.execute(
+                select(Referral.case_ref, Referral.initials, Referral.status, Referral.needed_by,
+                       Referral.emergency).where(opened)
+                .order_by(Referral.needed_by, Referral.case_ref).limit(SHORT_LIST))],
+            "ending": (con.execute(select(func.count()).select_from(BlockContract).where(ending)).scalar_one(),
+                       [tuple(r) for r in con.execute(
+                           select(BlockContract.reference, BlockContract.name, Provider.name, BlockContract.ends_on)
+                           .join(Provider, Provider.id == BlockContract.provider_id).where(ending)
+                           .order_by(BlockContract.ends_on, BlockContract.reference).limit(SHORT_LIST))]),
+            "overdue": (con.execute(select(func.count()).select_from(QAAction).where(overdue)).scalar_one(),
+                        [tuple(r) for r in con.execute(
+                            select(func.coalesce(S.name, about.name, ""), QAAction.description, QAAction.owner,
+                                   QAAction.due_on)
+                            .join(QANote, QANote.id == QAAction.qa_note_id)
+                            .outerjoin(S, S.id == QANote.service_id)
+                            .outerjoin(about, about.id == QANote.block_contract_id)
+                            .where(overdue)
+                            .order_by(QAAction.due_on, QAAction.owner, QAAction.description).limit(SHORT_LIST))]),
+            "replies": con.execute(
+                select(func.count()).select_from(ReferralSent)
+                .join(Referral, Referral.id == ReferralSent.referral_id)
+                .where(ReferralSent.reply_due_on < today, opened, no_reply)).scalar_one(),
+            "services": con.execute(select(func.count()).select_from(S).where(
+                S.in_register.is_(True), S.archived_on.is_(None))).scalar_one(),
+        }
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value[:10])
+
+
+def _assemble(today: dt.date, raw: dict) -> TodaysWork:
+    counts = dict(raw["statuses"])
+    ending_total, ending = raw["ending"]
+    overdue_total, overdue = raw["overdue"]
+    return TodaysWork(
+        today=today,
+        referrals_by_status=tuple(StatusCount(s, REFERRAL_STATUSES[s], int(counts.get(s, 0)))
+                                  for s in OPEN_REFERRAL_STATUSES),
+        needed_soonest=tuple(OpenReferral(c, i, REFERRAL_STATUSES.get(s, s), _date(n), e)
+                             for c, i, s, n, e in raw["soonest"]),
+        contracts_ending_count=int(ending_total),
+        contracts_ending=tuple(EndingContract(r, n, p, _date(e), (_date(e) - today).days)
+                               for r, n, p, e in ending),
+        overdue_actions_count=int(overdue_total),
+        overdue_actions=tuple(OverdueAction(a, d, o, _date(due), (today - _date(due)).days)
+                              for a, d, o, due in overdue),
+        replies_overdue=int(raw["replies"]),
+        services_listed=int(raw["services"]),
+    )

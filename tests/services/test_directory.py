@@ -1,0 +1,138 @@
+"""The directory: filters, keyset paging, ties, the detail view and the CLI's rows; on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from broker_tui.services.directory import (
+    DirectoryQuery,
+    DirectoryQueryError,
+    count,
+    iter_services,
+    page,
+    regions,
+)
+from tests.conftest import TODAY
+from tests.market_data import SERVICES, build_market
+
+
+def names(rows) -> list[str]:
+    return [r.name for r in rows]
+
+
+@pytest.fixture
+def market(ctx):
+    return build_market(ctx, TODAY)
+
+
+def test_default_order_is_by_name(ctx, market):
+    result = page(ctx, DirectoryQuery())
+    assert names(result.rows) == sorted(r[0] for r in SERVICES)
+    assert result.next is None and result.after is None
+    assert count(ctx, DirectoryQuery()) == len(SERVICES)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    (DirectoryQuery(text="NORTHGATE"), ["Elm Court Supported Living", "Foxglove Flats", "Kestrel Lodgings"]),
+    (DirectoryQuery(text="  lodge "), ["Beacon Lodge"]),
+    (DirectoryQuery(text="100%"), []),
+    (DirectoryQuery(text="_"), []),
+    (DirectoryQuery(service_type="supported_accommodation", in_area=True),
+     ["Elm Court Supported Living", "Kestrel Lodgings"]),
+    (DirectoryQuery(judgement="good"), ["Ashfield House", "Dovecote Fostering", "Greenhill Secure Unit",
+                                        "Juniper Parent and Child Centre"]),
+    (DirectoryQuery(judgement="inconsistent"), ["Foxglove Flats"]),
+    (DirectoryQuery(judgement="not_inspected"), ["Hillview", "Leicester In-house Fostering"]),
+    (DirectoryQuery(region="West Midlands"), ["Foxglove Flats", "Greenhill Secure Unit"]),
+    (DirectoryQuery(in_area=False, region="East Midlands", text="care"),
+     ["Ashfield House", "Beacon Lodge"]),
+])
+def test_filters(ctx, market, query, expected):
+    assert names(page(ctx, query).rows) == expected
+    assert count(ctx, query) == len(expected)
+
+
+def test_sorts_put_unknown_values_last(ctx, market):
+    by_distance = names(iter_services(ctx, DirectoryQuery(sort="distance")))
+    assert by_distance[:3] == ["Leicester In-house Fostering", "Elm Court Supported Living", "Cedar View"]
+    assert by_distance[-1] == "Ivy Bank"  # distance unknown
+    # equal distances (24.9) fall back to name order
+    assert by_distance.index("Beacon Lodge") + 1 == by_distance.index("Foxglove Flats")
+    by_price = names(iter_services(ctx, DirectoryQuery(sort="price")))
+    assert by_price[0] == "Leicester In-house Fostering" and by_price[-1] == "Hillview"
+    by_judgement = names(iter_services(ctx, DirectoryQuery(sort="judgement")))
+    assert by_judgement[0] == "Beacon Lodge"  # outstanding
+    assert by_judgement[-2:] == ["Hillview", "Leicester In-house Fostering"]  # not yet inspected, by name
+
+
+@pytest.mark.parametrize("sort", ["name", "distance", "price", "judgement"])
+@pytest.mark.parametrize("size", [1, 2, 5, 12, 50])
+def test_keyset_paging_covers_every_row_once_in_order(ctx, market, sort, size):
+    query = DirectoryQuery(sort=sort)
+    whole = names(page(ctx, query, size=100).rows)
+    seen, after, pages = [], None, 0
+    while True:
+        result = page(ctx, query, after, size)
+        assert len(result.rows) <= size
+        seen.extend(names(result.rows))
+        pages += 1
+        if result.next is None:
+            break
+        after = result.next
+    assert seen == whole
+    assert len(seen) == len(set(seen)) == len(SERVICES)
+    assert pages == max(1, -(-len(SERVICES) // size))
+
+
+def test_ties_are_stable_across_reads_and_pages(ctx, market):
+    from broker_tui.store.tables import Service
+
+    twin = market.services["Beacon Lodge"]
+    with ctx.session() as s:
+        for n in range(6):  # six services with the same name, distance and price
+            s.add(Service(provider_id=twin.provider_id, name="Beacon Lodge", service_type=twin.service_type,
+                          sector="private", sort_name="beacon lodge", distance_miles=24.9,
+                          price_from_pence=620000, search_text="beacon lodge", ofsted_urn=f"SC9{n:05}"))
+    for sort in ("name", "distance", "price"):
+        query = DirectoryQuery(sort=sort)
+        first = [r.id for r in iter_services(ctx, query)]
+        again = [r.id for r in iter_services(ctx, query, batch=2)]
+        assert first == again and len(first) == len(set(first)) == len(SERVICES) + 6
+
+
+def test_gone_from_register_hidden_unless_asked(ctx, market):
+    from broker_tui.store.tables import Service
+
+    with ctx.session() as s:
+        gone = s.get(Service, market.services["Beacon Lodge"].id)
+        gone.in_register = False
+        gone.left_register_on = TODAY - dt.timedelta(days=3)
+    assert "Beacon Lodge" not in names(iter_services(ctx, DirectoryQuery()))
+    rows = list(iter_services(ctx, DirectoryQuery(include_gone=True, text="beacon")))
+    assert names(rows) == ["Beacon Lodge"] and rows[0].in_register is False
+
+
+def test_iter_services_limit_and_rows_for_the_cli(ctx, market):
+    rows = list(iter_services(ctx, DirectoryQuery(), limit=3, batch=2))
+    assert names(rows) == sorted(r[0] for r in SERVICES)[:3]
+    ivy = next(iter_services(ctx, DirectoryQuery(text="ivy bank")))
+    data = ivy.to_json()
+    json.dumps(data)
+    assert data["id"] == str(ivy.id) and data["placement_stop"] is True
+    assert data["price_from_pence"] == 510000 and data["price_from"] == "£5,100.00"
+    assert data["judgement"] == "Inadequate" and data["distance_miles"] is None
+    line = ivy.to_line()
+    assert "Ivy Bank" in line and "PLACEMENT STOP" in line and "£5,100.00" in line
+    elm = next(iter_services(ctx, DirectoryQuery(text="elm court")))
+    assert elm.judgement == "Consistently strong service delivery" and elm.to_json()["in_area"] is True
+
+
+def test_regions_and_bad_queries(ctx, market):
+    assert regions(ctx) == ["East Midlands", "North West", "West Midlands"]
+    with pytest.raises(DirectoryQueryError):
+        DirectoryQuery(sort="age")
+    with pytest.raises(DirectoryQueryError):
+        DirectoryQuery(judgement="brilliant")
