@@ -48,13 +48,21 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
               help="Database file or SQLAlchemy URL (default: your data folder; also BROKER_TUI_DB).")
 @click.option("--today", callback=_parse_today, envvar="BROKER_TUI_TODAY", hidden=True,
               help="Fix today's date (dd/mm/yyyy or ISO), for demonstrations and tests.")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+              default="warning", envvar="BROKER_TUI_LOG_LEVEL", show_default=True,
+              help="How much to log (to stderr; the app logs to a private file, see `locate`).")
 @click.version_option(__version__, "--version", prog_name="broker-tui")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, today: dt.date | None) -> None:
+def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: str) -> None:
     """broker-tui: the placement brokerage workbench. With no command, starts the app."""
+    from broker_tui.cli import logs
+
     ctx.obj = Root(db, today)
     if ctx.invoked_subcommand is None:
+        logs.configure(log_level, log_file=logs.app_log_file())
         run_app(ctx.obj)
+    else:
+        logs.configure(log_level)
 
 
 def run_app(root: Root) -> None:
@@ -86,9 +94,9 @@ def with_context(root: Root):  # -> AppContext, or exit with one clear line
 
 
 def register() -> None:
-    from broker_tui.cli import database, market
+    from broker_tui.cli import database, market, referrals
 
-    for command in (*database.COMMANDS, *market.COMMANDS):
+    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS):
         main.add_command(command)
 
 

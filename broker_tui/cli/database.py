@@ -23,6 +23,9 @@ def locate(root: Root) -> None:
         return
     click.echo(f"database: {location.display}{'  (default)' if is_default else ''}")
     click.echo(f"settings: {config_path()}")
+    from broker_tui.cli.logs import app_log_file
+
+    click.echo(f"app log:  {app_log_file()}")
 
 
 @click.group()

@@ -25,6 +25,7 @@ INPUT_KEYS = (
     "two_to_one_hours", "education_needed", "therapy_needed", "budget_weekly_pence", "funding_social_care_pct",
     "funding_education_pct", "funding_health_pct", "needs", "risks", "specialist_needs", "free_text_needs",
 )
+PRIVATE_KEYS = ("initials", "date_of_birth")
 READ_ONLY_KEYS = ("id", "version", "status", "previous_referral_id", "withdrawn_reason", "closed_on", "derived")
 
 
@@ -67,9 +68,13 @@ class ReferralView:
     def urgency_label(self) -> str:
         return URGENCY_LABELS[self.urgency]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, include_private: bool = True) -> dict[str, Any]:
+        """The referral in the services' JSON format. ``include_private=False`` (lists, exports) leaves out
+        the initials and the date of birth; only a single referral asked for by name carries them."""
         out: dict[str, Any] = {"id": str(self.id), "version": self.version, "status": self.status}
         for k in INPUT_KEYS:
+            if not include_private and k in PRIVATE_KEYS:
+                continue
             out[k] = _jsonable(self.values.get(k))
         out["previous_referral_id"] = str(self.previous_referral_id) if self.previous_referral_id else None
         out["withdrawn_reason"] = self.withdrawn_reason

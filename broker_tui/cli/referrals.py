@@ -1,0 +1,140 @@
+"""`referrals add|list|show|withdraw`: referral intake, headless, in the services' JSON format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from broker_tui.cli import Root, fail, with_context
+
+
+def _ready(root: Root):  # -> AppContext
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+    except DatabaseError as exc:
+        fail(str(exc))
+    return ctx
+
+
+@click.group()
+def referrals() -> None:
+    """Placement requests (referrals)."""
+
+
+@referrals.command("add")
+@click.argument("json_file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.pass_obj
+def add_cmd(root: Root, json_file: Path) -> None:
+    """Add a referral from a JSON file ('-' reads standard input). See schemas/referral.schema.json."""
+    from broker_tui.services.referrals import DuplicateOpenCase, ReferralInvalid, create_referral
+
+    try:
+        text = sys.stdin.read() if str(json_file) == "-" else json_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {json_file}: {exc.strerror}")
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{json_file} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}; nothing was written")
+        return
+    if not isinstance(data, dict):
+        fail(f"{json_file} must hold one JSON object (a referral); nothing was written")
+    ctx = _ready(root)
+    try:
+        view = create_referral(ctx, data)
+    except ReferralInvalid as exc:
+        for key, message in exc.problems.items():
+            click.echo(f"  {key}: {message}", err=True)
+        fail(f"the referral in {json_file} has {len(exc.problems)} problem(s); nothing was written", 1)
+        return
+    except DuplicateOpenCase as exc:
+        fail(str(exc), 1)
+        return
+    click.echo(f"Created referral {view.case_ref} ({view.status_label}, {view.urgency_label.lower()}), id {view.id}")
+
+
+@referrals.command("list")
+@click.option("--status", metavar="STATUS", help="A status (new, searching, ...), or 'open'.")
+@click.option("--broker", metavar="NAME", help="Only referrals assigned to this broker.")
+@click.option("--search", default="", help="Case reference, initials or needs text.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array (without initials or dates of birth: use `show --json` for one referral).")
+@click.pass_obj
+def list_cmd(root: Root, status: str | None, broker: str | None, search: str, as_json: bool) -> None:
+    """List referrals, most urgent first."""
+    from broker_tui.domain.vocabulary import REFERRAL_STATUSES
+    from broker_tui.services.referrals import ReferralQuery, list_referrals
+
+    if status and status != "open" and status not in REFERRAL_STATUSES:
+        fail(f"unknown status {status!r}; known: open, {', '.join(REFERRAL_STATUSES)}")
+    ctx = _ready(root)
+    query = ReferralQuery(status=status, broker=broker, text=search)
+    rows, after = [], None
+    while True:
+        page = list_referrals(ctx, query, after=after, size=500)
+        rows += page.rows
+        if page.next_after is None:
+            break
+        after = page.next_after
+    if as_json:
+        click.echo(json.dumps([r.to_json(include_private=False) for r in rows], indent=2))
+        return
+    for r in rows:
+        click.echo(r.to_line())
+
+
+@referrals.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the referral in the JSON format `add` accepts.")
+@click.pass_obj
+def show_cmd(root: Root, ref: str, as_json: bool) -> None:
+    """Show one referral (by case reference or id)."""
+    from broker_tui.domain.dates import format_date
+    from broker_tui.services.referrals import ReferralNotFound, get_referral, history
+
+    ctx = _ready(root)
+    try:
+        view = get_referral(ctx, ref)
+    except ReferralNotFound:
+        fail(f"no referral {ref!r}", 1)
+        return
+    if as_json:
+        click.echo(json.dumps(view.to_json(), indent=2))
+        return
+    click.echo(view.to_line())
+    est = " (estimated)" if view.eighteenth_estimated else ""
+    click.echo(f"age at needed-by date: {view.age_years}; 18 on {format_date(view.eighteenth_birthday)}{est}")
+    for entry in history(ctx, view.id):
+        click.echo(f"  {entry.at:%d/%m/%Y %H:%M} {entry.actor}: {entry.action} {', '.join(entry.changes)}")
+
+
+@referrals.command("withdraw")
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why the referral is withdrawn.")
+@click.pass_obj
+def withdraw_cmd(root: Root, ref: str, reason: str) -> None:
+    """Withdraw a referral, with the reason."""
+    from broker_tui.services.referrals import ReferralNotFound, TransitionRefused, withdraw
+    from broker_tui.store.errors import StaleEdit
+
+    ctx = _ready(root)
+    try:
+        view = withdraw(ctx, ref, reason)
+    except ReferralNotFound:
+        fail(f"no referral {ref!r}", 1)
+        return
+    except (TransitionRefused, StaleEdit) as exc:
+        fail(str(exc), 1)
+        return
+    click.echo(f"Withdrew referral {view.case_ref}")
+
+
+COMMANDS = (referrals,)
