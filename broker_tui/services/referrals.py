@@ -19,6 +19,7 @@ from broker_tui.domain.referral_form import parse_referral
 from broker_tui.domain.referral_rules import transition_problem
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
 from broker_tui.services.audit import record, snapshot
+from broker_tui.services.codes import CODED_FIELDS, code_choices
 from broker_tui.services.context import AppContext
 from broker_tui.services.referral_views import INPUT_KEYS, ReferralView, view_of
 from broker_tui.store.tables import AuditEvent, LocalAuthority, PostcodeDistrict, Referral
@@ -82,6 +83,11 @@ def _parse(ctx: AppContext, session: Session, raw: dict[str, Any], *, editing: b
                                      check_needed_by_past=not editing)
     for k in unknown:
         problems.setdefault(k, "is not a field of a referral")
+    if draft is not None:
+        for name, field in CODED_FIELDS.items():
+            value = draft.text.get(name)
+            if value and value not in {c.code for c in code_choices(ctx, field)}:
+                problems.setdefault(name, f"{value!r} is not a current DfE {field} code")
     if problems:
         raise ReferralInvalid(problems)
     return draft

@@ -1,0 +1,51 @@
+"""Areas a child must be kept away from, as a person types them: "LE1; NG7 2mi; Nottingham"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from broker_tui.services.context import AppContext
+from broker_tui.store.tables import LocalAuthority, PostcodeDistrict
+
+_ITEM = re.compile(r"^(?P<name>.+?)(?:\s+(?P<radius>\d{1,3})\s*(?:mi|miles?)?)?$", re.IGNORECASE)
+_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def areas_to_text(areas: list[dict[str, Any]], la_names: dict[str, str]) -> str:
+    parts = []
+    for a in areas or []:
+        name = la_names.get(a["code"], a["code"]) if a["kind"] == "la" else a["code"]
+        parts.append(f"{name} {a['radius_miles']}mi" if a.get("radius_miles") else name)
+    return "; ".join(parts)
+
+
+def parse_areas_text(ctx: AppContext, text: str) -> tuple[list[dict[str, Any]], str | None]:
+    """Each item is a postcode district or a local authority (name or ONS code), with an optional radius."""
+    items = [p.strip() for p in re.split(r"[;\n]", text or "") if p.strip()]
+    if not items:
+        return [], None
+    with ctx.session() as session:
+        las = {la.ons_code: la.name for la in session.scalars(select(LocalAuthority))}
+        out: list[dict[str, Any]] = []
+        by_name = {name.casefold(): code for code, name in las.items()}
+        for item in items:
+            m = _ITEM.match(item)
+            name, radius = m.group("name").strip(), m.group("radius")
+            radius_miles = int(radius) if radius else None
+            key = name.upper().replace(" ", "")
+            if _DISTRICT.match(key) and session.get(PostcodeDistrict, key) is not None:
+                out.append({"kind": "district", "code": key, "radius_miles": radius_miles})
+            elif key in las:
+                out.append({"kind": "la", "code": key, "radius_miles": radius_miles})
+            elif name.casefold() in by_name:
+                out.append({"kind": "la", "code": by_name[name.casefold()], "radius_miles": radius_miles})
+            else:
+                best = process.extractOne(name.casefold(), list(by_name), scorer=fuzz.WRatio, score_cutoff=88)
+                if best is None:
+                    return [], f"{name!r} is neither a postcode district nor a local authority"
+                out.append({"kind": "la", "code": by_name[best[0]], "radius_miles": radius_miles})
+    return out, None
