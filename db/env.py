@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import broker_tui.store.tables  # noqa: F401  (registers every table)
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def render_item(type_: str, obj: object, _autogen_context: object) -> str | bool:
+    """Our column types (UTCDateTime ...) are written into revisions as the plain type they store."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -29,6 +37,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -46,39 +46,57 @@ def pg_admin_url() -> str | None:
     return os.environ.get(PG_ENV) or None
 
 
-def _new_pg_database(admin_url: str) -> tuple[str, str]:
+def _plain(url: str) -> str:
+    """A SQLAlchemy URL -> the libpq form psycopg takes."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _pg_url(admin_url: str, name: str) -> str:
+    url = f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _new_pg_database(admin_url: str, template: str | None = None) -> tuple[str, str]:
+    """A new database on the server (a copy of ``template`` when given): its name and SQLAlchemy URL."""
     import psycopg
 
     name = f"bt_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
-    url = f"{base}/{name}"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return name, url
+    clause = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(_plain(admin_url), autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"{clause}')
+    return name, _pg_url(admin_url, name)
 
 
 def _drop_pg_database(admin_url: str, name: str) -> None:
     import psycopg
 
-    with psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as con:
+    with psycopg.connect(_plain(admin_url), autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def _require_pg(admin_url: str | None) -> str:
+    if not admin_url:
+        _pg_unavailable(f"{PG_ENV} is not set (./test starts a server when PostgreSQL is installed)")
+    return admin_url  # type: ignore[return-value]
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, then a PostgreSQL database."""
+    """A fresh, empty database (no tables): a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
         yield str(tmp_path / "test.sqlite3")
         return
-    if not pg_admin_url:
-        _pg_unavailable(f"{PG_ENV} is not set (./test starts a server when PostgreSQL is installed)")
-    name, url = _new_pg_database(pg_admin_url)
+    admin = _require_pg(pg_admin_url)
+    name, url = _new_pg_database(admin)
     try:
         yield url
     finally:
-        _drop_pg_database(pg_admin_url, name)
+        _drop_pg_database(admin, name)
 
 
 def _context(url: str):
@@ -91,18 +109,56 @@ def _context(url: str):
     return ctx
 
 
-@pytest.fixture
-def ctx(db_url: str):
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per test process; each test gets a private copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _context(str(path)).close()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_admin_url: str | None) -> Iterator[str]:
+    """A PostgreSQL database migrated to head once per test process, copied by CREATE DATABASE ... TEMPLATE."""
+    admin = _require_pg(pg_admin_url)
+    name, url = _new_pg_database(admin)
+    _context(url).close()  # no connection may stay open on a template
+    try:
+        yield name
+    finally:
+        _drop_pg_database(admin, name)
+
+
+def _migrated_sqlite(template: Path, target: Path) -> str:
+    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(template.read_bytes())
+    return str(target)
+
+
+@pytest.fixture(params=BACKENDS)
+def ctx(request: pytest.FixtureRequest, tmp_path: Path, pg_admin_url: str | None):
     """A migrated, empty database on each backend, with the clock fixed at TODAY."""
-    context = _context(db_url)
-    yield context
-    context.close()
+    if request.param == "sqlite":
+        url = _migrated_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path / "test.sqlite3")
+        context = _context(url)
+        yield context
+        context.close()
+        return
+    admin = _require_pg(pg_admin_url)
+    name, url = _new_pg_database(admin, template=request.getfixturevalue("_pg_template"))
+    context = _context(url)
+    try:
+        yield context
+    finally:
+        context.close()
+        _drop_pg_database(admin, name)
 
 
 @pytest.fixture
-def sqlite_ctx(tmp_path: Path):
+def sqlite_ctx(tmp_path: Path, _sqlite_template: Path):
     """A migrated, empty SQLite database with the clock fixed at TODAY."""
-    context = _context(str(tmp_path / "test.sqlite3"))
+    context = _context(_migrated_sqlite(_sqlite_template, tmp_path / "test.sqlite3"))
     yield context
     context.close()
 

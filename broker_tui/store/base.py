@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, event
 from sqlalchemy.orm import declared_attr
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from broker_tui.domain.ids import new_id
@@ -15,6 +16,30 @@ from broker_tui.domain.ids import new_id
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, stored as UTC and read back as an aware UTC datetime on every backend.
+
+    PostgreSQL keeps the offset itself; SQLite has no time zone type, and SQLAlchemy's plain DateTime
+    there drops the offset (09:00+01:00 would be stored as 09:00). This converts to UTC before writing
+    and marks what it reads as UTC, so both backends hand back the same value. A naive value is taken
+    to be UTC already (the app makes aware datetimes: ``utcnow``, ``Clock.now``).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def id_field(**kw: Any) -> Any:
@@ -30,7 +55,7 @@ def json_field(default_factory: Any = list) -> Any:
 
 
 def stamp_field() -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Versioned(SQLModel):

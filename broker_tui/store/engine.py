@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from broker_tui.store.errors import DatabaseError
@@ -32,6 +32,12 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         path = location.path
         event.listen(engine, "connect", lambda *_: secure(path))
+        try:
+            with engine.connect() as con:
+                con.execute(text("SELECT count(*) FROM sqlite_master"))
+        except DBAPIError as exc:
+            engine.dispose()
+            raise DatabaseError(f"Cannot open the database {path}: {_first_line(exc)}") from None
         return engine
     if location.url.startswith("sqlite"):
         engine = create_engine(location.url)
@@ -41,10 +47,15 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
     try:
         with engine.connect() as con:
             con.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
-        raise DatabaseError(f"Cannot reach the database at {location.display}: {reason}") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(f"Cannot reach the database at {location.display}: {_first_line(exc)}") from None
     return engine
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text_ = str(exc.orig or "").strip()
+    return text_.splitlines()[0].strip() if text_ else "no answer"
 
 
 @contextlib.contextmanager

@@ -77,6 +77,7 @@ def check_sqlite_file(path: Path) -> bool:
             raise DatabaseError(f"{path} is not a SQLite database (nothing was changed): choose another file")
         if not os.access(path, os.W_OK):
             raise DatabaseError(f"Cannot write to the database {path}: permission denied")
+        _check_is_ours(path)
         return True
     parent = path.parent
     probe = parent
@@ -85,6 +86,25 @@ def check_sqlite_file(path: Path) -> bool:
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
         raise DatabaseError(f"Cannot create the database at {path}: {probe} is not writable")
     return False
+
+
+def _check_is_ours(path: Path) -> None:
+    """A SQLite file with tables but no schema revision belongs to something else: refuse it, read-only."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"Cannot open the database {path}: {exc}") from None
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path} cannot be read as a SQLite database ({exc}): nothing was changed") from None
+    finally:
+        con.close()
+    others = sorted(n for n in names if n != "alembic_version" and not n.startswith("sqlite_"))
+    if others and "alembic_version" not in names:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise DatabaseError(f"{path} holds other tables ({shown}) and no broker-tui schema revision: "
+                            "it is not a broker-tui database (nothing was changed)")
 
 
 def create_private_file(path: Path) -> None:

@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from broker_tui.resources import MIGRATIONS_DIR
+from broker_tui.store.errors import DatabaseError
 from broker_tui.store.location import DatabaseLocation, backup_sqlite, secure
 
 
@@ -21,6 +22,10 @@ def alembic_config() -> Config:
 
 def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -40,6 +45,7 @@ def upgrade(engine: Engine, location: DatabaseLocation, target: str = "head") ->
     wanted = head_revision() if target == "head" else target
     if current == wanted:
         return None
+    _check_ours(engine, location, current)
     if location.path is not None and current is not None:
         backup = backup_sqlite(location.path, f"before-{wanted}")
     cfg = alembic_config()
@@ -56,3 +62,17 @@ def downgrade(engine: Engine, target: str) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, target)
+
+
+def _check_ours(engine: Engine, location: DatabaseLocation, current: str | None) -> None:
+    """Refuse, before anything is written, a database this code must not migrate."""
+    if current is None:
+        with engine.connect() as con:
+            tables = [t for t in inspect(con).get_table_names() if t != "alembic_version"]
+        if tables:
+            names = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
+            raise DatabaseError(f"{location.display} holds other tables ({names}) and no broker-tui schema "
+                                "revision: it is not a broker-tui database (nothing was changed)")
+    elif current not in known_revisions():
+        raise DatabaseError(f"{location.display} is at schema revision {current!r}, which this version of "
+                            "broker-tui does not know (made by a newer version?): nothing was changed")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
-from broker_tui.store.base import InsertOnly, id_field, insert_only
+from broker_tui.store.base import InsertOnly, UTCDateTime, id_field, insert_only
 
 
 @insert_only
 class AuditEvent(InsertOnly, table=True):
     __tablename__ = "audit_event"
     id: uuid.UUID = id_field()
-    at: dt.datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
     actor: str
     entity: str = Field(index=True)  # table name
     entity_id: str = Field(index=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, Index
+from sqlalchemy import Index
 from sqlmodel import Field
 
-from broker_tui.store.base import Versioned, fk, id_field, json_field
+from broker_tui.store.base import UTCDateTime, Versioned, fk, id_field, json_field
 
 
 class Referral(Versioned, table=True):
@@ -87,7 +87,7 @@ class ReferralSent(Versioned, table=True):
     id: uuid.UUID = id_field()
     referral_id: uuid.UUID = fk("referral.id")
     service_id: uuid.UUID = fk("service.id")
-    sent_at: dt.datetime = Field(sa_type=DateTime(timezone=True))
+    sent_at: dt.datetime = Field(sa_type=UTCDateTime)
     sent_by: str
     contact: str = ""
     reply_due_on: dt.date
