@@ -22,9 +22,11 @@ from broker_tui.services.audit import record, snapshot
 from broker_tui.services.codes import CODED_FIELDS, code_choices
 from broker_tui.services.context import AppContext
 from broker_tui.services.referral_views import INPUT_KEYS, ReferralView, view_of
+from broker_tui.store.errors import StaleEdit
 from broker_tui.store.tables import AuditEvent, LocalAuthority, PostcodeDistrict, Referral
 from broker_tui.store.versioning import apply_edit
 
+__all__ = ["DuplicateOpenCase", "ReferralInvalid", "ReferralNotFound", "StaleEdit", "TransitionRefused"]
 log = logging.getLogger(__name__)
 # Audit snapshots keep the record of fact; these never appear in logs.
 PRIVATE_FIELDS = ("initials", "date_of_birth")
@@ -91,6 +93,16 @@ def _parse(ctx: AppContext, session: Session, raw: dict[str, Any], *, editing: b
     if problems:
         raise ReferralInvalid(problems)
     return draft
+
+
+def check_referral(ctx: AppContext, raw: dict[str, Any], *, editing: bool = False) -> dict[str, str]:
+    """The problems with a request, without writing anything (for checking a form as it is filled)."""
+    with ctx.session() as session:
+        try:
+            _parse(ctx, session, raw, editing=editing)
+        except ReferralInvalid as exc:
+            return exc.problems
+    return {}
 
 
 def _open_for_case(session: Session, case_ref: str, exclude: uuid.UUID | None = None) -> Referral | None:
@@ -266,3 +278,11 @@ def list_referrals(ctx: AppContext, query: ReferralQuery, *, after: tuple[dt.dat
         last = views[-1]
         nxt = (last.values["needed_by"], last.case_ref, last.id)
     return ReferralPage(views, nxt)
+
+
+def brokers(ctx: AppContext) -> list[str]:
+    """The brokers referrals are assigned to, for the list's filter."""
+    with ctx.session() as session:
+        names = session.scalars(select(Referral.assigned_broker).where(Referral.assigned_broker != "")
+                                .distinct()).all()
+    return sorted(names, key=str.casefold)

@@ -1,0 +1,132 @@
+"""The referral list: every referral, most urgent first, filtered by status and broker, searchable."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from broker_tui.domain.dates import format_date
+from broker_tui.domain.vocabulary import REFERRAL_STATUSES, service_type_label
+from broker_tui.services.referral_views import ReferralView
+from broker_tui.services.referrals import ReferralQuery, brokers, list_referrals
+
+PAGE_SIZE = 50
+COLUMNS = ("Case ref", "Initials", "Age", "Types sought", "Urgency", "Needed by", "Status", "Days open", "Broker")
+STATUS_CHOICES = [("Open referrals", "open"), ("All referrals", "all")] + [(v, k) for k, v in REFERRAL_STATUSES.items()]
+
+
+def row_cells(r: ReferralView) -> tuple[str, ...]:
+    age = "" if r.age_years is None else str(r.age_years)
+    types = ", ".join(service_type_label(t) for t in r.values["types_sought"])
+    return (r.case_ref, r.initials, age, types, r.urgency_label, format_date(r.values["needed_by"]), r.status_label,
+            str(r.days_open), r.values["assigned_broker"])
+
+
+class ReferralListScreen(Screen[None]):
+    TITLE = "Referrals"
+    CSS_PATH = "referrals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new", "New referral", priority=True),
+        Binding("slash", "focus_search", "Search"),
+        Binding("pagedown", "next_page", "Next page"),
+        Binding("pageup", "previous_page", "Previous page"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ReferralView] = []
+        self.cursors: list[Any] = [None]  # keyset cursor of each page shown so far
+        self.next_after: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="ref-filters"):
+            yield Input(placeholder="Search case reference, initials or needs", id="ref-search")
+            yield Select(STATUS_CHOICES, value="open", allow_blank=False, id="ref-status")
+            yield Select([], prompt="Any broker", id="ref-broker")
+        table: DataTable = DataTable(id="ref-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="ref-range")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ref-table", DataTable).loading = True
+        self._load_brokers()
+        self.reload()
+
+    @work(thread=True, group="brokers")
+    def _load_brokers(self) -> None:
+        names = brokers(self.app.ctx)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.query_one("#ref-broker", Select).set_options, [(n, n) for n in names])
+
+    def query_now(self) -> ReferralQuery:
+        status = self.query_one("#ref-status", Select).value
+        broker = self.query_one("#ref-broker", Select).value
+        return ReferralQuery(status=None if status in ("all", Select.NULL) else str(status),
+                             broker=None if broker is Select.NULL else str(broker),
+                             text=self.query_one("#ref-search", Input).value)
+
+    def reload(self) -> None:
+        self.cursors = [None]
+        self._fetch(self.query_now(), None)
+
+    @work(thread=True, exclusive=True, group="page")
+    def _fetch(self, query: ReferralQuery, after: Any) -> None:
+        page = list_referrals(self.app.ctx, query, after=after, size=PAGE_SIZE)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._show, page.rows, page.next_after)
+
+    def _show(self, rows: list[ReferralView], next_after: Any) -> None:
+        self.rows, self.next_after = rows, next_after
+        table = self.query_one("#ref-table", DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(*row_cells(r), key=str(r.id))
+        table.loading = False
+        start = (len(self.cursors) - 1) * PAGE_SIZE
+        more = " (more: page down)" if next_after else ""
+        self.query_one("#ref-range", Static).update(
+            f"Referrals {start + 1}–{start + len(rows)}{more}" if rows else "No referrals match")
+
+    @on(Input.Changed, "#ref-search")
+    @on(Select.Changed, "#ref-status")
+    @on(Select.Changed, "#ref-broker")
+    def _filters_changed(self) -> None:
+        self.reload()
+
+    @on(DataTable.RowSelected, "#ref-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+
+        self.app.push_screen(ReferralDetailScreen(str(event.row_key.value)), lambda _r: self._refresh_current())
+
+    def _refresh_current(self) -> None:
+        self._fetch(self.query_now(), self.cursors[-1])
+
+    def action_focus_search(self) -> None:
+        self.query_one("#ref-search", Input).focus()
+
+    def action_next_page(self) -> None:
+        if self.next_after is not None:
+            self.cursors.append(self.next_after)
+            self._fetch(self.query_now(), self.next_after)
+
+    def action_previous_page(self) -> None:
+        if len(self.cursors) > 1:
+            self.cursors.pop()
+            self._fetch(self.query_now(), self.cursors[-1])
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_new(self) -> None:
+        from broker_tui.ui.screens.referral_detail import open_form
+
+        open_form(self.app, on_saved=lambda _v: self.reload())
