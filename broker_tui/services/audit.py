@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from broker_tui.domain.ids import new_id
 from broker_tui.store.tables import AuditEvent
 
 
@@ -49,3 +50,29 @@ def record(session: Session, *, actor: str, at: dt.datetime, entity: str, entity
                        before=before, after=after)
     session.add(event)
     return event
+
+
+def audit_row(*, actor: str, at: dt.datetime, entity: str, entity_id: Any, action: str,
+              before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The same event as ``record`` as a plain row, for bulk writers (imports, the demo seed) that insert
+    many events in one executemany. ``before``/``after`` are trimmed to the changed keys likewise."""
+    if before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)} | {k for k in before if k not in after}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    before = {k: _scalar_safe(v) for k, v in before.items()} if before is not None else None
+    after = {k: _scalar_safe(v) for k, v in after.items()} if after is not None else None
+    return {"id": new_id(), "at": at, "created_at": at, "actor": actor, "entity": entity,
+            "entity_id": str(entity_id), "action": action, "before": before, "after": after}
+
+
+def _scalar_safe(value: Any) -> Any:
+    """_json_safe with a fast path for the plain values most columns hold."""
+    cls = type(value)
+    if value is None or cls is str or cls is int or cls is bool or cls is float:
+        return value
+    if cls is dt.date or cls is dt.datetime:
+        return value.isoformat()
+    if cls is uuid.UUID:
+        return str(value)
+    return _json_safe(value)

@@ -47,6 +47,9 @@ def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,
         progress("Creating the database…" if before is None else f"Upgrading the database from {before}…")
         report.backup = migrate.upgrade(engine, ctx.location)
         report.upgraded_from = before
+        from broker_tui.services.reference import ensure_reference_data
+
+        ensure_reference_data(ctx)
     if seed_demo_if_new and report.created:
         from broker_tui.services.demo import is_empty, seed_demo
 

@@ -1,0 +1,140 @@
+"""Reference data from seed/: local authorities, postcode districts and the SSDA903 code lists.
+
+``ensure_reference_data(ctx)`` fills each of the three tables from the files in seed/ when that table
+is empty, in one transaction; a table that already holds rows is left alone, so calling it again does
+nothing. The app calls it right after a migration creates or upgrades the database.
+
+- postcode_district: every district of seed/postcode_outcodes_uk_2025.csv that has coordinates, with its
+  main upper-tier authority. ONS re-coded Barnsley and Sheffield in 2024 (E08000038, E08000039) while
+  the authorities file keeps the older codes (E08000016, E08000019); the districts are stored under the
+  older codes so that they join.
+- local_authority: seed/english_local_authorities_2024.csv, placed at the mean of the coordinates of the
+  postcode districts whose main upper-tier authority it is (domain.geo.centroid).
+- code_list: seed/ssda903_code_lists.csv. ``in_2025_26_code_set = no`` means the code is not accepted from
+  2025-26: PLACE H5, P2 and Z1 are retired (last valid in 2024-25) and SEX 1/2 gave way to M/F/U from
+  2024-25 (last valid in 2023-24). K3 is valid from 2024-25 and Z11-Z14 from 2025-26.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, func, insert, select
+
+from broker_tui.domain.geo import centroid
+from broker_tui.resources import SEED_DIR
+from broker_tui.services.context import AppContext
+from broker_tui.store.tables import CodeListEntry, LocalAuthority, PostcodeDistrict
+
+LA_FILE = "english_local_authorities_2024.csv"
+POSTCODE_FILE = "postcode_outcodes_uk_2025.csv"
+CODE_LIST_FILE = "ssda903_code_lists.csv"
+
+# ONS 2024 re-codes -> the codes english_local_authorities_2024.csv uses.
+RECODED_AUTHORITIES = {"E08000038": "E08000016", "E08000039": "E08000019"}
+
+# Return years for codes the file marks as not in the 2025-26 set, and codes that started later.
+VALID_TO = {("PLACE", "H5"): "2024-25", ("PLACE", "P2"): "2024-25", ("PLACE", "Z1"): "2024-25",
+            ("SEX", "1"): "2023-24", ("SEX", "2"): "2023-24"}
+VALID_FROM = {("PLACE", "K3"): "2024-25", ("PLACE", "Z11"): "2025-26", ("PLACE", "Z12"): "2025-26",
+              ("PLACE", "Z13"): "2025-26", ("PLACE", "Z14"): "2025-26"}
+
+
+@dataclass
+class ReferenceReport:
+    local_authorities: int = 0
+    postcode_districts: int = 0
+    codes: int = 0
+
+    @property
+    def loaded_anything(self) -> bool:
+        return bool(self.local_authorities or self.postcode_districts or self.codes)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _count(con: Connection, table) -> int:  # type: ignore[no-untyped-def]
+    return con.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def postcode_district_rows(seed_dir: Path = SEED_DIR) -> list[dict]:
+    rows = []
+    for r in _read(seed_dir / POSTCODE_FILE):
+        if not r["latitude"] or not r["longitude"]:
+            continue  # Channel Islands, Isle of Man and non-geographic districts: nowhere to put them
+        utla = r["main_utla_code"] or None
+        rows.append({
+            "outcode": r["outcode"].strip().upper(),
+            "latitude": float(r["latitude"]),
+            "longitude": float(r["longitude"]),
+            "utla_code": RECODED_AUTHORITIES.get(utla, utla) if utla else None,
+            "utla_share": float(r["main_utla_share"]) if r["main_utla_share"] else None,
+        })
+    return rows
+
+
+def local_authority_rows(districts: list[dict], seed_dir: Path = SEED_DIR) -> list[dict]:
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for d in districts:
+        if d["utla_code"]:
+            points[d["utla_code"]].append((d["latitude"], d["longitude"]))
+    rows = []
+    for r in _read(seed_dir / LA_FILE):
+        code = r["ons_la_code"]
+        lat, lon = centroid(points[code]) if points.get(code) else (None, None)
+        rows.append({
+            "ons_code": code, "name": r["la_name"], "ofsted_name": r["ofsted_la_name"],
+            "dfe_code": r["dfe_la_code"], "region_code": r["region_code"], "region_name": r["region_name"],
+            "latitude": round(lat, 5) if lat is not None else None,
+            "longitude": round(lon, 5) if lon is not None else None,
+        })
+    return rows
+
+
+def code_list_rows(seed_dir: Path = SEED_DIR) -> list[dict]:
+    rows = []
+    for r in _read(seed_dir / CODE_LIST_FILE):
+        key = (r["field"], r["code"])
+        valid_to = VALID_TO.get(key)
+        if r["in_2025_26_code_set"].strip().lower() == "no" and valid_to is None:
+            valid_to = "2024-25"
+        rows.append({
+            "field": r["field"], "code": r["code"], "field_name": r["field_name"],
+            "description": r["description"], "valid_from_year": VALID_FROM.get(key), "valid_to_year": valid_to,
+        })
+    return rows
+
+
+def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> ReferenceReport:
+    """Fill whichever of the three tables is empty, on an open connection (inside its transaction)."""
+    report = ReferenceReport()
+    pd_table, la_table, cl_table = PostcodeDistrict.__table__, LocalAuthority.__table__, CodeListEntry.__table__
+    need_pd = _count(con, pd_table) == 0
+    need_la = _count(con, la_table) == 0
+    districts: list[dict] | None = None
+    if need_pd or need_la:
+        districts = postcode_district_rows(seed_dir)
+    if need_pd and districts:
+        con.execute(insert(pd_table), districts)
+        report.postcode_districts = len(districts)
+    if need_la and districts is not None:
+        las = local_authority_rows(districts, seed_dir)
+        con.execute(insert(la_table), las)
+        report.local_authorities = len(las)
+    if _count(con, cl_table) == 0:
+        codes = code_list_rows(seed_dir)
+        con.execute(insert(cl_table), codes)
+        report.codes = len(codes)
+    return report
+
+
+def ensure_reference_data(ctx: AppContext) -> ReferenceReport:
+    """Load the reference tables that are empty; idempotent (a second call changes nothing)."""
+    with ctx.engine.begin() as con:
+        return load_reference_data(con)
