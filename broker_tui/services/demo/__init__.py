@@ -1,0 +1,114 @@
+"""The demo market: Ofsted's real register plus the home council's own services and synthetic casework.
+
+``seed_demo(ctx, progress)`` fills an EMPTY database (``is_empty``: no services and no referrals; anything
+else raises ``DemoRefused`` before a single row is written):
+
+1. the reference tables (services.reference) and Ofsted's register from seed/ through the same
+   ``import_ofsted`` a user runs (its 7 Leicester homes become in-house; one "import" audit event per
+   service and provider);
+2. what the register lacks (demo.inhouse): in-house fostering with 180 households, kinship care, Hillview
+   (6 places, registration pending), care leavers' 18+ accommodation;
+3. the broker-entered side of the market (demo.market): price lists, capabilities, specialisms,
+   vacancies, supported accommodation categories, purchasing routes, referral contacts, placement stops;
+4. casework (demo.casework): referrals in every status, referrals sent, offers and declines;
+5. purchases (demo.contracts): block contracts with terms, spot agreements with amendments, placements;
+6. quality assurance (demo.quality): QA notes with RAG ratings and actions, some overdue.
+
+Steps 2-6 run in one transaction with Core executemany inserts, so the seed takes a few seconds.
+Randomness is seeded (demo.base.Seed.rng) and every date is relative to ctx.clock.today(), so two seeds
+give the same market. Money is integer pence, dates ISO, ids UUIDv7, history rows insert-only.
+
+Audit: every record a broker or commissioner would create by hand (services added, referrals, referrals
+sent, offers, block contracts and terms, spot agreements and amendments, placements, placement stops, QA
+notes and actions) gets its own "create" event, as the real use cases will write. The bulk market data
+(thousands of price lists, capability and vacancy figures on imported services, provider contacts,
+fostering households) gets one "create" event per table with entity_id "demo-seed" and the row count:
+one event per row there would add ~10,000 events that say nothing a reader of the trail needs. Rows the
+seed fills in on services it has just created keep version 1: the seed is their creation, not an edit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+
+from broker_tui.resources import SEED_DIR
+from broker_tui.services.context import AppContext
+from broker_tui.services.demo.base import Seed
+from broker_tui.services.demo.casework import add_casework
+from broker_tui.services.demo.contracts import add_blocks, add_spots
+from broker_tui.services.demo.inhouse import add_in_house
+from broker_tui.services.demo.market import enrich_services, placement_stops, provider_contacts
+from broker_tui.services.demo.quality import add_quality
+from broker_tui.services.importers.ofsted import ImportReport, import_ofsted
+from broker_tui.services.reference import ensure_reference_data
+from broker_tui.store.tables import AppMeta, Referral, Service
+
+OFSTED_FILE = "ofsted_childrens_social_care_providers_2025.csv"
+
+__all__ = ["DemoRefused", "DemoSummary", "is_empty", "seed_demo"]
+
+
+class DemoRefused(Exception):
+    """The database already holds data: the demo is only for an empty one. ``str()`` is one line."""
+
+
+@dataclass
+class DemoSummary:
+    imported: ImportReport
+    counts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def summary_lines(self) -> list[str]:
+        c = self.counts
+        return [
+            f"Demo market loaded in {self.seconds:.1f} s",
+            f"  services: {self.imported.created:,} from Ofsted's register, {c['service']:,} in-house and others "
+            f"added; {c['price_list']:,} price lists; {c['placement_stop']:,} placement stops",
+            f"  referrals: {c['referral']:,} ({c['referral_sent']:,} sent to providers, {c['offer']:,} replies)",
+            f"  purchases: {c['block_contract']:,} block contracts, {c['spot_agreement']:,} spot agreements, "
+            f"{c['placement']:,} placements",
+            f"  quality: {c['qa_note']:,} QA notes, {c['qa_action']:,} actions",
+        ]
+
+
+def is_empty(ctx: AppContext) -> bool:
+    """True when the database holds no services and no referrals."""
+    with ctx.engine.connect() as con:
+        services = con.execute(select(func.count()).select_from(Service.__table__)).scalar_one()
+        referrals = con.execute(select(func.count()).select_from(Referral.__table__)).scalar_one()
+    return services == 0 and referrals == 0
+
+
+def seed_demo(ctx: AppContext, progress: Callable[[str], None] | None = None) -> DemoSummary:
+    """Load the demo market into an empty database. Raises DemoRefused, writing nothing, otherwise."""
+    say = progress or (lambda _m: None)
+    if not is_empty(ctx):
+        raise DemoRefused(f"{ctx.location.display} already holds services or referrals: the demo market is "
+                          "only loaded into an empty database (nothing was changed)")
+    started = time.perf_counter()
+    ensure_reference_data(ctx)
+    say("Importing Ofsted's register…")
+    imported = import_ofsted(ctx, SEED_DIR / OFSTED_FILE)
+    with ctx.engine.begin() as con:
+        seed = Seed(con, ctx.settings, ctx.clock.today(), ctx.clock.now(), ctx.actor)
+        say("Adding in-house services, prices and capabilities…")
+        add_in_house(seed)
+        enrich_services(seed)
+        provider_contacts(seed)
+        placement_stops(seed)
+        say("Adding referrals, contracts, placements and QA notes…")
+        casework = add_casework(seed)
+        add_blocks(seed)
+        add_spots(seed, casework)
+        add_quality(seed)
+        seed.flush_audits()
+        con.execute(insert(AppMeta.__table__), [{"key": "demo_seeded_on", "value": seed.today.isoformat()}])
+    counts = Counter({k: v for k, v in seed.counts.items() if not k.startswith("_")})
+    summary = DemoSummary(imported=imported, counts=counts, seconds=time.perf_counter() - started)
+    say(f"Demo market ready ({summary.seconds:.1f} s)")
+    return summary

@@ -1,0 +1,146 @@
+"""The demo market's invariants, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from broker_tui.domain.vocabulary import REFERRAL_STATUSES
+from broker_tui.resources import SEED_DIR
+from broker_tui.services.context import AppContext
+from broker_tui.services.demo import DemoRefused, is_empty, seed_demo
+from broker_tui.services.startup import prepare_database
+from broker_tui.store.tables import (
+    AuditEvent,
+    BlockContract,
+    BlockContractTerm,
+    CodeListEntry,
+    FosterHousehold,
+    Offer,
+    Placement,
+    PriceList,
+    QAAction,
+    Referral,
+    ReferralSent,
+    Service,
+    SpotAmendment,
+)
+from tests.conftest import TODAY
+
+# Weekly core fee ranges in pounds from shared/domain.md (the demo's own ranges for the types it omits).
+RANGES = {
+    "fostering_in_house": (400, 700), "fostering_kinship": (400, 700), "fostering_ifa": (850, 1300),
+    "childrens_home_external": (4000, 20000), "childrens_home_in_house": (4000, 8000),
+    "supported_accommodation": (250, 2500), "care_leavers_18_plus": (150, 2500),
+    "secure_childrens_home": (4000, 20000), "parent_and_child": (1000, 10000),
+    "residential_special_school": (2000, 10000),
+}
+FULL_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")
+
+
+def leicester_register_places() -> int:
+    with open(SEED_DIR / "ofsted_childrens_social_care_providers_2025.csv", newline="", encoding="utf-8") as fh:
+        return sum(int(r["Places"]) for r in csv.DictReader(fh) if r["Local authority"] == "Leicester"
+                   and r["Sector"] == "Local Authority" and r["Provision type"] == "Children's home")
+
+
+def scalar(con, query):
+    return con.execute(query).scalar_one()
+
+
+def test_demo_market_invariants_and_refusal(ctx) -> None:
+    assert is_empty(ctx)
+    summary = seed_demo(ctx)
+    assert any("Demo market loaded" in line for line in summary.summary_lines())
+    with ctx.engine.connect() as con:
+        prices = con.execute(select(Service.service_type, PriceList.core_weekly_pence, PriceList.valid_from,
+                                    PriceList.one_to_one_hourly_pence, PriceList.two_to_one_hourly_pence,
+                                    PriceList.annual_uplift_bp).join(Service)).all()
+        for stype, core, valid_from, one, two, uplift in prices:
+            low, high = RANGES[stype]
+            assert low * 100 <= core <= high * 100, (stype, core)
+            assert valid_from <= TODAY and 200 <= uplift <= 500
+            assert one is None or (2000 <= one <= 3500 and two == 2 * one)
+        sa = [c for t, c, *_ in prices if t == "supported_accommodation"]
+        assert 50_000 <= sorted(sa)[len(sa) // 2] <= 80_000  # the median sits near £620
+        no_price = scalar(con, select(func.count()).select_from(Service).where(Service.price_from_pence.is_(None)))
+        assert no_price == 0
+        own = con.execute(select(Service.name, Service.places, Service.registration_status)
+                          .where(Service.service_type == "childrens_home_in_house")).all()
+        assert len(own) == 8 and sum(p for _, p, _ in own) == leicester_register_places() + 6
+        assert [s for n, p, s in own if n.startswith("Hillview")] == ["pending"]
+        households = con.execute(select(FosterHousehold.places, FosterHousehold.free_places).join(Service)
+                                 .where(Service.service_type == "fostering_in_house")).all()
+        assert 150 <= len(households) <= 220 and all(1 <= p <= 3 and 0 <= f <= p for p, f in households)
+        assert 0 < sum(f for _, f in households) < sum(p for p, _ in households) // 4
+        statuses = set(con.execute(select(Referral.status)).scalars())
+        assert statuses == set(REFERRAL_STATUSES)
+        assert 30 <= scalar(con, select(func.count()).select_from(Referral)) <= 40
+        overdue = scalar(con, select(func.count()).select_from(ReferralSent).outerjoin(
+            Offer, Offer.referral_sent_id == ReferralSent.id).where(ReferralSent.reply_due_on < TODAY, Offer.id.is_(None)))
+        assert overdue > 0
+        assert scalar(con, select(func.count()).select_from(Offer).where(Offer.outcome == "declined")) > 0
+        ending = scalar(con, select(func.count()).select_from(BlockContract).where(
+            BlockContract.ends_on <= TODAY.replace(year=2027, month=6)))
+        assert ending >= 2
+        sa_blocks = scalar(con, select(func.count()).select_from(BlockContract).join(Service)
+                           .where(Service.service_type == "supported_accommodation"))
+        assert sa_blocks >= 3
+        assert scalar(con, select(func.count()).select_from(BlockContractTerm).where(
+            BlockContractTerm.reason.like("Annual uplift%"))) > 0
+        assert scalar(con, select(func.count()).select_from(SpotAmendment).where(
+            SpotAmendment.reason != "Agreement as made")) > 0
+        open_block = scalar(con, select(func.count()).select_from(Placement).where(
+            Placement.block_contract_id.is_not(None), Placement.end_date.is_(None)))
+        units = sum(u for (u,) in con.execute(select(BlockContractTerm.units).where(
+            BlockContractTerm.reason == "Contract start")))
+        assert 0.6 * units <= open_block < units  # realistic utilisation, with some voids
+        assert scalar(con, select(func.count()).select_from(QAAction).where(
+            QAAction.due_on < TODAY, QAAction.done_on.is_(None))) > 0
+        assert scalar(con, select(func.count()).select_from(AuditEvent).where(AuditEvent.entity == "referral")) >= 30
+        codes = {(f, c) for f, c in con.execute(select(CodeListEntry.field, CodeListEntry.code))}
+        for ethnicity, legal, case_ref, initials in con.execute(
+                select(Referral.ethnicity, Referral.legal_status, Referral.case_ref, Referral.initials)):
+            assert ("ETHNIC", ethnicity) in codes and ("LS", legal) in codes
+            assert re.fullmatch(r"LCC-\d{6}", case_ref) and re.fullmatch(r"[A-Z]{2}", initials)
+        for (text,) in con.execute(select(ReferralSent.provider_text)):
+            assert not FULL_NAME.search(text), text
+    counts = {t: _count(ctx, t) for t in (Service, Referral, PriceList, AuditEvent)}
+    assert not is_empty(ctx)
+    with pytest.raises(DemoRefused, match="already holds"):
+        seed_demo(ctx)
+    assert {t: _count(ctx, t) for t in counts} == counts
+
+
+def test_seed_is_deterministic_and_name_free(sqlite_ctx, tmp_path: Path) -> None:
+    other = AppContext.for_target(str(tmp_path / "other.sqlite3"), today=TODAY)
+    prepare_database(other, seed_demo_if_new=False)
+    try:
+        seed_demo(sqlite_ctx)
+        seed_demo(other)
+        assert _market(sqlite_ctx) == _market(other)
+    finally:
+        other.close()
+    with sqlite_ctx.session() as s:  # no referral field holds anything like a full name
+        for r in s.scalars(select(Referral)).all():
+            for name, value in r.model_dump().items():
+                text = value if isinstance(value, str) else str(value) if isinstance(value, list | dict) else ""
+                assert not FULL_NAME.search(text), (name, text)
+            assert r.date_of_birth is None
+
+
+def _market(ctx):
+    with ctx.engine.connect() as con:
+        services = sorted(con.execute(select(Service.ofsted_urn, Service.name, Service.price_from_pence,
+                                             Service.vacancies, Service.specialisms)).all(), key=lambda r: (r[0] or "", r[1]))
+        referrals = sorted(con.execute(select(Referral.case_ref, Referral.status, Referral.needed_by)).all())
+    return [tuple(map(str, s)) for s in services], referrals
+
+
+def _count(ctx, table) -> int:
+    with ctx.engine.connect() as con:
+        return con.execute(select(func.count()).select_from(table)).scalar_one()
