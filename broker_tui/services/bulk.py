@@ -72,8 +72,7 @@ def insert_rows(con: Connection, model: type[SQLModel], rows: Iterable[dict[str,
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     order = compiled.positiontup or keys
     procs = [(k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in order]
-    params = [tuple(p(r[k]) if p else r[k] for k, p in procs) for r in done]
-    con.exec_driver_sql(compiled.string, params)
+    con.exec_driver_sql(compiled.string, _driver_params(done, procs))
     return done
 
 
@@ -97,5 +96,22 @@ def update_rows(con: Connection, model: type[SQLModel], rows: list[dict[str, Any
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
     procs = [(k, table.c[k[2:] if k.startswith("b_") else k].type.dialect_impl(dialect).bind_processor(dialect))
              for k in compiled.positiontup or ()]
-    params = [tuple(p(r[k]) if p else r[k] for k, p in procs) for r in rows]
-    return con.exec_driver_sql(compiled.string, params).rowcount
+    return con.exec_driver_sql(compiled.string, _driver_params(rows, procs)).rowcount
+
+
+def _driver_params(rows: list[dict[str, Any]], procs: list[tuple[str, Any]]) -> list[tuple[Any, ...]]:
+    """Each row as a tuple in statement order, through its column's bind processor. A value that is the
+    very object the previous row had (a shared timestamp, None) reuses the processed result."""
+    columns = []
+    for key, proc in procs:
+        if proc is None:
+            columns.append([r[key] for r in rows])
+            continue
+        out, last_in, last_out = [], object(), None
+        for r in rows:
+            value = r[key]
+            if value is not last_in:
+                last_in, last_out = value, proc(value)
+            out.append(last_out)
+        columns.append(out)
+    return list(zip(*columns, strict=True))

@@ -189,21 +189,21 @@ def import_ofsted(ctx: AppContext, path: Path | str, progress: Callable[[str], N
     parsed = parse_register(path, place.la.keys())
     report = ImportReport(file=path.name, rows=parsed.rows, taken=len(parsed.records),
                           skipped_by_type=parsed.skipped_by_type, outside_england=parsed.outside_england)
-    report.by_type = Counter(register_values(r, place)["service_type"] for r in parsed.records)
+    values = {rec.urn: register_values(rec, place) for rec in parsed.records}
+    report.by_type = Counter(v["service_type"] for v in values.values())
     say(f"Writing {len(parsed.records):,} services…")
     with ctx.engine.begin() as con:
-        _write(con, ctx, parsed.records, place, report)
+        _write(con, ctx, parsed.records, values, place, report)
     report.seconds = time.perf_counter() - started
     say(f"Done in {report.seconds:.2f} s")
     return report
 
 
-def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], place: _Place,
-           report: ImportReport) -> None:
+def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values: dict[str, dict[str, Any]],
+           place: _Place, report: ImportReport) -> None:
     now, today, actor = ctx.clock.now(), ctx.clock.today(), ctx.actor
     s_t, p_t = Service.__table__, Provider.__table__
     audits: list[dict[str, Any]] = []
-    values = {rec.urn: register_values(rec, place) for rec in records}
 
     # Providers: match by name; create the missing, correct the sector of the rest.
     providers = {_norm(r.name): dict(r) for r in con.execute(select(p_t.c.id, p_t.c.name, p_t.c.sector,
