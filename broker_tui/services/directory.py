@@ -199,3 +199,12 @@ def cursor_of(row: DirectoryRow, sort: str) -> Cursor:
              "judgement": row.judgement_sort}[sort]
     return Cursor(value, row.sort_name, row.id)
 
+
+
+# The detail view of one service lives beside the directory (kept in its own module for size).
+from broker_tui.services.service_detail import ServiceDetail, ServiceNotFound, service_detail  # noqa: E402
+
+__all__ = [
+    "Cursor", "DirectoryPage", "DirectoryQuery", "DirectoryQueryError", "DirectoryRow", "ServiceDetail",
+    "ServiceNotFound", "count", "iter_services", "page", "regions", "service_detail", "warm_up",
+]

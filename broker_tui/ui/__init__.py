@@ -1,1 +1,1 @@
-"""Textual only: the app, its screens and widgets. Talks to services, never the store."""
+"""The Textual app: screens, widgets, styles and the command palette. Talks to services only."""

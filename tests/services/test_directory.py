@@ -136,3 +136,34 @@ def test_regions_and_bad_queries(ctx, market):
         DirectoryQuery(sort="age")
     with pytest.raises(DirectoryQueryError):
         DirectoryQuery(judgement="brilliant")
+
+
+def test_service_detail(ctx, market):
+    from broker_tui.services.directory import ServiceNotFound, service_detail
+
+    ashfield = service_detail(ctx, market.services["Ashfield House"].id)
+    assert ashfield.provider_name == "Brightway Care Ltd" and ashfield.judgement == "Good"
+    assert ashfield.price_in_force.core_weekly_pence == 485000
+    assert ashfield.price_in_force.education_weekly_pence == 95000
+    assert [p.core_weekly_pence for p in ashfield.price_history] == [465000]
+    assert ashfield.stop_in_force is None and ashfield.past_stops[0].lifted_reason == "Staffing restored"
+    assert [c.level_label for c in ashfield.capabilities if c.domain == "behaviour"] == ["High"]
+    assert ashfield.specialisms == ("Child sexual exploitation (CSE)", "Missing episodes")
+    note = ashfield.qa_notes[0]
+    assert note.kind_label == "Visit (unannounced)" and note.rag_label == "Amber"
+    assert [(a.description, a.overdue) for a in note.actions] == [
+        ("Send revised weekend rota", True), ("Confirm agency staff induction", False)]
+    ivy = service_detail(ctx, str(market.services["Ivy Bank"].id))
+    assert ivy.stop_in_force.reason == "Safeguarding concern under review"
+    assert [a.overdue for a in ivy.qa_notes[0].actions] == [False, True]  # done one is not overdue
+    fostering = service_detail(ctx, market.services["Leicester In-house Fostering"].id)
+    assert fostering.is_fostering and [h.reference for h in fostering.households] == ["FH-001", "FH-002", "FH-003"]
+    hillview = service_detail(ctx, market.services["Hillview"].id)
+    assert hillview.price_in_force is None and hillview.judgement == "Not yet inspected"
+    data = ashfield.to_json()
+    json.dumps(data)
+    assert data["price_in_force"]["valid_from"] == (TODAY - dt.timedelta(days=59)).isoformat()
+    import uuid
+
+    with pytest.raises(ServiceNotFound):
+        service_detail(ctx, uuid.uuid4())

@@ -1,0 +1,65 @@
+"""BrokerApp: the shell (Header, Footer, modes for home and the directory, help, command palette).
+
+First-paint hook for the cold-start benchmark: when the environment variable
+``BROKER_TUI_EXIT_AFTER_HOME=1`` is set, the app exits right after the first frame that shows the
+home screen's figures from the database (see HomeScreen.show_work); bench/bench_cold_start.py uses it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from broker_tui.services.context import AppContext
+from broker_tui.ui.commands import BrokerCommands, ServiceSearch
+from broker_tui.ui.screens.directory import DirectoryScreen
+from broker_tui.ui.screens.home import HomeScreen
+
+EXIT_AFTER_HOME_ENV = "BROKER_TUI_EXIT_AFTER_HOME"
+
+
+class BrokerApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "broker-tui"
+    MODES: ClassVar = {"home": HomeScreen, "directory": DirectoryScreen}
+    DEFAULT_MODE = "home"
+    COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("f2", "go('home')", "Home"),
+        Binding("f3", "go('directory')", "Directory"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.sub_title = ctx.location.display
+        if exit_after_home is None:
+            exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"
+        self.exit_after_home = exit_after_home
+
+    def action_go(self, mode: str) -> None:
+        """Switch to a top-level screen (each keeps its own state)."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        elif len(self.screen_stack) > 1:
+            self.screen.dismiss()
+
+    def action_help(self) -> None:
+        from broker_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_service(self, service_id: str, name: str = "") -> None:
+        """Show one service's detail over the directory."""
+        from broker_tui.ui.screens.detail import ServiceDetailScreen
+
+        if self.current_mode != "directory":
+            self.switch_mode("directory")
+        self.push_screen(ServiceDetailScreen(service_id, name))

@@ -1,0 +1,72 @@
+"""Command palette (ctrl+p): every screen, and every action of the screen it is opened on, by name;
+and services by name, which open their detail."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+Command = tuple[str, Callable[[], object], str]
+
+
+class BrokerCommands(Provider):
+    """Screens, then the current screen's actions: generated from its bindings and palette actions."""
+
+    def commands(self) -> list[Command]:
+        from broker_tui.ui.screens.help import describe, own_bindings
+
+        app, screen = self.app, self.screen
+        found: list[Command] = [
+            ("Go to today's work (home)", partial(app.run_action, "go('home')"), "Open the home screen"),
+            ("Go to the provider directory", partial(app.run_action, "go('directory')"),
+             "Search and filter every service"),
+            ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
+        ]
+        from textual.screen import Screen
+
+        title = screen.TITLE or type(screen).__name__
+        seen = {"help", "go('home')", "go('directory')"}
+        for binding in own_bindings(type(screen), Screen):
+            if binding.action in seen or binding.action.startswith("app."):
+                continue
+            seen.add(binding.action)
+            found.append((f"{title}: {describe(binding)}", partial(screen.run_action, binding.action),
+                          f"Key: {app.get_key_display(binding)}"))
+        for name, action, help_text in getattr(screen, "PALETTE_ACTIONS", ()):
+            found.append((f"{title}: {name}", partial(screen.run_action, action), help_text))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class ServiceSearch(Provider):
+    """Type part of a service's name (three letters or more) to open it."""
+
+    async def search(self, query: str) -> Hits:
+        text = query.strip()
+        if len(text) < 3:
+            return
+        from broker_tui.services.directory import DirectoryQuery, page
+
+        try:
+            result = await asyncio.to_thread(page, self.app.ctx, DirectoryQuery(text=text), None, 8)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001  (the palette simply offers no services)
+            return
+        matcher = self.matcher(text)
+        for row in result.rows:
+            title = f"Open service: {row.name}"
+            yield Hit(max(matcher.match(title), 0.5), matcher.highlight(title),
+                      partial(self.app.open_service, str(row.id), row.name),  # type: ignore[attr-defined]
+                      help=f"{row.type_label} · {row.provider_name} · {row.judgement}")

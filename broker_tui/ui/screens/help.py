@@ -1,0 +1,85 @@
+"""Every key of every screen, generated from the bindings the app, its screens and widgets declare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+if TYPE_CHECKING:
+    pass
+
+
+def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
+    """Bindings declared by ``cls`` and its bases below ``stop_at`` (a subclass's key wins)."""
+    by_key: dict[str, Binding] = {}
+    for base in reversed(cls.__mro__):
+        if not (isinstance(base, type) and issubclass(base, DOMNode)) or base is stop_at or issubclass(stop_at, base):
+            continue
+        for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
+            by_key[binding.key] = binding
+    return list(by_key.values())
+
+
+def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
+    """(where, bindings) for the whole app, in the order a person meets the screens."""
+    from broker_tui.ui.screens.detail import ServiceDetailScreen
+    from broker_tui.ui.screens.directory import DirectoryScreen
+    from broker_tui.ui.screens.home import HomeScreen
+    from broker_tui.ui.widgets.service_table import ServiceTable
+
+    everywhere = own_bindings(type(app), DOMNode) + own_bindings(Screen, DOMNode)
+    everywhere.append(Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "Command palette"))
+    return [
+        ("Everywhere", everywhere),
+        ("Home", own_bindings(HomeScreen, Screen)),
+        ("Directory", own_bindings(DirectoryScreen, Screen)),
+        ("Directory: service table", own_bindings(ServiceTable, DOMNode)),
+        ("Service detail", own_bindings(ServiceDetailScreen, Screen)),
+        ("Help", own_bindings(HelpScreen, Screen)),
+    ]
+
+
+def describe(binding: Binding) -> str:
+    if binding.description:
+        return binding.description
+    action = binding.action.split("(", 1)[0].split(".")[-1]
+    return action.replace("_", " ").capitalize()
+
+
+def help_rows(app: App) -> Iterator[tuple[str, str, str]]:
+    for where, bindings in help_sections(app):
+        for b in bindings:
+            yield where, app.get_key_display(b), describe(b)
+
+
+class HelpScreen(Screen[None]):
+    """The keys, screen by screen. Escape closes it."""
+
+    TITLE = "Keys"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Every key, screen by screen. ctrl+p opens the command palette, which offers every "
+                     "screen and action by name.", id="help-intro")
+        table: DataTable = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Where", "Key", "What it does")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        last = ""
+        for where, key, what in help_rows(self.app):
+            table.add_row(where if where != last else "", key, what)
+            last = where
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,114 @@
+"""Today's work: open referrals by status, contracts ending soon, overdue QA actions (read-only)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from broker_tui.domain.dates import format_date
+from broker_tui.services.home import ENDING_WITHIN_MONTHS, TodaysWork, todays_work
+from broker_tui.ui.widgets.figure import Figure
+
+
+def _panel(title: str, table_id: str, *columns: str) -> Vertical:
+    table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    table.add_columns(*columns)
+    return Vertical(Label(title, classes="panel-title"), table, classes="panel")
+
+
+class HomeScreen(Screen[None]):
+    """The first screen: what needs doing today, read from the database."""
+
+    TITLE = "Today's work"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "app.go('directory')", "Directory"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="home"):
+            yield Static("", id="home-date")
+            with Horizontal(id="figures"):
+                yield Figure("Open referrals", id="fig-open")
+                yield Figure(f"Ending ≤ {ENDING_WITHIN_MONTHS} months", id="fig-ending")
+                yield Figure("QA actions overdue", id="fig-overdue")
+                yield Figure("Replies overdue", id="fig-replies")
+                yield Figure("Services listed", id="fig-services")
+            with Horizontal(classes="row"):
+                yield _panel("Open referrals by status", "by-status", "Status", "Referrals")
+                yield _panel("Needed soonest", "soonest", "Case", "Status", "Needed by")
+            yield _panel(f"Contracts ending within {ENDING_WITHIN_MONTHS} months", "ending",
+                         "Reference", "Contract", "Provider", "Ends", "Days left")
+            yield _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#home").loading = True
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="home")
+    def load(self) -> None:
+        try:
+            result = todays_work(self.app.ctx)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001  (one line for the person; the app stays up)
+            self.app.call_from_thread(self.show_error, str(exc).splitlines()[0] if str(exc) else repr(exc))
+            return
+        self.app.call_from_thread(self.show_work, result)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#home").loading = False
+        self.notify(f"Could not read today's work: {message}", severity="error", timeout=10)
+
+    def show_work(self, w: TodaysWork) -> None:
+        self.query_one("#home").loading = False
+        self.query_one("#home-date", Static).update(f"Today is {w.today:%A} {format_date(w.today)}")
+        self.query_one("#fig-open", Figure).show(w.open_referrals)
+        self.query_one("#fig-ending", Figure).show(w.contracts_ending_count)
+        self.query_one("#fig-overdue", Figure).show(w.overdue_actions_count)
+        self.query_one("#fig-replies", Figure).show(w.replies_overdue)
+        self.query_one("#fig-services", Figure).show(w.services_listed)
+        self._fill("by-status", [(s.label, _right(s.count)) for s in w.referrals_by_status])
+        self._fill("soonest", [(f"{r.case_ref} {r.initials}" + (" (emergency)" if r.emergency else ""),
+                                r.status_label, format_date(r.needed_by)) for r in w.needed_soonest],
+                   empty="No open referrals")
+        self._fill("ending", [(c.reference, c.name, c.provider_name, format_date(c.ends_on), _right(c.days_left))
+                              for c in w.contracts_ending], empty="None ending")
+        self._fill("overdue", [(a.about, a.description, a.owner, format_date(a.due_on), _right(a.days_overdue))
+                               for a in w.overdue_actions], empty="Nothing overdue")
+        app = self.app
+        if getattr(app, "exit_after_home", False):
+            self.call_after_refresh(app.exit)  # the benchmark's first-paint hook (see ui/app.py)
+        else:
+            self.call_after_refresh(self.warm_up)
+
+    def _fill(self, table_id: str, rows: list[tuple], empty: str = "") -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        table.clear()
+        if rows:
+            table.add_rows(rows)
+        elif empty:
+            table.add_row(f"[dim]{empty}[/dim]", *[""] * (len(table.columns) - 1))
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def warm_up(self) -> None:
+        """After the first paint: import the directory's SQL machinery so it opens fast."""
+        from broker_tui.services.directory import warm_up
+
+        with contextlib.suppress(Exception):  # the directory reports any real problem when opened
+            warm_up(self.app.ctx)  # type: ignore[attr-defined]
+
+
+def _right(value: int) -> Text:
+    return Text(f"{value:,}", justify="right")

@@ -1,0 +1,1 @@
+"""Widgets that show things; no business rules."""

@@ -1,0 +1,66 @@
+"""UI fixtures: the app on a small deterministic market, a fixed clock and a fixed terminal size."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from tests.conftest import TODAY
+from tests.market_data import build_market
+
+SIZE = (130, 40)
+
+
+@pytest.fixture
+def market_ctx(sqlite_ctx):
+    build_market(sqlite_ctx, TODAY)
+    return sqlite_ctx
+
+
+@pytest.fixture
+def big_market_ctx(market_ctx):
+    """The small market plus 120 more homes, so the directory has several pages."""
+    from broker_tui.store.tables import Provider, Service
+
+    with market_ctx.session() as s:
+        p = Provider(name="Zenith Care Group", sector="private")
+        s.add(p)
+        s.flush()
+        for n in range(120):
+            name = f"Zenith House {n:03}"
+            s.add(Service(provider_id=p.id, name=name, service_type="childrens_home_external", sector="private",
+                          ofsted_urn=f"SC7{n:05}", region="Yorkshire and The Humber", sort_name=name.lower(),
+                          search_text=f"{name} zenith care group".lower(), distance_miles=60 + n % 7,
+                          price_from_pence=500000 + n * 1000, places=4, vacancies=n % 3))
+    return market_ctx
+
+
+def make_app(ctx):
+    from broker_tui.ui.app import BrokerApp
+
+    app = BrokerApp(ctx, exit_after_home=False)
+    app.sub_title = "test.sqlite3"  # the real path is a temp dir: keep snapshots stable
+    return app
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and the screen repaint."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def sync(test):
+    """Run an async test with asyncio.run (no async plugin is needed; fixtures pass through)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
