@@ -34,7 +34,7 @@ def _home_council_provider(seed: Seed) -> dict[str, Any]:
 def _at_home(seed: Seed, **values: Any) -> dict[str, Any]:
     la = seed.authorities.get(seed.home.la_code, {})
     base = {
-        "id": new_id(), "sector": "in_house", "registration_status": "not_required", "in_register": False,
+        "id": new_id(), "sector": "in_house", "registration_status": "not_required", "in_register": True,
         "local_authority_code": seed.home.la_code, "local_authority_name": la.get("ofsted_name"),
         "region": la.get("region_name"), "latitude": seed.home.latitude, "longitude": seed.home.longitude,
         "location_approximate": True, "town": la.get("name"), "areas_covered": [seed.home.la_code],
