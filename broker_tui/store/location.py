@@ -83,7 +83,9 @@ def check_sqlite_file(path: Path) -> bool:
     probe = parent
     while not probe.exists():
         probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+    if not probe.is_dir():
+        raise DatabaseError(f"Cannot create the database at {path}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
         raise DatabaseError(f"Cannot create the database at {path}: {probe} is not writable")
     return False
 
