@@ -1,8 +1,14 @@
 """Shared fixtures: an isolated environment, a fixed clock, and databases on SQLite and PostgreSQL.
 
 PostgreSQL tests use the server named by BROKER_TUI_TEST_PG_URL (an admin URL; each test gets a fresh
-database on it). ./test and .ci/run start a throwaway cluster and set it. Without one, PostgreSQL tests
-are skipped with the reason shown, except under CI or BROKER_TUI_REQUIRE_PG=1, where they fail.
+database on it). ./test and .ci/run start a throwaway cluster (scripts/pg-cluster) and set it. Without
+one, PostgreSQL tests are skipped with the reason shown, except under CI or BROKER_TUI_REQUIRE_PG=1,
+where they fail.
+
+`db_url` is an empty database (no tables). `ctx` and `sqlite_ctx` are migrated ones: each test process
+migrates (and loads reference data into) one template per backend, and every test gets a copy of it
+(a file copy for SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), which is much cheaper than
+migrating each time.
 """
 
 from __future__ import annotations
