@@ -180,3 +180,16 @@ def test_each_upgrade_keeps_its_own_backup(sqlite_ctx, later_migrations) -> None
     assert first and second and first != second
     assert first.exists() and second.exists()
     assert sorted(p.name for p in path.parent.glob("*.bak")) == sorted([first.name, second.name])
+
+
+def test_a_database_downgraded_to_base_is_brought_back_on_start(ctx) -> None:
+    migrate.downgrade(ctx.engine, "base")  # an empty schema with an empty alembic_version table
+    ctx.close()
+    again = AppContext.for_target(ctx.location.url, today=TODAY)
+    try:
+        report = prepare_database(again, seed_demo_if_new=False)
+        assert report.created and report.backup is None  # nothing held data, so nothing to copy aside
+        assert migrate.current_revision(again.engine) == HEAD_REVISION
+        assert _tables(again.engine) == MODEL_TABLES
+    finally:
+        again.close()
