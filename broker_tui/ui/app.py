@@ -8,6 +8,8 @@ home screen's figures from the database (see HomeScreen.show_work); bench/bench_
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future
 from typing import ClassVar
 
 from textual.app import App
@@ -15,16 +17,21 @@ from textual.binding import Binding, BindingType
 
 from broker_tui.services.context import AppContext
 from broker_tui.ui.commands import BrokerCommands, ServiceSearch
-from broker_tui.ui.screens.directory import DirectoryScreen
 from broker_tui.ui.screens.home import HomeScreen
 
 EXIT_AFTER_HOME_ENV = "BROKER_TUI_EXIT_AFTER_HOME"
 
 
+def _directory_screen():  # -> DirectoryScreen; imported when first opened, after the first frame
+    from broker_tui.ui.screens.directory import DirectoryScreen
+
+    return DirectoryScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
-    MODES: ClassVar = {"home": HomeScreen, "directory": DirectoryScreen}
+    MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,6 +49,17 @@ class BrokerApp(App[None]):
         if exit_after_home is None:
             exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"
         self.exit_after_home = exit_after_home
+        # Read today's work in a thread while Textual starts, so the first frame can show the counts.
+        self.home_prefetch: Future = Future()
+        threading.Thread(target=self._prefetch_home, name="home-prefetch", daemon=True).start()
+
+    def _prefetch_home(self) -> None:
+        from broker_tui.services.home import todays_work
+
+        try:
+            self.home_prefetch.set_result(todays_work(self.ctx))
+        except Exception as exc:  # noqa: BLE001  (the home screen shows it)
+            self.home_prefetch.set_exception(exc)
 
     def action_go(self, mode: str) -> None:
         """Switch to a top-level screen (each keeps its own state)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import Future
 from typing import ClassVar
 
 from rich.text import Text
@@ -52,16 +53,20 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        prefetch = getattr(self.app, "home_prefetch", None)  # read in a thread while the app started
+        if prefetch is not None and prefetch.done() and prefetch.exception() is None:
+            self.show_work(prefetch.result())
+            return
         self.query_one("#home").loading = True
-        self.load()
+        self.load(prefetch)
 
     def action_refresh(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="home")
-    def load(self) -> None:
+    def load(self, prefetch: Future | None = None) -> None:
         try:
-            result = todays_work(self.app.ctx)  # type: ignore[attr-defined]
+            result = prefetch.result() if prefetch is not None else todays_work(self.app.ctx)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001  (one line for the person; the app stays up)
             self.app.call_from_thread(self.show_error, str(exc).splitlines()[0] if str(exc) else repr(exc))
             return
