@@ -1,3 +1,3 @@
-from broker_tui.cli import main
+from broker_tui.cli import entry
 
-main()
+entry()

@@ -1,13 +1,19 @@
-"""The command line: the TUI by default, sub-commands for headless work over the same services."""
+"""The command line: the TUI by default, sub-commands for headless work over the same services.
+
+This module stays light (no click) so that the everyday start — `broker-tui` with at most the root
+options — reaches the first frame without importing the sub-commands' machinery; `entry()` takes that
+path and hands everything else to the click group in `broker_tui.cli.commands`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+from typing import Any
 
-import click
-
-from broker_tui import __version__
+ROOT_OPTIONS = ("--db", "--today", "--log-level")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 class Root:
@@ -28,53 +34,22 @@ class Root:
 
 
 def fail(message: str, code: int = 2) -> None:
-    click.echo(f"broker-tui: {message}", err=True)
+    print(f"broker-tui: {message}", file=sys.stderr)
     sys.exit(code)
 
 
-def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    from broker_tui.domain.dates import DateError, parse_date
-
-    try:
-        return parse_date(value)
-    except DateError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", metavar="PATH|URL", envvar="BROKER_TUI_DB",
-              help="Database file or SQLAlchemy URL (default: your data folder; also BROKER_TUI_DB).")
-@click.option("--today", callback=_parse_today, envvar="BROKER_TUI_TODAY", hidden=True,
-              help="Fix today's date (dd/mm/yyyy or ISO), for demonstrations and tests.")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-              default="warning", envvar="BROKER_TUI_LOG_LEVEL", show_default=True,
-              help="How much to log (to stderr; the app logs to a private file, see `locate`).")
-@click.version_option(__version__, "--version", prog_name="broker-tui")
-@click.pass_context
-def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: str) -> None:
-    """broker-tui: the placement brokerage workbench. With no command, starts the app."""
+def run_app(root: Root, log_level: str = "warning") -> None:
     from broker_tui.cli import logs
-
-    ctx.obj = Root(db, today)
-    if ctx.invoked_subcommand is None:
-        logs.configure(log_level, log_file=logs.app_log_file())
-        run_app(ctx.obj)
-    else:
-        logs.configure(log_level)
-
-
-def run_app(root: Root) -> None:
     from broker_tui.domain.settings import SettingsError
     from broker_tui.store.errors import DatabaseError
 
+    logs.configure(log_level, log_file=logs.app_log_file())
     try:
         app_ctx = root.context()
         from broker_tui.services.startup import prepare_database
 
         prepare_database(app_ctx, seed_demo_if_new=app_ctx.is_default_location,
-                         progress=lambda m: click.echo(m, err=True))
+                         progress=lambda m: print(m, file=sys.stderr))
     except (DatabaseError, SettingsError) as exc:
         fail(str(exc))
         return
@@ -93,11 +68,53 @@ def with_context(root: Root):  # -> AppContext, or exit with one clear line
         fail(str(exc))
 
 
-def register() -> None:
-    from broker_tui.cli import database, market, referrals
+def _plain_start(args: list[str]) -> dict[str, str] | None:
+    """The root options when ``args`` only starts the app (no command, no --help/--version), else None."""
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name not in ROOT_OPTIONS:
+            return None
+        if not eq:
+            if i + 1 >= len(args):
+                return None
+            value = args[i + 1]
+            i += 1
+        found[name] = value
+        i += 1
+    return found
 
-    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS):
-        main.add_command(command)
+
+def entry(argv: list[str] | None = None) -> None:
+    """Console script. The plain start skips click; anything else (commands, help, errors) goes to click."""
+    args = sys.argv[1:] if argv is None else argv
+    plain = _plain_start(args)
+    if plain is not None:
+        level = (plain.get("--log-level") or os.environ.get("BROKER_TUI_LOG_LEVEL") or "warning").lower()
+        today_text = plain.get("--today") or os.environ.get("BROKER_TUI_TODAY")
+        if level in LOG_LEVELS:
+            today = None
+            if today_text:
+                from broker_tui.domain.dates import DateError, parse_date
+
+                try:
+                    today = parse_date(today_text)
+                except DateError:
+                    today = None
+                    plain = None  # let click report the bad value
+            if plain is not None:
+                run_app(Root(plain.get("--db") or os.environ.get("BROKER_TUI_DB") or None, today), level)
+                return
+    from broker_tui.cli.commands import main
+
+    main(args=args)
 
 
-register()
+def __getattr__(name: str) -> Any:  # `from broker_tui.cli import main` (the click group), loaded on demand
+    if name == "main":
+        from broker_tui.cli.commands import main
+
+        return main
+    raise AttributeError(name)

@@ -244,10 +244,10 @@ def parse_referral(raw: dict[str, Any], *, today: dt.date, district_exists: Call
     if la not in LIVING_ALONGSIDE:
         p.add("living_alongside", f"must be one of {', '.join(LIVING_ALONGSIDE)}")
     draft.living_alongside = la if la in LIVING_ALONGSIDE else "with_others"
-    size = raw.get("sibling_group_size", 1)
-    if isinstance(size, int) and not isinstance(size, bool) and size < 1:
+    size = _int(raw, "sibling_group_size", p, 0, 12, default=1)
+    if size == 0:
         p.add("sibling_group_size", "must be at least 1 (the child alone is 1)")
-    draft.sibling_group_size = _int(raw, "sibling_group_size", p, 1, 12, default=1) or 1
+    draft.sibling_group_size = size or 1
     draft.siblings_together = _bool(raw, "siblings_together", p, True)
     draft.dol_order = _order(raw, "dol_order", p)
     draft.section25_order = _order(raw, "section25_order", p)

@@ -28,10 +28,17 @@ def _directory_screen():  # -> DirectoryScreen; imported when first opened, afte
     return DirectoryScreen()
 
 
+def _referral_screen():  # -> ReferralListScreen; imported when first opened
+    from broker_tui.ui.screens.referrals import ReferralListScreen
+
+    return ReferralListScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
-    MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen()}
+    MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
+                       "referrals": lambda: _referral_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,6 +46,7 @@ class BrokerApp(App[None]):
         Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "go('home')", "Home"),
         Binding("f3", "go('directory')", "Directory"),
+        Binding("f4", "go('referrals')", "Referrals"),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
@@ -73,6 +81,25 @@ class BrokerApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def open_referral(self, referral_id: str) -> None:
+        """Show one referral over the referral list."""
+        from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+
+        if self.current_mode != "referrals":
+            self.switch_mode("referrals")
+        self.push_screen(ReferralDetailScreen(referral_id))
+
+    def action_new_referral(self) -> None:
+        self.new_referral()
+
+    def new_referral(self) -> None:
+        """Open the referral form for a new placement request."""
+        from broker_tui.ui.screens.referral_detail import open_form
+
+        if self.current_mode != "referrals":
+            self.switch_mode("referrals")
+        open_form(self, on_saved=lambda v: self.open_referral(str(v.id)))
 
     def open_service(self, service_id: str, name: str = "") -> None:
         """Show one service's detail over the directory."""

@@ -23,12 +23,15 @@ class BrokerCommands(Provider):
             ("Go to today's work (home)", partial(app.run_action, "go('home')"), "Open the home screen"),
             ("Go to the provider directory", partial(app.run_action, "go('directory')"),
              "Search and filter every service"),
+            ("Go to referrals", partial(app.run_action, "go('referrals')"),
+             "Every placement request, most urgent first"),
+            ("New referral", app.new_referral, "Start a placement request"),  # type: ignore[attr-defined]
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
         ]
         from textual.screen import Screen
 
         title = screen.TITLE or type(screen).__name__
-        seen = {"help", "go('home')", "go('directory')"}
+        seen = {"help", "go('home')", "go('directory')", "go('referrals')"}
         for binding in own_bindings(type(screen), Screen):
             if binding.action in seen or binding.action.startswith("app."):
                 continue

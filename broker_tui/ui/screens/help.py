@@ -29,9 +29,15 @@ def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
 def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
     from broker_tui.ui.screens.detail import ServiceDetailScreen
+    from broker_tui.ui.screens.dialogs import ConfirmScreen
     from broker_tui.ui.screens.directory import DirectoryScreen
     from broker_tui.ui.screens.home import HomeScreen
+    from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+    from broker_tui.ui.screens.referral_form import ReferralFormScreen
+    from broker_tui.ui.screens.referrals import ReferralListScreen
+    from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
+    from broker_tui.ui.widgets.tag_picker import TagPicker
 
     everywhere = own_bindings(type(app), DOMNode) + own_bindings(Screen, DOMNode)
     everywhere.append(Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "Command palette"))
@@ -41,6 +47,12 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
         ("Directory", own_bindings(DirectoryScreen, Screen)),
         ("Directory: service table", own_bindings(ServiceTable, DOMNode)),
         ("Service detail", own_bindings(ServiceDetailScreen, Screen)),
+        ("Referrals", own_bindings(ReferralListScreen, Screen)),
+        ("Referral", own_bindings(ReferralDetailScreen, Screen)),
+        ("Referral form", own_bindings(ReferralFormScreen, Screen)),
+        ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
+        ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),
+        ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
     ]
 

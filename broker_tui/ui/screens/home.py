@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
     TITLE = "Today's work"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "app.go('directory')", "Directory"),
+        Binding("n", "app.new_referral", "New referral"),
         Binding("r", "refresh", "Refresh"),
     ]
 

@@ -45,7 +45,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("social_worker", "Referring social worker", "text"),
         FieldSpec("social_work_team", "Team", "text"),
         FieldSpec("assigned_broker", "Assigned broker", "text"),
-        FieldSpec("types_sought", "Placement types sought", "types", "Space to tick; several allowed"),
+        FieldSpec("types_sought", "Placement types sought (space ticks)", "types"),
         FieldSpec("emergency", "Emergency placement", "bool"),
         FieldSpec("needed_by", "Needed by", "date", "dd/mm/yyyy"),
         FieldSpec("expected_duration_weeks", "Expected duration (weeks)", "int"),
@@ -89,6 +89,11 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("funding_social_care_pct", "Social care share %", "int"),
         FieldSpec("funding_education_pct", "Education share %", "int"),
         FieldSpec("funding_health_pct", "Health share %", "int"),
+    )),
+    ("Needs and risks", (
+        FieldSpec("needs", "Need profile", "needs"),
+        FieldSpec("risks", "Risks", "risks"),
+        FieldSpec("specialist_needs", "Specialist and other needs", "tags"),
     )),
 )
 NEED_OPTIONS = tuple((str(k), f"{k} {v}") for k, v in NEED_LEVELS.items())
