@@ -76,6 +76,20 @@ class BrokerApp(App[None]):
         elif len(self.screen_stack) > 1:
             self.screen.dismiss()
 
+    async def action_quit(self) -> None:
+        """Quit, asking first when any open form holds unsaved changes."""
+        if any(getattr(screen, "dirty", False) for screen in self.screen_stack):
+            from broker_tui.ui.screens.dialogs import ConfirmScreen
+
+            def answered(leave: bool | None) -> None:
+                if leave:
+                    self.exit()
+
+            self.push_screen(ConfirmScreen("Quit without saving? What you typed will be lost.", yes="Quit",
+                                           no="Stay"), answered)
+            return
+        self.exit()
+
     def action_help(self) -> None:
         from broker_tui.ui.screens.help import HelpScreen
 

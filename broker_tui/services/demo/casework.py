@@ -40,6 +40,9 @@ def _initials(rng: random.Random) -> str:
     return rng.choice(letters) + rng.choice(letters)
 
 
+BROKERS = ("A. Khan", "B. Osei", "C. Novak", "D. Patel")  # the brokerage team's staff (not children)
+
+
 def _types_for_age(rng: random.Random, age: int) -> list[str]:
     if age >= 16:
         return ["supported_accommodation"] if rng.random() < 0.6 else ["supported_accommodation", "fostering_ifa"]
@@ -62,14 +65,14 @@ def _referral(seed: Seed, n: int, status: str, case_ref: str) -> dict[str, Any]:
     risks = [{"tag": t, "present": True, "level": rng.randint(1, 3)} for t in rng.sample(RISK_TAGS, rng.randint(0, 2))]
     if risks:
         needs["need_risk"] = max(needs["need_risk"], max(r["level"] for r in risks))
-    specialist = sorted({r["tag"] for r in risks} | ({"emergency"} if emergency else set()))
+    specialist = ["emergency"] if emergency else []  # risks are recorded as risks, not repeated here
     siblings = rng.choices([1, 2, 3], weights=[80, 15, 5])[0]
     if siblings > 1:
         specialist.append("sibling_group")
     return {
         "case_ref": case_ref, "initials": _initials(rng), "status": status, "date_received": received,
-        "social_worker": "", "social_work_team": rng.choice(TEAMS), "assigned_broker": "brokerage team",
-        "age_years": age, "gender": rng.choice(["female", "male"]), "ethnicity": rng.choice(ETHNIC),
+        "social_worker": "", "social_work_team": rng.choice(TEAMS), "assigned_broker": rng.choice(BROKERS),
+        "age_years": age, "gender": rng.choice(["F", "M"]), "ethnicity": rng.choice(ETHNIC),
         "first_language": rng.choice(["English"] * 6 + ["Polish", "Gujarati", "Arabic"]),
         "legal_status": rng.choice(["C2", "C2", "C1", "V2"]), "category_of_need": rng.choice(["N1", "N1", "N4", "N5"]),
         "disability_health": rng.choice(HEALTH), "school": "" if age >= 16 else f"School in {rng.choice(['LE2', 'LE3', 'LE4', 'LE5'])}",

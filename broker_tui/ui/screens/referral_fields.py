@@ -91,9 +91,9 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("funding_health_pct", "Health share %", "int"),
     )),
     ("Needs and risks", (
+        FieldSpec("specialist_needs", "Needs and risks typed as words (Enter takes the suggestion)", "tags"),
         FieldSpec("needs", "Need profile", "needs"),
         FieldSpec("risks", "Risks", "risks"),
-        FieldSpec("specialist_needs", "Specialist and other needs", "tags"),
     )),
 )
 NEED_OPTIONS = tuple((str(k), f"{k} {v}") for k, v in NEED_LEVELS.items())

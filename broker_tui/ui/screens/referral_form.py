@@ -256,7 +256,8 @@ class ReferralFormScreen(Screen[ReferralView | None]):
 
     @on(TagPicker.TagChosen)
     def _risk_from_picker(self, event: TagPicker.TagChosen) -> None:
-        self.state["risks"][event.code] = max(1, self.state["risks"][event.code])
+        picker = self.query_one(f"#f-risks-{event.code}", LevelPicker)  # the risks are on the same section
+        picker.level = max(1, picker.level)
         self.notify(f"{risk_label(event.code)} marked present: set its level under Risks")
 
     def on_descendant_blur(self, event) -> None:  # type: ignore[no-untyped-def]

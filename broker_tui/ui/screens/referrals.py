@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -44,6 +45,8 @@ class ReferralListScreen(Screen[None]):
         self.rows: list[ReferralView] = []
         self.cursors: list[Any] = [None]  # keyset cursor of each page shown so far
         self.next_after: Any = None
+        self._generation = 0  # bumped per fetch: a page read for a replaced query is not shown
+        self.page_painted = asyncio.Event()  # set once a page is on screen (tests and bench/ wait on it)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,14 +79,21 @@ class ReferralListScreen(Screen[None]):
 
     def reload(self) -> None:
         self.cursors = [None]
-        self._fetch(self.query_now(), None)
+        self._fetch_page(None)
+
+    def _fetch_page(self, after: Any) -> None:
+        self._generation += 1
+        self.page_painted.clear()
+        self._fetch(self._generation, self.query_now(), after)
 
     @work(thread=True, exclusive=True, group="page")
-    def _fetch(self, query: ReferralQuery, after: Any) -> None:
+    def _fetch(self, generation: int, query: ReferralQuery, after: Any) -> None:
         page = list_referrals(self.app.ctx, query, after=after, size=PAGE_SIZE)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._show, page.rows, page.next_after)
+        self.app.call_from_thread(self._show, page.rows, page.next_after, generation)
 
-    def _show(self, rows: list[ReferralView], next_after: Any) -> None:
+    def _show(self, rows: list[ReferralView], next_after: Any, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # a newer query or page has been asked for
         self.rows, self.next_after = rows, next_after
         table = self.query_one("#ref-table", DataTable)
         table.clear()
@@ -94,6 +104,7 @@ class ReferralListScreen(Screen[None]):
         more = " (more: page down)" if next_after else ""
         self.query_one("#ref-range", Static).update(
             f"Referrals {start + 1}–{start + len(rows)}{more}" if rows else "No referrals match")
+        self.call_after_refresh(self.page_painted.set)
 
     @on(Input.Changed, "#ref-search")
     @on(Select.Changed, "#ref-status")
@@ -108,7 +119,7 @@ class ReferralListScreen(Screen[None]):
         self.app.push_screen(ReferralDetailScreen(str(event.row_key.value)), lambda _r: self._refresh_current())
 
     def _refresh_current(self) -> None:
-        self._fetch(self.query_now(), self.cursors[-1])
+        self._fetch_page(self.cursors[-1])
 
     def action_focus_search(self) -> None:
         self.query_one("#ref-search", Input).focus()
@@ -116,12 +127,12 @@ class ReferralListScreen(Screen[None]):
     def action_next_page(self) -> None:
         if self.next_after is not None:
             self.cursors.append(self.next_after)
-            self._fetch(self.query_now(), self.next_after)
+            self._fetch_page(self.next_after)
 
     def action_previous_page(self) -> None:
         if len(self.cursors) > 1:
             self.cursors.pop()
-            self._fetch(self.query_now(), self.cursors[-1])
+            self._fetch_page(self.cursors[-1])
 
     def action_reload(self) -> None:
         self.reload()

@@ -6,6 +6,7 @@ Keys: left/right or - / + step, 0-3 jump, space steps round.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -44,9 +45,16 @@ class LevelPicker(Widget, can_focus=True):
         self.labels = labels
         self.set_reactive(LevelPicker.level, max(0, min(level, len(labels) - 1)))
 
-    def render(self) -> str:
-        parts = [f"[{label}]" if i == self.level else f" {label} " for i, label in enumerate(self.labels)]
-        return " ".join(parts)
+    def render(self) -> Text:
+        text = Text()
+        for i, label in enumerate(self.labels):
+            if i:
+                text.append(" ")
+            if i == self.level:
+                text.append(f"[{label}]", style="bold reverse")
+            else:
+                text.append(f" {label} ")
+        return text
 
     def watch_level(self, level: int) -> None:
         self.post_message(self.Changed(self, level))
