@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlmodel import Session
 
 from broker_tui.domain.referral_form import parse_referral
@@ -262,8 +262,10 @@ def list_referrals(ctx: AppContext, query: ReferralQuery, *, after: tuple[dt.dat
         like = f"%{text.lower()}%"
         from sqlalchemy import func
 
+        needs_text = [func.lower(Referral.disability_health), func.lower(cast(Referral.free_text_needs, String)),
+                      func.lower(cast(Referral.specialist_needs, String))]
         stmt = stmt.where(or_(func.lower(Referral.case_ref).like(like), func.lower(Referral.initials).like(like),
-                              func.lower(Referral.disability_health).like(like)))
+                              *(column.like(like) for column in needs_text)))
     if after is not None:
         d, ref, rid = after
         stmt = stmt.where(or_(Referral.needed_by > d,

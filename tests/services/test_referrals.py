@@ -123,6 +123,9 @@ def test_filters(ctx) -> None:
     assert [r.case_ref for r in list_referrals(ctx, ReferralQuery(broker="Amy")).rows] == ["LCC-1"]
     assert [r.case_ref for r in list_referrals(ctx, ReferralQuery(text="qx")).rows] == ["LCC-2"]
     assert [r.case_ref for r in list_referrals(ctx, ReferralQuery(text="diabetes")).rows] == ["LCC-2"]
+    c = create_referral(ctx, request(case_ref="LCC-3", specialist_needs=["autism"], free_text_needs=["Loves horses"]))
+    assert [r.case_ref for r in list_referrals(ctx, ReferralQuery(text="horses")).rows] == [c.case_ref]
+    assert [r.case_ref for r in list_referrals(ctx, ReferralQuery(text="autism")).rows] == [c.case_ref]
 
 
 def test_start_from_previous_referral(ctx) -> None:
