@@ -222,13 +222,20 @@ def service_type_label(code: str) -> str:
     return t.short if t else code
 
 
-def judgement_label(ofsted_grade: str | None, sa_outcome: str | None) -> str:
-    """The service's judgement on its own scale, or 'Not yet inspected'."""
+NOT_GRADED_COUNCIL = "Not graded (council service)"
+NOT_REGULATED = "Not regulated"
+# Services Ofsted does not grade on their own: the council's fostering is inspected with the council.
+UNGRADED_TYPES = {"fostering_in_house": NOT_GRADED_COUNCIL, "fostering_kinship": NOT_GRADED_COUNCIL,
+                  "care_leavers_18_plus": NOT_REGULATED}
+
+
+def judgement_label(ofsted_grade: str | None, sa_outcome: str | None, service_type: str | None = None) -> str:
+    """The service's judgement on its own scale; 'Not yet inspected'; or why it has no grade of its own."""
     if sa_outcome:
         return SA_OUTCOMES[sa_outcome]
     if ofsted_grade:
         return OFSTED_GRADES[ofsted_grade]
-    return NOT_INSPECTED
+    return UNGRADED_TYPES.get(service_type or "", NOT_INSPECTED)
 
 
 # A stored sort key for the directory column: the Ofsted grades best first, then the supported

@@ -88,6 +88,7 @@ class DirectoryRow:
     in_register: bool
     sort_name: str = ""
     judgement_sort: int = NOT_INSPECTED_SORT
+    location_approximate: bool = False  # placed at its authority's centre: the distance is approximate
 
     @property
     def type_label(self) -> str:
@@ -95,7 +96,7 @@ class DirectoryRow:
 
     @property
     def judgement(self) -> str:
-        return judgement_label(self.ofsted_grade, self.sa_outcome)
+        return judgement_label(self.ofsted_grade, self.sa_outcome, self.service_type)
 
     @property
     def area_label(self) -> str:
@@ -103,7 +104,10 @@ class DirectoryRow:
 
     @property
     def distance_label(self) -> str:
-        return "" if self.distance_miles is None else f"{self.distance_miles:.1f}"
+        """Miles from the home area's centre; '~' marks a service placed at its authority's centre."""
+        if self.distance_miles is None:
+            return ""
+        return f"~{self.distance_miles:.0f}" if self.location_approximate else f"{self.distance_miles:.1f}"
 
     @property
     def price_label(self) -> str:
@@ -116,6 +120,7 @@ class DirectoryRow:
             "ofsted_urn": self.ofsted_urn, "ofsted_grade": self.ofsted_grade, "sa_outcome": self.sa_outcome,
             "judgement": self.judgement, "in_area": self.in_area,
             "distance_miles": None if self.distance_miles is None else round(self.distance_miles, 1),
+            "location_approximate": self.location_approximate,
             "places": self.places, "vacancies": self.vacancies,
             "price_from_pence": self.price_from_pence, "price_from": self.price_label or None,
             "region": self.region, "local_authority": self.local_authority_name,

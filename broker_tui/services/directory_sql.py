@@ -58,7 +58,8 @@ def _columns(today: dt.date) -> list[Any]:
                           or_(PlacementStop.lifted_on.is_(None), PlacementStop.lifted_on > today))
     return [S.id, S.name, Provider.name.label("provider_name"), S.service_type, S.ofsted_urn, S.ofsted_grade,
             S.sa_outcome, S.in_area, S.distance_miles, S.places, S.vacancies, S.price_from_pence, S.region,
-            S.local_authority_name, stop.label("on_stop"), S.in_register, S.sort_name, S.judgement_sort]
+            S.local_authority_name, stop.label("on_stop"), S.in_register, S.sort_name, S.judgement_sort,
+            S.location_approximate]
 
 
 def _row(r: Any) -> DirectoryRow:
@@ -68,7 +69,7 @@ def _row(r: Any) -> DirectoryRow:
         distance_miles=r.distance_miles, places=r.places, vacancies=r.vacancies,
         price_from_pence=r.price_from_pence, region=r.region, local_authority_name=r.local_authority_name,
         on_stop=bool(r.on_stop), in_register=bool(r.in_register), sort_name=r.sort_name,
-        judgement_sort=r.judgement_sort)
+        judgement_sort=r.judgement_sort, location_approximate=bool(r.location_approximate))
 
 
 def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, today: dt.date) -> list[Any]:

@@ -212,7 +212,7 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
         sector_label=SECTORS.get(svc.sector, svc.sector), ofsted_urn=svc.ofsted_urn,
         registration_label=REGISTRATION_STATUSES.get(svc.registration_status, svc.registration_status),
         registration_date=svc.registration_date, in_register=svc.in_register,
-        left_register_on=svc.left_register_on, judgement=judgement_label(svc.ofsted_grade, svc.sa_outcome),
+        left_register_on=svc.left_register_on, judgement=judgement_label(svc.ofsted_grade, svc.sa_outcome, svc.service_type),
         inspected_on=svc.inspected_on,
         sa_category_label=SA_CATEGORIES.get(svc.sa_category) if svc.sa_category else None,
         town=svc.town, postcode_district=svc.postcode_district, local_authority_name=svc.local_authority_name,
