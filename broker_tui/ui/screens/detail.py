@@ -59,6 +59,8 @@ def _period(start, end) -> str:  # noqa: ANN001
 def render_detail(d: ServiceDetail) -> RenderableType:
     """The whole detail as Rich renderables (no business rules: the service decided what is in force)."""
     miles = "" if d.distance_miles is None else f"{d.distance_miles:.1f} miles"
+    if miles and d.location_approximate:
+        miles = f"about {d.distance_miles:.0f} miles (from its authority's centre)"
     where = ", ".join(x for x in (d.town, d.postcode_district, d.local_authority_name, d.region) if x)
     if d.location_approximate:
         where += " (approximate: placed at its authority's centre)"
