@@ -1,0 +1,285 @@
+"""The market as numpy arrays, built once per snapshot, and the per-referral array work on them:
+where each service is from the child's point of view (miles, in area, distant, avoided) and its
+weekly price estimate (the same arithmetic as domain/pricing.py, on whole columns at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from broker_tui.domain.geo import EARTH_RADIUS_MILES
+from broker_tui.domain.vocabulary import (
+    NEED_DOMAIN_CODES,
+    REGISTRATION_STATUSES,
+    SECTORS,
+    SERVICE_TYPES,
+    TAGS,
+)
+
+if TYPE_CHECKING:
+    from broker_tui.domain.matching import MarketService, MatchConfig, MatchRequest
+
+TYPE_CODES = tuple(t.code for t in SERVICE_TYPES)
+TYPE_INDEX = {c: i for i, c in enumerate(TYPE_CODES)}
+GROUPS = ("fostering", "residential", "supported", "secure", "family", "school", "leaving_care", "other")
+GROUP_OF_TYPE = np.array([GROUPS.index(t.group) for t in SERVICE_TYPES], dtype=np.int8)
+SECTOR_CODES = tuple(SECTORS)
+REG_CODES = tuple(REGISTRATION_STATUSES)
+SEX_CODES = ("mixed", "female", "male")
+TAG_BIT = {t.code: np.uint64(1) << np.uint64(i) for i, t in enumerate(TAGS)}
+# One code per judgement, whichever scale it is on (the scale stays known: see matching_scores).
+JUDGEMENT_CODES = ("", "outstanding", "good", "requires_improvement", "inadequate",
+                   "consistently_strong", "inconsistent", "serious_weaknesses")
+NO_END = np.iinfo(np.int64).max
+
+
+def tag_mask(tags: Sequence[str]) -> np.uint64:
+    mask = np.uint64(0)
+    for t in tags:
+        mask |= TAG_BIT.get(t, np.uint64(0))
+    return mask
+
+
+def _int(values: Sequence[int | None], missing: int = -1, dtype: type = np.int32) -> np.ndarray:
+    return np.array([missing if v is None else v for v in values], dtype=dtype)
+
+
+@dataclass
+class MarketArrays:
+    services: list[MarketService]
+    type_idx: np.ndarray
+    group_idx: np.ndarray
+    sector_idx: np.ndarray
+    reg_idx: np.ndarray
+    in_register: np.ndarray
+    min_age: np.ndarray
+    max_age: np.ndarray
+    sex_idx: np.ndarray
+    places: np.ndarray  # -1: not known
+    free: np.ndarray  # -1: not known
+    hh_max: np.ndarray  # largest household's free places; -1 when no households are recorded
+    hh_sum: np.ndarray
+    caps: np.ndarray  # (n, 8) in NEED_DOMAIN_CODES order
+    tags: np.ndarray  # uint64 bit mask of vocabulary.TAGS
+    lat: np.ndarray  # nan: not known
+    lon: np.ndarray
+    approx: np.ndarray
+    la_idx: np.ndarray  # index into la_codes; -1 none
+    district_idx: np.ndarray  # index into districts; -1 none
+    la_codes: list[str]
+    districts: list[str]
+    pair_service: np.ndarray  # (service, area covered) pairs, sorted by service
+    pair_la: np.ndarray
+    pair_lat: np.ndarray
+    pair_lon: np.ndarray
+    pair_starts: np.ndarray  # first pair of each service that has areas
+    pair_owners: np.ndarray  # the services those segments belong to
+    stop: np.ndarray
+    block_free: np.ndarray
+    judgement_idx: np.ndarray
+    tie_rank: np.ndarray  # position in (name casefolded, URN or id) order
+    pl_service: np.ndarray  # price lists, sorted by (service, valid_from)
+    pl_from: np.ndarray  # ordinal
+    pl_from_year: np.ndarray
+    pl_from_md: np.ndarray
+    pl_to: np.ndarray  # ordinal; NO_END when open
+    pl_parts: np.ndarray  # (L, 6) core, 1:1, 2:1, education, therapy, solo; -1 when not priced
+    pl_bp: np.ndarray
+    pl_per_child: np.ndarray
+    pl_starts: np.ndarray
+    pl_owners: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.services)
+
+    @classmethod
+    def build(cls, services: Sequence[MarketService]) -> MarketArrays:
+        services = list(services)
+        la_index: dict[str, int] = {}
+        district_index: dict[str, int] = {}
+
+        def la(code: str | None) -> int:
+            return -1 if not code else la_index.setdefault(code, len(la_index))
+
+        type_idx = np.array([TYPE_INDEX.get(s.service_type, TYPE_INDEX["other"]) for s in services], dtype=np.int16)
+        pairs: list[tuple[int, int, float, float]] = []
+        prices: list[tuple[int, dt.date, dt.date | None, tuple[int, ...], int, bool]] = []
+        for i, s in enumerate(services):
+            for a in s.areas_covered:
+                pairs.append((i, la(a.code), np.nan if a.latitude is None else a.latitude,
+                              np.nan if a.longitude is None else a.longitude))
+            for p in sorted(s.prices, key=lambda p: p.valid_from):
+                parts = (p.core_weekly_pence, p.one_to_one_hourly_pence, p.two_to_one_hourly_pence,
+                         p.education_weekly_pence, p.therapy_weekly_pence, p.solo_premium_weekly_pence)
+                prices.append((i, p.valid_from, p.valid_to, tuple(-1 if v is None else v for v in parts),
+                               p.annual_uplift_bp, p.per_child))
+        hh = [s.household_free_places for s in services]
+        order = sorted(range(len(services)), key=lambda i: (services[i].name.casefold(),
+                                                            services[i].ofsted_urn or "", services[i].id))
+        tie_rank = np.empty(len(services), dtype=np.int64)
+        tie_rank[order] = np.arange(len(services))
+        pl_service = np.array([p[0] for p in prices], dtype=np.int64)
+        pair_service = np.array([p[0] for p in pairs], dtype=np.int64)
+        pair_starts, pair_owners = _segments(pair_service)
+        pl_starts, pl_owners = _segments(pl_service)
+        return cls(
+            services=services, type_idx=type_idx, group_idx=GROUP_OF_TYPE[type_idx],
+            sector_idx=np.array([SECTOR_CODES.index(s.sector) if s.sector in SECTOR_CODES else -1
+                                 for s in services], dtype=np.int8),
+            reg_idx=np.array([REG_CODES.index(s.registration_status) if s.registration_status in REG_CODES
+                              else 0 for s in services], dtype=np.int8),
+            in_register=np.array([s.in_register for s in services], dtype=bool),
+            min_age=_int([s.min_age for s in services], 0, np.int16),
+            max_age=_int([s.max_age for s in services], 99, np.int16),
+            sex_idx=np.array([SEX_CODES.index(s.sexes) if s.sexes in SEX_CODES else 0 for s in services],
+                             dtype=np.int8),
+            places=_int([s.places for s in services]), free=_int([s.free_places for s in services]),
+            hh_max=np.array([max(h) if h else -1 for h in hh], dtype=np.int32),
+            hh_sum=np.array([sum(h) for h in hh], dtype=np.int32),
+            caps=np.array([[s.capabilities.get(d, 1) for d in NEED_DOMAIN_CODES] for s in services],
+                          dtype=np.int8).reshape(len(services), len(NEED_DOMAIN_CODES)),
+            tags=np.array([tag_mask(s.specialisms) for s in services], dtype=np.uint64),
+            lat=np.array([np.nan if s.latitude is None else s.latitude for s in services], dtype=np.float64),
+            lon=np.array([np.nan if s.longitude is None else s.longitude for s in services], dtype=np.float64),
+            approx=np.array([s.location_approximate for s in services], dtype=bool),
+            la_idx=np.array([la(s.local_authority_code) for s in services], dtype=np.int32),
+            district_idx=np.array([-1 if not s.postcode_district else
+                                   district_index.setdefault(s.postcode_district, len(district_index))
+                                   for s in services], dtype=np.int32),
+            la_codes=list(la_index), districts=list(district_index),
+            pair_service=pair_service, pair_la=np.array([p[1] for p in pairs], dtype=np.int32),
+            pair_lat=np.array([p[2] for p in pairs], dtype=np.float64),
+            pair_lon=np.array([p[3] for p in pairs], dtype=np.float64),
+            pair_starts=pair_starts, pair_owners=pair_owners,
+            stop=np.array([s.stop_in_force for s in services], dtype=bool),
+            block_free=np.array([s.free_block_units for s in services], dtype=np.int32),
+            judgement_idx=np.array([JUDGEMENT_CODES.index(s.sa_outcome or s.ofsted_grade or "")
+                                    for s in services], dtype=np.int8),
+            tie_rank=tie_rank, pl_service=pl_service,
+            pl_from=np.array([p[1].toordinal() for p in prices], dtype=np.int64),
+            pl_from_year=np.array([p[1].year for p in prices], dtype=np.int64),
+            pl_from_md=np.array([p[1].month * 100 + p[1].day for p in prices], dtype=np.int64),
+            pl_to=np.array([NO_END if p[2] is None else p[2].toordinal() for p in prices], dtype=np.int64),
+            pl_parts=np.array([p[3] for p in prices], dtype=np.int64).reshape(len(prices), 6),
+            pl_bp=np.array([p[4] for p in prices], dtype=np.int64),
+            pl_per_child=np.array([p[5] for p in prices], dtype=bool), pl_starts=pl_starts, pl_owners=pl_owners,
+        )
+
+    def la_position(self, code: str) -> int:
+        try:
+            return self.la_codes.index(code)
+        except ValueError:
+            return -2  # matches nothing (-1 is "no authority")
+
+
+def _segments(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each run of equal values in a sorted array, and the value of each run."""
+    if len(owner) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], np.nonzero(np.diff(owner))[0] + 1))
+    return starts, owner[starts]
+
+
+def miles_from(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Haversine miles from one point to many (nan where a position is not known)."""
+    p1, p2 = np.radians(lat0), np.radians(lat)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - lon0) / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+@dataclass
+class PlaceFacts:
+    miles: np.ndarray  # nan: not known
+    via_area: np.ndarray  # index into pair arrays of the area measured to; -1: the service's own position
+    in_area: np.ndarray
+    distant: np.ndarray
+    avoided: np.ndarray
+    origin_label: str
+
+
+def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> PlaceFacts:
+    """Miles from the child's school or home district (or the home area's centre), in area, distant and
+    inside an area to keep away from, for every service. A fostering agency with areas covered is
+    measured to the nearest area it covers that is not to be avoided, and is avoided only when all are."""
+    n = m.n
+    home = m.la_position(config.home.la_code)
+    near = {home, *(m.la_position(c) for c in config.home.bordering)}
+    avoid_la = np.array(sorted({m.la_position(c) for c in req.avoid_las}), dtype=np.int32)
+    origin = req.origin
+    lat0, lon0 = (origin.latitude, origin.longitude) if origin else (config.home_centre or (np.nan, np.nan))
+    miles = miles_from(lat0, lon0, m.lat, m.lon)
+    own_avoided = np.isin(m.la_idx, avoid_la)
+    for c in req.avoid_circles:
+        d = miles_from(c.latitude, c.longitude, m.lat, m.lon)
+        own_avoided |= d <= c.radius_miles
+        if c.district in m.districts:
+            own_avoided |= m.district_idx == m.districts.index(c.district)
+    in_area = m.la_idx == home
+    distant = ~np.isin(m.la_idx, np.array(sorted(near), dtype=np.int32)) & (m.la_idx >= 0)
+    avoided = own_avoided.copy()
+    via = np.full(n, -1, dtype=np.int64)
+    if len(m.pair_service):
+        p_avoided = np.isin(m.pair_la, avoid_la)
+        for c in req.avoid_circles:
+            p_avoided |= miles_from(c.latitude, c.longitude, m.pair_lat, m.pair_lon) <= c.radius_miles
+        p_miles = miles_from(lat0, lon0, m.pair_lat, m.pair_lon)
+        p_key = np.where(p_avoided | np.isnan(p_miles), np.inf, p_miles)
+        owners = m.pair_owners
+        best = np.minimum.reduceat(p_key, m.pair_starts)
+        all_avoided = np.logical_and.reduceat(p_avoided, m.pair_starts)
+        has_miles = np.isfinite(best)
+        # which pair gave the minimum: the first pair in the segment whose key equals it
+        seg = np.repeat(np.arange(len(owners)), np.diff(np.append(m.pair_starts, len(p_key))))
+        hit = np.nonzero(p_key == best[seg])[0]
+        first_hit = np.full(len(owners), -1, dtype=np.int64)
+        first_hit[seg[hit[::-1]]] = hit[::-1]
+        miles[owners] = np.where(has_miles, best, miles[owners])
+        via[owners] = np.where(has_miles, first_hit, -1)
+        avoided[owners] = all_avoided
+        p_home = (m.pair_la == home) & ~p_avoided
+        p_near = np.isin(m.pair_la, np.array(sorted(near), dtype=np.int32)) & ~p_avoided
+        in_area[owners] = np.logical_or.reduceat(p_home, m.pair_starts)
+        distant[owners] = ~np.logical_or.reduceat(p_near, m.pair_starts)
+    if config.home.local_radius_miles > 0 and config.home_centre is not None:
+        own = miles_from(config.home_centre[0], config.home_centre[1], m.lat, m.lon)
+        in_area |= own <= config.home.local_radius_miles
+    distant &= ~in_area
+    label = origin.label if origin else config.home.la_name
+    return PlaceFacts(miles=miles, via_area=via, in_area=in_area, distant=distant, avoided=avoided,
+                      origin_label=label)
+
+
+def weekly_estimates(m: MarketArrays, req: MatchRequest) -> np.ndarray:
+    """Each service's weekly estimate in pence for the request (-1: no price list in force on the start
+    date), as domain/pricing.estimate computes it, part by part, uplift by uplift."""
+    out = np.full(m.n, -1, dtype=np.int64)
+    if not len(m.pl_service):
+        return out
+    start = req.start_date
+    s_ord, s_md = start.toordinal(), start.month * 100 + start.day
+    valid = (m.pl_from <= s_ord) & (m.pl_to >= s_ord)
+    key = np.where(valid, np.arange(len(valid)), -1)
+    best = np.maximum.reduceat(key, m.pl_starts)
+    has = best >= 0
+    rows, owners = best[has], m.pl_owners[has]
+    years = np.maximum(0, start.year - m.pl_from_year[rows] - (s_md < m.pl_from_md[rows]))
+    parts = m.pl_parts[rows].copy()
+    priced = parts >= 0
+    bp = m.pl_bp[rows][:, None]
+    for k in range(int(years.max()) if len(years) else 0):
+        raise_now = (years > k)[:, None] & priced
+        parts = np.where(raise_now, (parts * (10_000 + bp) + 5_000) // 10_000, parts)
+    parts = np.where(priced, parts, 0)
+    pn = req.price_needs
+    weekly = (parts[:, 0] + parts[:, 1] * pn.one_to_one_hours + parts[:, 2] * pn.two_to_one_hours
+              + (parts[:, 3] if pn.education else 0) + (parts[:, 4] if pn.therapy else 0)
+              + (parts[:, 5] if pn.solo else 0))
+    if pn.children > 1:
+        weekly = np.where(m.pl_per_child[rows], weekly * pn.children, weekly)
+    out[owners] = weekly
+    return out

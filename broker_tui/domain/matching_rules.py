@@ -1,0 +1,194 @@
+"""Step 1 of matching: the hard constraints. Each rule is one bit; a service is a candidate only when it
+breaks none (with show_full, "full" alone does not exclude). Every broken rule is described in words.
+
+The rules (shared/domain.md, "The law on where a child may live" and "Providers and regulation"):
+type_not_sought           the service type is not among the types sought
+under_16_supported        a child under 16 never in supported accommodation (since 9 September 2021)
+supported_unregistered    supported accommodation only when registered or its application accepted
+secure_needs_s25          a secure children's home only with a section 25 order recorded
+dol_not_met               a Deprivation of Liberty order only where the home can meet it (the
+                          'deprivation_of_liberty' specialism; a secure home holds children lawfully)
+registration              registration suspended, cancelled or pending, or gone from Ofsted's register
+placement_stop            a council placement stop in force
+age, sex                  outside the ages or sexes of the service's registration
+siblings                  a sibling group to live together has no room together (fostering: no single
+                          household with enough free places)
+full                      no vacancy and no free unit of a block contract
+max_distance              beyond the maximum distance from school or home
+outside_home_area         the plan needs a home inside the council's area and this one is not
+avoid_area                inside an area the child must be kept away from
+high_need_unmet           the child's need is high (3) in a domain where the service meets less
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from broker_tui.domain.dates import format_date
+from broker_tui.domain.geo import miles_between
+from broker_tui.domain.matching_arrays import GROUPS, REG_CODES, SEX_CODES, TAG_BIT, TYPE_INDEX, MarketArrays
+from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, NEED_DOMAINS, REGISTRATION_STATUSES
+
+if TYPE_CHECKING:
+    from broker_tui.domain.matching import MarketService, MatchConfig, MatchRequest
+    from broker_tui.domain.matching_arrays import PlaceFacts
+
+RULES = ("type_not_sought", "under_16_supported", "supported_unregistered", "secure_needs_s25", "dol_not_met",
+         "registration", "placement_stop", "age", "sex", "siblings", "full", "max_distance", "outside_home_area",
+         "avoid_area", "high_need_unmet")
+BIT = {r: 1 << i for i, r in enumerate(RULES)}
+RULE_LABELS = {
+    "type_not_sought": "not a type sought",
+    "under_16_supported": "a child under 16 may not live in supported accommodation",
+    "supported_unregistered": "supported accommodation must be registered",
+    "secure_needs_s25": "a secure children's home needs a section 25 order",
+    "dol_not_met": "the home cannot meet the Deprivation of Liberty order",
+    "registration": "registration suspended, cancelled or pending",
+    "placement_stop": "a council placement stop",
+    "age": "the child's age is outside the registration",
+    "sex": "the registration takes the other sex only",
+    "siblings": "no room for the siblings together",
+    "full": "no vacancy",
+    "max_distance": "beyond the maximum distance",
+    "outside_home_area": "outside the home area",
+    "avoid_area": "inside an area to keep away from",
+    "high_need_unmet": "a high need it cannot meet",
+}
+_G = {g: i for i, g in enumerate(GROUPS)}
+_R = {r: i for i, r in enumerate(REG_CODES)}
+DOMAIN_LABEL = {d.code: d.label for d in NEED_DOMAINS}
+SHORT_DOMAIN = {"health": "health", "emotional": "emotional health", "behaviour": "behaviour",
+                "education": "education", "identity": "identity", "relationships": "relationships",
+                "independence": "independence skills", "risk": "risk"}
+
+
+def group_size(req: MatchRequest) -> int:
+    return max(1, req.sibling_group_size) if req.siblings_together else 1
+
+
+def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: PlaceFacts) -> np.ndarray:
+    """A bit mask per service of the rules it breaks (0: a candidate)."""
+    bits = np.zeros(m.n, dtype=np.int64)
+
+    def mark(mask: Any, rule: str) -> None:
+        np.bitwise_or(bits, np.asarray(mask, dtype=np.int64) * BIT[rule], out=bits)
+
+    sought = [TYPE_INDEX[t] for t in req.types_sought if t in TYPE_INDEX]
+    mark(~np.isin(m.type_idx, sought), "type_not_sought")
+    supported = m.group_idx == _G["supported"]
+    secure = m.group_idx == _G["secure"]
+    ages = req.ages
+    if min(ages) < 16:
+        mark(supported, "under_16_supported")
+    gone = np.isin(m.reg_idx, [_R["suspended"], _R["cancelled"]]) | ~m.in_register
+    mark(supported & ~np.isin(m.reg_idx, [_R["active"], _R["application_accepted"]]) & ~gone,
+         "supported_unregistered")
+    if not req.section25_order:
+        mark(secure, "secure_needs_s25")
+    if req.dol_order:
+        mark(~secure & ((m.tags & TAG_BIT["deprivation_of_liberty"]) == 0), "dol_not_met")
+    mark(gone | (~supported & (m.reg_idx == _R["pending"])), "registration")
+    mark(m.stop, "placement_stop")
+    mark((m.min_age > min(ages)) | (m.max_age < max(ages)), "age")
+    if req.sex in SEX_CODES[1:]:
+        mark((m.sex_idx != 0) & (m.sex_idx != SEX_CODES.index(req.sex)), "sex")
+    size = group_size(req)
+    by_household = m.hh_max >= 0
+    known = by_household | (m.free >= 0)
+    free_now = np.where(by_household, m.hh_sum, m.free)
+    full = known & (free_now + m.block_free <= 0)
+    mark(full, "full")
+    if size > 1:
+        room = np.where(by_household, m.hh_max, m.free) + m.block_free
+        mark(known & ~full & (room < size), "siblings")
+    if req.max_distance_miles is not None:
+        mark(geo.miles > req.max_distance_miles, "max_distance")
+    if req.within_home_area:
+        mark(~geo.in_area, "outside_home_area")
+    mark(geo.avoided, "avoid_area")
+    high = [k for k, d in enumerate(NEED_DOMAIN_CODES) if req.need(d) >= 3]
+    if high:
+        mark((m.caps[:, high] < 3).any(axis=1), "high_need_unmet")
+    return bits
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _ages(ages: tuple[int, ...]) -> str:
+    if len(ages) == 1:
+        return f"the child is {ages[0]}"
+    return "the children are " + _and([str(a) for a in sorted(ages)])
+
+
+def describe(bits: int, s: MarketService, i: int, facts: Any, req: MatchRequest, config: MatchConfig
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rules a service breaks, as codes and as reasons in a broker's words."""
+    geo = facts.geo
+    rules = tuple(r for r in RULES if bits & BIT[r])
+    reasons = []
+    for r in rules:
+        reasons.append(_reason(r, s, i, geo, req, config))
+    return rules, tuple(reasons)
+
+
+def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequest, config: MatchConfig) -> str:
+    la = s.local_authority_name or s.local_authority_code or "its area"
+    size = group_size(req)
+    if rule == "type_not_sought":
+        return f"not a type sought ({s.type_label})"
+    if rule == "under_16_supported":
+        return "a child under 16 may not live in supported accommodation (since 9 September 2021)"
+    if rule == "supported_unregistered":
+        status = REGISTRATION_STATUSES.get(s.registration_status, s.registration_status).lower()
+        return f"supported accommodation must be registered or have its application accepted ({status})"
+    if rule == "secure_needs_s25":
+        return "a secure children's home on welfare grounds needs a section 25 order"
+    if rule == "dol_not_met":
+        return "cannot meet the conditions of the Deprivation of Liberty order"
+    if rule == "registration":
+        if not s.in_register:
+            return "no longer on Ofsted's register"
+        return f"Ofsted {REGISTRATION_STATUSES.get(s.registration_status, s.registration_status).lower()}"
+    if rule == "placement_stop":
+        since = f" since {format_date(s.stop_since)}" if s.stop_since else ""
+        why = f": {s.stop_reason}" if s.stop_reason else ""
+        return f"council placement stop{since}{why}"
+    if rule == "age":
+        return f"takes ages {s.min_age}-{s.max_age}; {_ages(req.ages)}"
+    if rule == "sex":
+        return "takes girls only" if s.sexes == "female" else "takes boys only"
+    if rule == "siblings":
+        if s.household_free_places:
+            return f"no household with {size} free places (most in one household: {max(s.household_free_places)})"
+        return f"room for {max(0, (s.free_places or 0) + s.free_block_units)}, not a group of {size}"
+    if rule == "full":
+        if s.household_free_places:
+            return "full: no household has a free place"
+        places = f" (0 of {s.places} places free)" if s.places else ""
+        return f"full{places}"
+    if rule == "max_distance":
+        return f"about {round(float(geo.miles[i]))} miles away, beyond the {req.max_distance_miles}-mile limit"
+    if rule == "outside_home_area":
+        return f"outside {config.home.la_name}: the plan needs a home in the area"
+    if rule == "avoid_area":
+        if s.areas_covered:
+            return "every area its carers live in is an area to keep away from"
+        if s.local_authority_code in req.avoid_las:
+            return f"inside {la}, an area to keep away from"
+        for c in req.avoid_circles:
+            near = s.latitude is not None and s.longitude is not None and miles_between(
+                c.latitude, c.longitude, s.latitude, s.longitude) <= c.radius_miles
+            if c.radius_miles and near:
+                return f"within {c.radius_miles} miles of {c.district}, an area to keep away from"
+            if near or s.postcode_district == c.district:
+                return f"inside {c.district}, an area to keep away from"
+        return "inside an area to keep away from"
+    if rule == "high_need_unmet":
+        short = [(d, s.capabilities.get(d, 1)) for d in NEED_DOMAIN_CODES
+                 if req.need(d) >= 3 and s.capabilities.get(d, 1) < 3]
+        return "cannot meet high " + _and([f"{SHORT_DOMAIN[d]} needs (meets level {c})" for d, c in short])
+    raise AssertionError(rule)
