@@ -211,6 +211,12 @@ class MatchResult:
         self._excluded: list[Exclusion] | None = None
 
     @property
+    def ranked_from(self) -> str:
+        """Where the miles were measured from: the school or home district, or the home area."""
+        o = self.request.origin
+        return f"{o.label} ({o.kind})" if o else f"{self.config.home.la_name} (the home area's centre)"
+
+    @property
     def total_candidates(self) -> int:
         return len(self._order)
 
@@ -279,5 +285,5 @@ def rank(market: MarketArrays | Sequence[MarketService], request: MatchRequest,
 
 def estimate_for(service: MarketService, request: MatchRequest) -> PriceEstimate | None:
     """The price estimate of one service for the request (the same figures the ranking used)."""
-    return estimate(service.prices, request.price_needs, request.start_date, end=request.end_date,
+    return estimate(sorted(service.prices, key=lambda p: p.valid_from), request.price_needs, request.start_date, end=request.end_date,
                     end_is_18th=request.end_is_18th, budget_weekly_pence=request.budget_weekly_pence)

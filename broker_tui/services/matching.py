@@ -12,6 +12,7 @@ costs that one statement. The same SQL serves SQLite and PostgreSQL (plain selec
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -43,7 +44,7 @@ from broker_tui.store.tables import (
 )
 
 __all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
-           "match_request"]
+           "match_request", "result_to_json"]
 _CACHE_ATTR = "_matching_market"
 _EDITED = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
 _INSERTED = (PriceList, BlockContractTerm)
@@ -212,3 +213,44 @@ def match_referral_json(ctx: AppContext, raw: dict[str, Any], *, top_n: int = 20
                                     eighteenth_birthday=facts.eighteenth_birthday, today=ctx.today(),
                                     district=market.district)
     return rank(market.arrays, request, config_for(ctx, market, top_n=top_n, show_full=show_full))
+
+
+def _estimate_json(est: Any) -> dict[str, Any] | None:
+    if est is None:
+        return None
+    out = {k: getattr(est, k) for k in ("weekly_pence", "annual_pence", "to_end_pence", "core_pence",
+                                        "one_to_one_pence", "two_to_one_pence", "education_pence", "therapy_pence",
+                                        "solo_pence", "uplift_years", "budget_weekly_pence", "over_budget_pence")}
+    out["price_list_from"] = est.list_valid_from.isoformat()
+    # the 18th birthday would give away the date of birth: say only that the estimate runs to it
+    out["to_end_basis"] = "18th birthday" if est.end_is_18th else ("planned end" if est.end_date else None)
+    out["end_date"] = None if est.end_is_18th or est.end_date is None else est.end_date.isoformat()
+    out["unpriced"] = list(est.unpriced)
+    return out
+
+
+def result_to_json(result: MatchResult) -> dict[str, Any]:
+    """The ranked results, each score part, the estimate, explanation and approvals, and what was excluded
+    and why. Case reference and age only: never initials or a date of birth."""
+    req = result.request
+    return {
+        "case_ref": req.case_ref,
+        "request": {
+            "age_at_needed_by": req.age_years, "types_sought": list(req.types_sought),
+            "start_date": req.start_date.isoformat(), "budget_weekly_pence": req.budget_weekly_pence,
+            "measured_from": result.ranked_from, "sibling_group_size": req.sibling_group_size,
+        },
+        "summary": result.summary,
+        "total_candidates": result.total_candidates,
+        "results": [{
+            "rank": r.rank, "service_id": r.service.id, "service": r.service.name, "provider": r.service.provider,
+            "service_type": r.service.service_type, "sector": r.service.sector, "score": r.score,
+            "parts": dataclasses.asdict(r.parts), "estimate": _estimate_json(r.estimate), "miles": r.miles,
+            "measured_to": r.measured_to, "approximate_location": r.approximate, "in_area": r.in_area,
+            "distant": r.distant, "full": r.full, "judgement": r.judgement, "judgement_scale": r.judgement_scale,
+            "covered": list(r.covered), "not_covered": list(r.not_covered), "shortfalls": dict(r.shortfalls),
+            "explanation": r.explanation, "approvals": list(r.approvals),
+        } for r in result.results],
+        "excluded": [{"service_id": e.service.id, "service": e.service.name, "service_type": e.service.service_type,
+                      "rules": list(e.rules), "reasons": list(e.reasons)} for e in result.excluded],
+    }

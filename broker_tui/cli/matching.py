@@ -1,0 +1,133 @@
+"""`match REF|--referral FILE.json [--top N] [--show-full] [--json]`: rank the market for a referral.
+
+Prints the ranked results with each score part, the price estimate, the explanation and the
+approvals needed, then every excluded service with every reason. Case references only: never
+initials or dates of birth.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from broker_tui.cli import Root, fail, with_context
+
+EXCLUDED_SHOWN = 40
+PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
+PART_LABELS = {"need_fit": "need", "specialist": "specialist", "cost": "cost", "place": "place",
+               "quality": "quality", "strategy": "strategy"}
+
+
+def _read_referral(path: Path) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
+    if not isinstance(data, dict):
+        fail(f"{path} must hold one JSON object (a referral)")
+    return data
+
+
+def _money(pence: int | None) -> str:
+    from broker_tui.domain.money import format_pence
+
+    return "-" if pence is None else format_pence(pence, whole=True)
+
+
+def _print_table(out: dict[str, Any]) -> None:
+    from broker_tui.domain.matching_rules import RULE_LABELS
+    from broker_tui.domain.vocabulary import service_type_label
+
+    req = out["request"]
+    types = ", ".join(service_type_label(t) for t in req["types_sought"])
+    budget = f"; budget {_money(req['budget_weekly_pence'])} a week" if req["budget_weekly_pence"] else ""
+    click.echo(f"Referral {out['case_ref'] or '(from file)'}: age {req['age_at_needed_by']}; {types}; "
+               f"miles from {req['measured_from']}{budget}")
+    click.echo(out["summary"])
+    if out["results"]:
+        click.echo("")
+        click.echo(f"{'#':>3}  {'score':>5}  {'service':32} {'type':26} {'miles':>5}  {'weekly':>8}  judgement")
+    for r in out["results"]:
+        miles = "-" if r["miles"] is None else f"{r['miles']:.0f}"
+        weekly = _money(r["estimate"]["weekly_pence"]) if r["estimate"] else "-"
+        click.echo(f"{r['rank']:>3}  {r['score']:.3f}  {r['service'][:32]:32} "
+                   f"{service_type_label(r['service_type'])[:26]:26} {miles:>5}  {weekly:>8}  {r['judgement']}")
+        click.echo("          " + "  ".join(f"{PART_LABELS[k]} {r['parts'][k]:.2f}" for k in PARTS))
+        click.echo(f"          {r['explanation']}")
+        for a in r["approvals"]:
+            click.echo(f"          approval: {a}")
+    excluded = out["excluded"]
+    if excluded:
+        sought = set(req["types_sought"])
+        of_type = [e for e in excluded if e["service_type"] in sought]
+        click.echo("")
+        click.echo(f"Excluded: {len(excluded)}, of which {len(of_type)} of a type sought:")
+        for e in of_type[:EXCLUDED_SHOWN]:
+            click.echo(f"  {e['service']}: {'; '.join(e['reasons'])}")
+        if len(of_type) > EXCLUDED_SHOWN:
+            click.echo(f"  ... and {len(of_type) - EXCLUDED_SHOWN} more (--json lists every one)")
+        counts = Counter(r for e in excluded for r in e["rules"])
+        click.echo("By rule: " + "; ".join(f"{RULE_LABELS[r]} {n}" for r, n in counts.most_common()))
+
+
+@click.command("match")
+@click.argument("ref", required=False)
+@click.option("--referral", "referral_file", metavar="FILE.json",
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Match a referral in the JSON format of `referrals add` without storing it ('-' reads stdin).")
+@click.option("--top", "top_n", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="How many ranked results to show.")
+@click.option("--show-full", is_flag=True, help="Keep full services among the results, marked full.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (case reference only: no initials or dates of birth).")
+@click.pass_obj
+def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: int, show_full: bool,
+              as_json: bool) -> None:
+    """Rank the market for a referral (by case reference or id, or from --referral FILE.json)."""
+    if (ref is None) == (referral_file is None):
+        fail("give a referral's case reference or id, or --referral FILE.json (one of them)")
+    raw = _read_referral(referral_file) if referral_file is not None else None
+    from broker_tui.services.matching import (
+        ReferralInvalid,
+        match_referral,
+        match_referral_json,
+        result_to_json,
+    )
+    from broker_tui.services.referrals import ReferralNotFound
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        if raw is not None:
+            result = match_referral_json(ctx, raw, top_n=top_n, show_full=show_full)
+        else:
+            result = match_referral(ctx, ref or "", top_n=top_n, show_full=show_full)
+    except ReferralNotFound:
+        fail(f"no referral {ref!r}", 1)
+        return
+    except ReferralInvalid as exc:
+        for key, message in exc.problems.items():
+            click.echo(f"  {key}: {message}", err=True)
+        fail(f"the referral has {len(exc.problems)} problem(s); nothing was matched", 1)
+        return
+    except DatabaseError as exc:
+        fail(str(exc))
+        return
+    out = result_to_json(result)
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+    else:
+        _print_table(out)
+
+
+COMMANDS = (match_cmd,)
