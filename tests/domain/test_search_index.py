@@ -1,0 +1,211 @@
+"""The free-text index: typos, typing, AND semantics, ranking and its stability, incremental changes."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+
+from broker_tui.domain.search_index import SearchDoc, SearchIndex, build, fuzzy_cutoff, tokens
+
+EM, WM, NW, YH = "East Midlands", "West Midlands", "North West", "Yorkshire and The Humber"
+# name, owner, town, local authority, region, service type, specialisms, description
+MARKET = [
+    ("Ashfield House", "Brightway Care Ltd", "Loughborough", "Leicestershire", EM, "childrens_home_external",
+     ("autism", "cse"), "A four-bed home near the town centre."),
+    ("Beacon Lodge", "Brightway Care Ltd", "Nottingham", "Nottingham", EM, "childrens_home_external",
+     ("cce", "missing"), "Experienced with young people at risk of exploitation."),
+    ("Cedar View", "Leicester City Council", "Leicester", "Leicester", EM, "childrens_home_in_house",
+     ("emergency",), "The council's own short-notice home."),
+    ("Dovecote Fostering", "Dovecote Family Placements", "Derby", "Derby", EM, "fostering_ifa",
+     ("sibling_group", "parent_and_child"), "Carers across Derby and the county."),
+    ("Elm Court Supported Living", "Northgate Housing Trust", "Leicester", "Leicester", EM,
+     "supported_accommodation", ("uasc",), "Flats with staff on site."),
+    ("Foxglove Flats", "Northgate Housing Trust", "Coventry", "Coventry", WM, "supported_accommodation",
+     ("substance_misuse",), ""),
+    ("Greenhill Secure Unit", "Midshire County Council", "Birmingham", "Birmingham", WM,
+     "secure_childrens_home", ("deprivation_of_liberty", "remand"), "Eight beds."),
+    ("Hillview", "Leicester City Council", "Leicester", "Leicester", EM, "childrens_home_in_house", (), ""),
+    ("Ivy Bank", "Horizon Residential", "Manchester", "Manchester", NW, "childrens_home_external",
+     ("self_harm", "mental_health"), "Therapy on site."),
+    ("Juniper Parent and Child Centre", "Juniper Families", "Hinckley", "Leicestershire", EM, "parent_and_child",
+     ("parent_and_child",), "Assessments for young parents."),
+    ("Kestrel Lodgings", "Northgate Housing Trust", "Leicester", "Leicester", EM, "supported_accommodation",
+     ("missing",), ""),
+    ("Leicester In-house Fostering", "Leicester City Council", "Leicester", "Leicester", EM,
+     "fostering_in_house", ("sibling_group", "emergency"), ""),
+    ("Meadowbank School", "Witherslack Group", "Sheffield", "Sheffield", YH, "residential_special_school",
+     ("autism", "learning_disability"), "A 52-week school."),
+    ("Orchard House", "Cambian Childcare Ltd", "Mansfield", "Nottinghamshire", EM, "childrens_home_external",
+     ("therapeutic_care", "harmful_sexual_behaviour"), ""),
+    ("Rowan Lodge", "Hexagon Care Services", "Bradford", "Bradford", YH, "childrens_home_external",
+     ("fire_setting", "aggression"), ""),
+    ("Sunrise Fostering", "Sunrise Fostering Agency", "Lincoln", "Lincolnshire", EM, "fostering_ifa",
+     ("physical_disability", "autism"), ""),
+    ("Willow Cottage", "Barnardo's", "Derby", "Derbyshire", EM, "childrens_home_external",
+     ("eating_disorder",), ""),
+    ("Kingsley Grange", "Keys Group", "Wolverhampton", "Wolverhampton", WM, "childrens_home_external",
+     ("solo_placement", "cce"), ""),
+    ("Harbour Supported Accommodation", "Sandcastle Care Ltd", "Blackpool", "Blackpool", NW,
+     "supported_accommodation", ("uasc", "emergency"), ""),
+    ("Stanton Cottage", "Lister Care Group", "Tamworth", "Staffordshire", WM, "childrens_home_external", (), ""),
+]
+
+
+def make_docs() -> list[SearchDoc]:
+    return [SearchDoc(uuid.UUID(int=i + 1), name, owner, town, la, region, stype, specs, desc)
+            for i, (name, owner, town, la, region, stype, specs, desc) in enumerate(MARKET)]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return build(make_docs())
+
+
+def names(index: SearchIndex, query: str, limit: int | None = 20, **kwargs) -> list[str]:
+    return [index.doc(d).name for d, _ in index.search(query, limit, **kwargs)]
+
+
+TYPOS = [  # (typed, the record meant, how near the top it must be)
+    ("leicster", "Cedar View", 5), ("nottingam", "Beacon Lodge", 1), ("autsim", "Ashfield House", 3),
+    ("chldren leicster", "Cedar View", 2), ("fostring", "Dovecote Fostering", 3),
+    ("fostring derbby", "Dovecote Fostering", 1), ("brightwya care", "Ashfield House", 2),
+    ("northgte", "Elm Court Supported Living", 3), ("kestral lodgings", "Kestrel Lodgings", 1),
+    ("greenhil secure", "Greenhill Secure Unit", 1), ("birmingam", "Greenhill Secure Unit", 1),
+    ("manchestr", "Ivy Bank", 1), ("horizn residential", "Ivy Bank", 1),
+    ("juniper famlies", "Juniper Parent and Child Centre", 1),
+    ("parent and chlid", "Juniper Parent and Child Centre", 2), ("witherslak", "Meadowbank School", 1),
+    ("sheffeild", "Meadowbank School", 1), ("lerning disability", "Meadowbank School", 1),
+    ("cambain", "Orchard House", 1), ("nottinghamshre", "Orchard House", 1), ("therapuetic", "Orchard House", 1),
+    ("hexagn care", "Rowan Lodge", 1), ("fire seting", "Rowan Lodge", 1), ("agression", "Rowan Lodge", 1),
+    ("bradfrod", "Rowan Lodge", 1), ("wheelchiar", "Sunrise Fostering", 1), ("lincolnshre", "Sunrise Fostering", 1),
+    ("barnados", "Willow Cottage", 1), ("derbyshre", "Willow Cottage", 1), ("eating disordr", "Willow Cottage", 1),
+    ("anorexa", "Willow Cottage", 1), ("wolverhamton", "Kingsley Grange", 1), ("solo placment", "Kingsley Grange", 1),
+    ("sandcastel", "Harbour Supported Accommodation", 1), ("blackpol", "Harbour Supported Accommodation", 1),
+    ("asylum seekng", "Elm Court Supported Living", 2),
+    ("supprted acommodation leicster", "Elm Court Supported Living", 2), ("sefl harm", "Ivy Bank", 1),
+    ("exploitaton", "Ashfield House", 3), ("county lins", "Beacon Lodge", 2), ("coventy", "Foxglove Flats", 1),
+    ("midshire councl", "Greenhill Secure Unit", 1), ("deprivaton of liberty", "Greenhill Secure Unit", 1),
+    ("emergancy", "Cedar View", 3), ("LEICESTER  In-House fosterng", "Leicester In-house Fostering", 1),
+]
+
+
+@pytest.mark.parametrize(("typed", "meant", "within"), TYPOS)
+def test_typos_find_the_record(index, typed, meant, within):
+    assert meant in names(index, typed)[:within]
+
+
+def test_there_are_at_least_thirty_typo_queries():
+    assert len(TYPOS) >= 30
+
+
+def test_a_close_common_word_beats_a_rare_near_miss(index):
+    # "leicster" is one edit from Leicester, two from "Lister" (an owner): every Leicester service first
+    found = names(index, "leicster")
+    leicester = {n for n, _o, town, la, *_ in MARKET if "Leicester" in (town, la)}
+    assert set(found[:len(leicester)]) == leicester
+    assert found.index("Stanton Cottage") >= len(leicester)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("dovec", "Dovecote Fostering"), ("kestrel lod", "Kestrel Lodgings"), ("ashfield h", "Ashfield House"),
+    ("wither", "Meadowbank School"), ("leics", "Cedar View"), ("sandcas", "Harbour Supported Accommodation"),
+    ("gre", "Greenhill Secure Unit"),
+])
+def test_the_last_word_is_completed_while_typing(index, typed, meant):
+    assert meant in names(index, typed)[:3]
+
+
+def test_one_letter_completes_nothing(index):
+    assert index.search("g") == []
+
+
+def test_a_finished_word_is_not_completed(index):
+    assert "Dovecote Fostering" not in names(index, "dovec ")
+    assert names(index, "dovec")[0] == "Dovecote Fostering"
+
+
+def test_every_word_must_match_before_partial_matches(index):
+    assert names(index, "fostering derby", partial=False) == ["Dovecote Fostering"]
+    found = names(index, "fostering derby")
+    assert found[0] == "Dovecote Fostering"
+    assert {"Sunrise Fostering", "Willow Cottage"} <= set(found[1:])  # the best partial matches follow
+    hits = index.search("fostering derby")
+    assert hits[0][1] > max(s for _, s in hits[1:])
+
+
+def test_nothing_close_finds_nothing(index):
+    assert index.search("zzzzqx") == []
+    assert index.search("") == [] and index.search("   ") == []
+    assert index.search("the and of") == []  # only words every record could hold
+
+
+def test_field_boosts_put_names_and_owners_above_places_and_specialisms():
+    docs = [
+        SearchDoc(1, "Meadow House", "Oak Care", "Leicester", "Leicester", EM, "childrens_home_external", ("autism",)),
+        SearchDoc(2, "Autism Lodge", "Oak Care", "Derby", "Derby", EM, "childrens_home_external"),
+        SearchDoc(3, "Brook House", "Derby Homes Ltd", "Leicester", "Leicester", EM, "childrens_home_external"),
+        SearchDoc(4, "Hill House", "Oak Care", "Derby", "Derby", EM, "childrens_home_external",
+                  description="Ten minutes from Derby."),
+    ]
+    index = build(docs)
+    assert [d for d, _ in index.search("autsim")] == [2, 1]  # name before specialism
+    # owner before place; two places tie (the description adds nothing) and break on name
+    assert [d for d, _ in index.search("derby ")] == [3, 2, 4]
+
+
+def test_ties_break_on_name_then_id_and_the_order_is_stable():
+    docs = [SearchDoc(uuid.UUID(int=n), name, "Oak Care", "Leicester", "Leicester", EM, "childrens_home_external")
+            for n, name in [(3, "Oak House"), (1, "Oak House"), (2, "Oak House"), (4, "Ash House"), (5, "Elm House")]]
+    expected = [uuid.UUID(int=n) for n in (4, 5, 1, 2, 3)]
+    for seed in range(5):
+        shuffled = docs[:]
+        random.Random(seed).shuffle(shuffled)
+        hits = build(shuffled).search("leicster")
+        assert [d for d, _ in hits] == expected
+        assert len({s for _, s in hits}) == 1
+
+
+def test_the_same_query_always_gives_the_same_order(index):
+    first = index.search("care leicster", None)
+    assert all(index.search("care leicster", None) == first for _ in range(3))
+    scores = [s for _, s in first]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_limit_allow_and_exclude(index):
+    everything = index.search("leicster", None)
+    assert index.search("leicster", 2) == everything[:2]
+    some = {d for d, _ in everything[1:3]}
+    assert {d for d, _ in index.search("leicster", None, allow=some)} == some
+    assert not some & {d for d, _ in index.search("leicster", None, exclude=some)}
+
+
+def test_update_replaces_and_remove_forgets():
+    index = build(make_docs())
+    size, words = len(index), index.vocabulary_size
+    doc = index.doc(uuid.UUID(int=9))  # Ivy Bank
+    index.update(SearchDoc(doc.id, "Quillwort Grange", doc.owner, doc.town, doc.local_authority, doc.region,
+                           doc.service_type, doc.specialisms))
+    assert len(index) == size
+    assert names(index, "quilwort") == ["Quillwort Grange"]
+    assert "Ivy Bank" not in names(index, "ivy bank")
+    index.update(SearchDoc(uuid.UUID(int=99), "Zephyr Lodge", "Northgate Housing Trust", "Leicester"))
+    assert len(index) == size + 1 and names(index, "zephir")[0] == "Zephyr Lodge"
+    index.remove(uuid.UUID(int=99))
+    index.remove(uuid.UUID(int=99))  # removing twice is harmless
+    assert index.search("zephyr") == [] and uuid.UUID(int=99) not in index
+    index.remove(uuid.UUID(int=9))
+    assert index.search("quillwort") == [] and index.vocabulary_size < words
+
+
+def test_tokens_fold_case_accents_possessives_and_plurals():
+    assert tokens("Children's Homes — Café, Barnardo’s") == ["children", "home", "cafe", "barnardo"]
+    assert tokens("Witherslack Class Campus") == ["witherslack", "class", "campu"] or \
+        tokens("Witherslack Class Campus") == ["witherslack", "class", "campus"]
+
+
+def test_longer_words_allow_more_edits():
+    assert fuzzy_cutoff(4) < fuzzy_cutoff(7)
+    assert fuzzy_cutoff(8) < fuzzy_cutoff(7)  # a third edit from eight letters
