@@ -269,14 +269,13 @@ def rank(market: MarketArrays | Sequence[MarketService], request: MatchRequest,
     config = config or MatchConfig()
     arrays = market if isinstance(market, MarketArrays) else MarketArrays.build(market)
     geo = place_facts(arrays, request, config)
-    weekly = weekly_estimates(arrays, request)
-    facts = matching_explain.Facts(geo=geo, weekly=weekly, pair_service=arrays.pair_service)
+    facts = matching_explain.Facts(geo=geo, pair_service=arrays.pair_service)
     broken = matching_rules.broken_rules(arrays, request, config, geo)
     keep = broken == 0
     if config.show_full:
         keep |= broken == matching_rules.BIT["full"]
     idx = np.nonzero(keep)[0]
-    scores = matching_scores.score(arrays, idx, request, config, geo, weekly)
+    scores = matching_scores.score(arrays, idx, request, config, geo, weekly_estimates(arrays, request, idx))
     order_in_idx = np.lexsort((arrays.tie_rank[idx], -scores["total"]))
     order = idx[order_in_idx]
     scores = {k: v[order_in_idx] for k, v in scores.items()}

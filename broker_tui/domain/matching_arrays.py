@@ -67,6 +67,9 @@ class MarketArrays:
     tags: np.ndarray  # uint64 bit mask of vocabulary.TAGS
     lat: np.ndarray  # nan: not known
     lon: np.ndarray
+    lat_r: np.ndarray  # the same in radians, with cos(lat), for the haversine
+    lon_r: np.ndarray
+    cos_lat: np.ndarray
     approx: np.ndarray
     la_idx: np.ndarray  # index into la_codes; -1 none
     district_idx: np.ndarray  # index into districts; -1 none
@@ -76,6 +79,9 @@ class MarketArrays:
     pair_la: np.ndarray
     pair_lat: np.ndarray
     pair_lon: np.ndarray
+    pair_lat_r: np.ndarray
+    pair_lon_r: np.ndarray
+    pair_cos: np.ndarray
     pair_starts: np.ndarray  # first pair of each service that has areas
     pair_owners: np.ndarray  # the services those segments belong to
     stop: np.ndarray
@@ -127,6 +133,10 @@ class MarketArrays:
         pair_service = np.array([p[0] for p in pairs], dtype=np.int64)
         pair_starts, pair_owners = _segments(pair_service)
         pl_starts, pl_owners = _segments(pl_service)
+        lat = np.array([np.nan if s.latitude is None else s.latitude for s in services], dtype=np.float64)
+        lon = np.array([np.nan if s.longitude is None else s.longitude for s in services], dtype=np.float64)
+        pair_lat = np.array([p[2] for p in pairs], dtype=np.float64)
+        pair_lon = np.array([p[3] for p in pairs], dtype=np.float64)
         return cls(
             services=services, type_idx=type_idx, group_idx=GROUP_OF_TYPE[type_idx],
             sector_idx=np.array([SECTOR_CODES.index(s.sector) if s.sector in SECTOR_CODES else -1
@@ -144,8 +154,7 @@ class MarketArrays:
             caps=np.array([[s.capabilities.get(d, 1) for d in NEED_DOMAIN_CODES] for s in services],
                           dtype=np.int8).reshape(len(services), len(NEED_DOMAIN_CODES)),
             tags=np.array([tag_mask(s.specialisms) for s in services], dtype=np.uint64),
-            lat=np.array([np.nan if s.latitude is None else s.latitude for s in services], dtype=np.float64),
-            lon=np.array([np.nan if s.longitude is None else s.longitude for s in services], dtype=np.float64),
+            lat=lat, lon=lon, lat_r=np.radians(lat), lon_r=np.radians(lon), cos_lat=np.cos(np.radians(lat)),
             approx=np.array([s.location_approximate for s in services], dtype=bool),
             la_idx=np.array([la(s.local_authority_code) for s in services], dtype=np.int32),
             district_idx=np.array([-1 if not s.postcode_district else
@@ -153,8 +162,8 @@ class MarketArrays:
                                    for s in services], dtype=np.int32),
             la_codes=list(la_index), districts=list(district_index),
             pair_service=pair_service, pair_la=np.array([p[1] for p in pairs], dtype=np.int32),
-            pair_lat=np.array([p[2] for p in pairs], dtype=np.float64),
-            pair_lon=np.array([p[3] for p in pairs], dtype=np.float64),
+            pair_lat=pair_lat, pair_lon=pair_lon, pair_lat_r=np.radians(pair_lat), pair_lon_r=np.radians(pair_lon),
+            pair_cos=np.cos(np.radians(pair_lat)),
             pair_starts=pair_starts, pair_owners=pair_owners,
             stop=np.array([s.stop_in_force for s in services], dtype=bool),
             block_free=np.array([s.free_block_units for s in services], dtype=np.int32),
@@ -185,11 +194,27 @@ def _segments(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, owner[starts]
 
 
-def miles_from(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Haversine miles from one point to many (nan where a position is not known)."""
-    p1, p2 = np.radians(lat0), np.radians(lat)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+def miles_from(lat0: float, lon0: float, lat_r: np.ndarray, lon_r: np.ndarray, cos_lat: np.ndarray) -> np.ndarray:
+    """Haversine miles from one point to many, given in radians with cos(lat) (nan where not known)."""
+    p1, l1 = np.radians(lat0), np.radians(lon0)
+    a = np.sin((lat_r - p1) * 0.5) ** 2 + (np.cos(p1) * cos_lat) * np.sin((lon_r - l1) * 0.5) ** 2
+    return (2 * EARTH_RADIUS_MILES) * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+def within(lat0: float, lon0: float, radius_miles: float, lat_r: np.ndarray, lon_r: np.ndarray,
+           cos_lat: np.ndarray) -> np.ndarray:
+    """Whether each point is within ``radius_miles`` (the haversine term compared, no arcsin needed)."""
+    p1, l1 = np.radians(lat0), np.radians(lon0)
+    a = np.sin((lat_r - p1) * 0.5) ** 2 + (np.cos(p1) * cos_lat) * np.sin((lon_r - l1) * 0.5) ** 2
+    limit = np.sin(min(np.pi / 2, radius_miles / (2 * EARTH_RADIUS_MILES))) ** 2
+    return a <= limit
+
+
+def member(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
+    """codes (indices 0..size-1, -1 for none) that are among ``wanted``, by a lookup table."""
+    table = np.zeros(size + 1, dtype=bool)  # the extra last entry answers for -1
+    table[[w for w in wanted if 0 <= w < size]] = True
+    return table[codes]
 
 
 @dataclass
@@ -209,25 +234,25 @@ def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> Plac
     n = m.n
     home = m.la_position(config.home.la_code)
     near = {home, *(m.la_position(c) for c in config.home.bordering)}
-    avoid_la = np.array(sorted({m.la_position(c) for c in req.avoid_las}), dtype=np.int32)
+    avoid_la = [m.la_position(c) for c in req.avoid_las]
+    nla = len(m.la_codes)
     origin = req.origin
     lat0, lon0 = (origin.latitude, origin.longitude) if origin else (config.home_centre or (np.nan, np.nan))
-    miles = miles_from(lat0, lon0, m.lat, m.lon)
-    own_avoided = np.isin(m.la_idx, avoid_la)
+    miles = miles_from(lat0, lon0, m.lat_r, m.lon_r, m.cos_lat)
+    own_avoided = member(m.la_idx, avoid_la, nla)
     for c in req.avoid_circles:
-        d = miles_from(c.latitude, c.longitude, m.lat, m.lon)
-        own_avoided |= d <= c.radius_miles
+        own_avoided |= within(c.latitude, c.longitude, c.radius_miles, m.lat_r, m.lon_r, m.cos_lat)
         if c.district in m.districts:
             own_avoided |= m.district_idx == m.districts.index(c.district)
     in_area = m.la_idx == home
-    distant = ~np.isin(m.la_idx, np.array(sorted(near), dtype=np.int32)) & (m.la_idx >= 0)
+    distant = ~member(m.la_idx, list(near), nla) & (m.la_idx >= 0)
     avoided = own_avoided.copy()
     via = np.full(n, -1, dtype=np.int64)
     if len(m.pair_service):
-        p_avoided = np.isin(m.pair_la, avoid_la)
+        p_avoided = member(m.pair_la, avoid_la, nla)
         for c in req.avoid_circles:
-            p_avoided |= miles_from(c.latitude, c.longitude, m.pair_lat, m.pair_lon) <= c.radius_miles
-        p_miles = miles_from(lat0, lon0, m.pair_lat, m.pair_lon)
+            p_avoided |= within(c.latitude, c.longitude, c.radius_miles, m.pair_lat_r, m.pair_lon_r, m.pair_cos)
+        p_miles = miles_from(lat0, lon0, m.pair_lat_r, m.pair_lon_r, m.pair_cos)
         p_key = np.where(p_avoided | np.isnan(p_miles), np.inf, p_miles)
         owners = m.pair_owners
         best = np.minimum.reduceat(p_key, m.pair_starts)
@@ -242,11 +267,11 @@ def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> Plac
         via[owners] = np.where(has_miles, first_hit, -1)
         avoided[owners] = all_avoided
         p_home = (m.pair_la == home) & ~p_avoided
-        p_near = np.isin(m.pair_la, np.array(sorted(near), dtype=np.int32)) & ~p_avoided
+        p_near = member(m.pair_la, list(near), nla) & ~p_avoided
         in_area[owners] = np.logical_or.reduceat(p_home, m.pair_starts)
         distant[owners] = ~np.logical_or.reduceat(p_near, m.pair_starts)
     if config.home.local_radius_miles > 0 and config.home_centre is not None:
-        own = miles_from(config.home_centre[0], config.home_centre[1], m.lat, m.lon)
+        own = miles_from(config.home_centre[0], config.home_centre[1], m.lat_r, m.lon_r, m.cos_lat)
         in_area |= own <= config.home.local_radius_miles
     distant &= ~in_area
     label = origin.label if origin else config.home.la_name
@@ -254,32 +279,37 @@ def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> Plac
                       origin_label=label)
 
 
-def weekly_estimates(m: MarketArrays, req: MatchRequest) -> np.ndarray:
-    """Each service's weekly estimate in pence for the request (-1: no price list in force on the start
-    date), as domain/pricing.estimate computes it, part by part, uplift by uplift."""
-    out = np.full(m.n, -1, dtype=np.int64)
-    if not len(m.pl_service):
+def weekly_estimates(m: MarketArrays, req: MatchRequest, idx: np.ndarray | None = None) -> np.ndarray:
+    """The weekly estimate in pence of each service at ``idx`` (all when None) for the request (-1: no
+    price list in force on the start date), as domain/pricing.estimate computes it, part by part,
+    uplift by uplift; only the parts the child needs are worked out."""
+    idx = np.arange(m.n) if idx is None else idx
+    out = np.full(len(idx), -1, dtype=np.int64)
+    if not len(m.pl_service) or not len(idx):
         return out
     start = req.start_date
     s_ord, s_md = start.toordinal(), start.month * 100 + start.day
     valid = (m.pl_from <= s_ord) & (m.pl_to >= s_ord)
     key = np.where(valid, np.arange(len(valid)), -1)
-    best = np.maximum.reduceat(key, m.pl_starts)
-    has = best >= 0
-    rows, owners = best[has], m.pl_owners[has]
+    best = np.full(m.n, -1, dtype=np.int64)
+    best[m.pl_owners] = np.maximum.reduceat(key, m.pl_starts)
+    rows = best[idx]
+    has = rows >= 0
+    rows = rows[has]
     years = np.maximum(0, start.year - m.pl_from_year[rows] - (s_md < m.pl_from_md[rows]))
-    parts = m.pl_parts[rows].copy()
+    pn = req.price_needs
+    cols = [(0, 1), (1, pn.one_to_one_hours), (2, pn.two_to_one_hours), (3, int(pn.education)),
+            (4, int(pn.therapy)), (5, int(pn.solo))]
+    cols = [(c, times) for c, times in cols if times]
+    parts = m.pl_parts[rows][:, [c for c, _ in cols]]
     priced = parts >= 0
     bp = m.pl_bp[rows][:, None]
     for k in range(int(years.max()) if len(years) else 0):
         raise_now = (years > k)[:, None] & priced
         parts = np.where(raise_now, (parts * (10_000 + bp) + 5_000) // 10_000, parts)
     parts = np.where(priced, parts, 0)
-    pn = req.price_needs
-    weekly = (parts[:, 0] + parts[:, 1] * pn.one_to_one_hours + parts[:, 2] * pn.two_to_one_hours
-              + (parts[:, 3] if pn.education else 0) + (parts[:, 4] if pn.therapy else 0)
-              + (parts[:, 5] if pn.solo else 0))
+    weekly = parts @ np.array([times for _, times in cols], dtype=np.int64)
     if pn.children > 1:
         weekly = np.where(m.pl_per_child[rows], weekly * pn.children, weekly)
-    out[owners] = weekly
+    out[has] = weekly
     return out

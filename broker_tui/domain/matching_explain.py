@@ -41,7 +41,6 @@ class Facts:
     """What the ranking worked out for every service, kept for the explanations."""
 
     geo: PlaceFacts
-    weekly: np.ndarray
     pair_service: np.ndarray  # MarketArrays.pair_service: which service each (service, area) pair is of
 
 

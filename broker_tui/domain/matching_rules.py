@@ -28,7 +28,15 @@ import numpy as np
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.geo import miles_between
-from broker_tui.domain.matching_arrays import GROUPS, REG_CODES, SEX_CODES, TAG_BIT, TYPE_INDEX, MarketArrays
+from broker_tui.domain.matching_arrays import (
+    GROUPS,
+    REG_CODES,
+    SEX_CODES,
+    TAG_BIT,
+    TYPE_INDEX,
+    MarketArrays,
+    member,
+)
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, NEED_DOMAINS, REGISTRATION_STATUSES
 
 if TYPE_CHECKING:
@@ -76,14 +84,14 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
         np.bitwise_or(bits, np.asarray(mask, dtype=np.int64) * BIT[rule], out=bits)
 
     sought = [TYPE_INDEX[t] for t in req.types_sought if t in TYPE_INDEX]
-    mark(~np.isin(m.type_idx, sought), "type_not_sought")
+    mark(~member(m.type_idx, sought, len(TYPE_INDEX)), "type_not_sought")
     supported = m.group_idx == _G["supported"]
     secure = m.group_idx == _G["secure"]
     ages = req.ages
     if min(ages) < 16:
         mark(supported, "under_16_supported")
-    gone = np.isin(m.reg_idx, [_R["suspended"], _R["cancelled"]]) | ~m.in_register
-    mark(supported & ~np.isin(m.reg_idx, [_R["active"], _R["application_accepted"]]) & ~gone,
+    gone = member(m.reg_idx, [_R["suspended"], _R["cancelled"]], len(REG_CODES)) | ~m.in_register
+    mark(supported & ~member(m.reg_idx, [_R["active"], _R["application_accepted"]], len(REG_CODES)) & ~gone,
          "supported_unregistered")
     if not req.section25_order:
         mark(secure, "secure_needs_s25")

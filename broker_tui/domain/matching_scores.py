@@ -52,9 +52,11 @@ PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
 
 
 def need_fit(caps: np.ndarray, req: MatchRequest) -> np.ndarray:
-    needs = np.array([req.need(d) for d in NEED_DOMAIN_CODES], dtype=np.int8)
-    short = np.clip(needs[None, :] - caps, 0, 3)
-    return np.prod(1.0 - SHORTFALL_PENALTY[short], axis=1)
+    wanted = [(k, req.need(d)) for k, d in enumerate(NEED_DOMAIN_CODES) if req.need(d) > 0]
+    fit = np.ones(len(caps))
+    for k, level in wanted:  # only the domains the child has a need in can fall short
+        fit *= (1.0 - SHORTFALL_PENALTY)[np.clip(level - caps[:, k], 0, 3)]
+    return fit
 
 
 def specialist(tags: np.ndarray, req: MatchRequest) -> np.ndarray:
@@ -91,12 +93,12 @@ def strategy(sector_idx: np.ndarray, group_idx: np.ndarray, block_free: np.ndarr
 
 def score(m: MarketArrays, idx: np.ndarray, req: MatchRequest, config: MatchConfig, geo: PlaceFacts,
           weekly: np.ndarray) -> dict[str, np.ndarray]:
-    """Every part and the weighted total for the services at ``idx``."""
+    """Every part and the weighted total for the services at ``idx`` (``weekly`` is in idx's order)."""
     fit = need_fit(m.caps[idx], req)
     parts = {
         "need_fit": fit,
         "specialist": specialist(m.tags[idx], req),
-        "cost": cost(weekly[idx], req.budget_weekly_pence),
+        "cost": cost(weekly, req.budget_weekly_pence),
         "place": place(geo.miles[idx]),
         "quality": quality(m.judgement_idx[idx], config.not_inspected_quality),
         "strategy": strategy(m.sector_idx[idx], m.group_idx[idx], m.block_free[idx], fit),

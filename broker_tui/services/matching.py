@@ -48,6 +48,10 @@ __all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "
 _CACHE_ATTR = "_matching_market"
 _EDITED = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
 _INSERTED = (PriceList, BlockContractTerm)
+_SERVICE_COLUMNS = ("id", "name", "service_type", "sector", "ofsted_urn", "registration_status", "in_register",
+                    "ofsted_grade", "sa_outcome", "sa_category", "latitude", "longitude", "location_approximate",
+                    "postcode_district", "local_authority_code", "local_authority_name", "areas_covered", "min_age",
+                    "max_age", "sexes", "places", "vacancies", "specialisms", "purchasing_route")
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def _read_market(con: Connection, today: dt.date) -> tuple[list[MarketService], 
         stops.setdefault(r.service_id, (r.starts_on, r.reason))
     free_units = _free_block_units(con, today)
     services = []
-    rows = con.execute(select(s, p.c.name.label("provider_name")).join(p, p.c.id == s.c.provider_id)
+    rows = con.execute(select(*[s.c[c] for c in _SERVICE_COLUMNS], *[s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES],
+                              p.c.name.label("provider_name")).join(p, p.c.id == s.c.provider_id)
                        .where(s.c.archived_on.is_(None)))
     for r in rows:
         stop = stops.get(r.id)
