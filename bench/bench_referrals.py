@@ -52,6 +52,7 @@ def make_database(path: Path, n: int, seed: int = 11):
     prepare_database(ctx, seed_demo_if_new=False)
     statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
     now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    numbers = rnd.sample(range(100000, 1000000), n)  # one referral per case
     rows = []
     for i in range(n):
         status = rnd.choices(statuses, weights)[0]
@@ -60,7 +61,7 @@ def make_database(path: Path, n: int, seed: int = 11):
         received = needed_by - dt.timedelta(days=rnd.randint(0, 60))
         rows.append({
             "id": uuid.UUID(int=rnd.getrandbits(128)), "version": 1, "created_at": now, "updated_at": now,
-            "case_ref": f"LCC-{rnd.randint(100000, 999999)}", "initials": rnd.choice(LETTERS) + rnd.choice(LETTERS),
+            "case_ref": f"LCC-{numbers[i]}", "initials": rnd.choice(LETTERS) + rnd.choice(LETTERS),
             "status": status, "date_received": min(received, TODAY), "assigned_broker": rnd.choice(BROKERS),
             "age_years": rnd.randint(0, 17), "types_sought": rnd.sample(TYPES, rnd.randint(1, 2)),
             "emergency": needed_by <= TODAY and rnd.random() < 0.5, "needed_by": needed_by,

@@ -18,6 +18,9 @@ from broker_tui.services.referral_views import ReferralView
 from broker_tui.services.referrals import ReferralQuery, brokers, list_referrals
 
 PAGE_SIZE = 50
+# Types sought is the one long cell: a fixed width (longer lists end in …) keeps the row, broker
+# included, inside a 130-column terminal; the other columns fit their contents.
+TYPES_WIDTH = 26
 COLUMNS = ("Case ref", "Initials", "Age", "Types sought", "Urgency", "Needed by", "Status", "Days open", "Broker")
 STATUS_CHOICES = [("Open referrals", "open"), ("All referrals", "all")] + [(v, k) for k, v in REFERRAL_STATUSES.items()]
 
@@ -25,8 +28,20 @@ STATUS_CHOICES = [("Open referrals", "open"), ("All referrals", "all")] + [(v, k
 def row_cells(r: ReferralView) -> tuple[str, ...]:
     age = "" if r.age_years is None else str(r.age_years)
     types = ", ".join(service_type_label(t) for t in r.values["types_sought"])
+    if len(types) > TYPES_WIDTH:
+        types = types[:TYPES_WIDTH - 1] + "…"
     return (r.case_ref, r.initials, age, types, r.urgency_label, format_date(r.values["needed_by"]), r.status_label,
             str(r.days_open), r.values["assigned_broker"])
+
+
+class ReferralTable(DataTable):
+    """The list's table: page down / page up fetch the next or previous page, as the footer says, rather
+    than moving the cursor within the page (DataTable's own use of those keys)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "screen.next_page", "Next page", show=False),
+        Binding("pageup", "screen.previous_page", "Previous page", show=False),
+    ]
 
 
 class ReferralListScreen(Screen[None]):
@@ -54,8 +69,9 @@ class ReferralListScreen(Screen[None]):
             yield Input(placeholder="Search case reference, initials or needs", id="ref-search")
             yield Select(STATUS_CHOICES, value="open", allow_blank=False, id="ref-status")
             yield Select([], prompt="Any broker", id="ref-broker")
-        table: DataTable = DataTable(id="ref-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table = ReferralTable(id="ref-table", cursor_type="row", zebra_stripes=True)
+        for label in COLUMNS:
+            table.add_column(label, width=TYPES_WIDTH if label == "Types sought" else None)
         yield table
         yield Static("", id="ref-range")
         yield Footer()
