@@ -284,5 +284,5 @@ def rank(market: MarketArrays | Sequence[MarketService], request: MatchRequest,
 
 def estimate_for(service: MarketService, request: MatchRequest) -> PriceEstimate | None:
     """The price estimate of one service for the request (the same figures the ranking used)."""
-    return estimate(sorted(service.prices, key=lambda p: p.valid_from), request.price_needs, request.start_date, end=request.end_date,
-                    end_is_18th=request.end_is_18th, budget_weekly_pence=request.budget_weekly_pence)
+    return estimate(sorted(service.prices, key=lambda p: p.valid_from), request.price_needs, request.start_date,
+                    end=request.end_date, end_is_18th=request.end_is_18th, budget_weekly_pence=request.budget_weekly_pence)

@@ -137,7 +137,8 @@ def ranked_service(cls: type, rank: int, s: MarketService, i: int, total: float,
                    facts: Facts, req: MatchRequest, config: MatchConfig) -> Any:
     """One result, explained (``cls`` is matching.RankedService)."""
     geo = facts.geo
-    est = estimate(sorted(s.prices, key=lambda p: p.valid_from), req.price_needs, req.start_date, end=req.end_date, end_is_18th=req.end_is_18th,
+    est = estimate(sorted(s.prices, key=lambda p: p.valid_from), req.price_needs, req.start_date,
+                   end=req.end_date, end_is_18th=req.end_is_18th,
                    budget_weekly_pence=req.budget_weekly_pence)
     raw_miles = float(geo.miles[i])
     miles = None if math.isnan(raw_miles) else round(raw_miles, 1)

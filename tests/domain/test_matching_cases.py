@@ -161,6 +161,32 @@ def test_show_full_keeps_full_services_marked() -> None:
     assert not shown["Beaumont Lodge"].full
 
 
+def _memory(case: str, market: list[MarketService] | None = None, **changes: object) -> MatchResult:
+    values = {**mc.REFERRALS[case], **changes}
+    request = request_from_referral(values, age_years=values["age_years"], eighteenth_birthday=mc.eighteenth(values),
+                                    today=mc.TODAY, district=mc.district_point)
+    return rank(market or mc.market_services(), request, MatchConfig(home_centre=mc.home_centre()))
+
+
+def test_distance_home_area_avoided_districts_dol_sex_and_school_years() -> None:
+    assert "max_distance" in exclusions(_memory("R6", max_distance_miles=3))["S12"][0]
+    assert "outside_home_area" in exclusions(_memory("R6", within_home_area=True))["S12"][0]
+    near_le3 = _memory("R3", avoid_areas=[{"kind": "district", "code": "LE3", "radius_miles": None}])
+    assert names(near_le3) == ["Riverside Lodgings"]
+    assert "inside LE3" in exclusions(near_le3)["S7"][1]
+    within_5 = _memory("R3", avoid_areas=[{"kind": "district", "code": "LE2", "radius_miles": 5}])
+    assert "within 5 miles of LE2" in exclusions(within_5)["S7"][1]
+    dol = _memory("R6", dol_order={"court": "High Court", "made_on": "2026-11-20"})
+    assert dol.results == [] and all("dol_not_met" in e.rules for e in dol.excluded if e.service.group == "fostering")
+    market = [dataclasses.replace(s, sexes="female") if s.name == "Northgate Supported Living" else s
+              for s in mc.market_services()]
+    boy = _memory("R3", market, gender="M")
+    assert "takes girls only" in exclusions(boy)["S7"][1]
+    assert "Northgate Supported Living" in names(_memory("R3", market, gender="F"))
+    year_11 = _memory("R3", year_group=11)
+    assert all(any("school year 11" in a for a in r.approvals) for r in year_11.results)
+
+
 def test_store_snapshot_is_cached_until_the_market_changes(ctx) -> None:
     from broker_tui.services.matching import load_market, match_referral
     from broker_tui.store.tables import Service
