@@ -161,7 +161,7 @@ async def test_one_bad_field_in_an_otherwise_good_request_saves_nothing(sqlite_c
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form and "130%" in error_of(form, "funding_social_care_pct")
-        assert "Support and budget ⚠1" in str(form.query_one("#sec-6").label)
+        assert "Support & budget ⚠1" in str(form.query_one("#sec-6").label)
     assert saved(sqlite_ctx) == []
 
 

@@ -243,7 +243,7 @@ async def test_enter_opens_the_referral_and_escape_comes_back(sqlite_ctx) -> Non
         assert detail.view is not None and detail.view.id == made["LCC-400104"].id
         text = detail_text(detail)
         assert "LCC-400104" in text and "Offers received" in text and "Chloe Hughes" in text
-        assert "status: new → searching" in text and "created" in text  # its history
+        assert "status: New → Searching" in text and "created" in text  # its history
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and shown(screen) == OPEN_IN_ORDER

@@ -204,13 +204,15 @@ def history_table(entries: list[HistoryEntry]) -> Table:
         if e.action == "create":
             what = "created"
         else:
-            what = "; ".join(f"{k.replace('_', ' ')}: {_short(a)} → {_short(b)}" for k, (a, b) in e.changes.items())
+            what = "; ".join(f"{k.replace('_', ' ')}: {_short(a, k)} → {_short(b, k)}" for k, (a, b) in e.changes.items())
         t.add_row(e.at.strftime("%d/%m/%Y %H:%M"), e.actor, what)
     return t
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, key: str = "") -> str:
     if value in (None, "", [], {}):
         return "—"
+    if key == "status":
+        return REFERRAL_STATUSES.get(value, str(value))
     text = str(value)
     return text if len(text) <= 40 else text[:39] + "…"

@@ -30,7 +30,7 @@ GENDERS = (("F", "Female"), ("M", "Male"), ("U", "Not known / other"))
 RISK_LEVELS = (("0", "Not present"), ("1", "Present: low"), ("2", "Present: medium"), ("3", "Present: high"))
 
 SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    ("The child", (
+    ("Child", (
         FieldSpec("case_ref", "Case reference", "text", "From the case system, e.g. LCC-104233"),
         FieldSpec("initials", "Initials", "text", "Initials only: never a name"),
         FieldSpec("date_of_birth", "Date of birth", "date", "dd/mm/yyyy; or give an age"),
@@ -40,7 +40,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("religion", "Religion", "text"),
         FieldSpec("first_language", "First language", "text"),
     )),
-    ("The request", (
+    ("Request", (
         FieldSpec("date_received", "Date received", "date"),
         FieldSpec("social_worker", "Referring social worker", "text"),
         FieldSpec("social_work_team", "Team", "text"),
@@ -50,7 +50,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("needed_by", "Needed by", "date", "dd/mm/yyyy"),
         FieldSpec("expected_duration_weeks", "Expected duration (weeks)", "int"),
     )),
-    ("Legal and history", (
+    ("Legal", (
         FieldSpec("legal_status", "Legal status", "code"),
         FieldSpec("category_of_need", "Category of need", "code"),
         FieldSpec("current_placement", "Current placement", "text"),
@@ -60,7 +60,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("uasc", "Unaccompanied asylum-seeking child", "bool"),
         FieldSpec("nts_deadline", "National Transfer Scheme deadline", "date"),
     )),
-    ("Health and education", (
+    ("Health & school", (
         FieldSpec("disability_health", "Disability and health needs", "text"),
         FieldSpec("school", "School", "text"),
         FieldSpec("year_group", "Year group", "int", "0 = reception"),
@@ -73,14 +73,14 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("max_distance_miles", "Within (miles)", "int"),
         FieldSpec("avoid_areas", "Keep away from", "areas", "Districts or councils, ';' between: LE1; Nottingham 5mi"),
     )),
-    ("Living arrangements", (
+    ("Living", (
         FieldSpec("living_alongside", "Can live", "select", options=tuple(LIVING_ALONGSIDE.items())),
         FieldSpec("pets", "Pets", "text"),
         FieldSpec("sibling_group_size", "Sibling group size", "int", "1 = the child alone"),
         FieldSpec("siblings_together", "Place siblings together", "bool"),
         FieldSpec("contact_arrangements", "Contact arrangements", "text"),
     )),
-    ("Support and budget", (
+    ("Support & budget", (
         FieldSpec("one_to_one_hours", "Extra 1:1 hours a week", "int"),
         FieldSpec("two_to_one_hours", "Extra 2:1 hours a week", "int"),
         FieldSpec("education_needed", "Education provision needed", "bool"),
@@ -90,7 +90,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
         FieldSpec("funding_education_pct", "Education share %", "int"),
         FieldSpec("funding_health_pct", "Health share %", "int"),
     )),
-    ("Needs and risks", (
+    ("Needs & risks", (
         FieldSpec("specialist_needs", "Needs and risks typed as words (Enter takes the suggestion)", "tags"),
         FieldSpec("needs", "Need profile", "needs"),
         FieldSpec("risks", "Risks", "risks"),

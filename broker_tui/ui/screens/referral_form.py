@@ -181,6 +181,7 @@ class ReferralFormScreen(Screen[ReferralView | None]):
         raise AssertionError(spec.kind)
 
     def on_mount(self) -> None:
+        self.title = f"Edit referral {self.opened.case_ref}" if self.opened else "New referral"
         self._focus_first_field()
         self.call_after_refresh(self._mark_ready)
 
