@@ -45,13 +45,19 @@ class HomeScreen(Screen[None]):
                 yield Figure("QA actions overdue", id="fig-overdue")
                 yield Figure("Replies overdue", id="fig-replies")
                 yield Figure("Services listed", id="fig-services")
-            with Horizontal(classes="row"):
-                yield _panel("Open referrals by status", "by-status", "Status", "Referrals")
-                yield _panel("Needed soonest", "soonest", "Case", "Status", "Needed by")
-            yield _panel(f"Contracts ending within {ENDING_WITHIN_MONTHS} months", "ending",
-                         "Reference", "Contract", "Provider", "Ends", "Days left")
-            yield _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over")
+            yield Vertical(id="home-lists")  # the lists are mounted after the first frame shows the figures
         yield Footer()
+
+    async def _mount_lists(self) -> None:
+        if self.query("#by-status"):
+            return
+        await self.query_one("#home-lists", Vertical).mount_all([
+            Horizontal(_panel("Open referrals by status", "by-status", "Status", "Referrals"),
+                       _panel("Needed soonest", "soonest", "Case", "Status", "Needed by"), classes="row"),
+            _panel(f"Contracts ending within {ENDING_WITHIN_MONTHS} months", "ending",
+                   "Reference", "Contract", "Provider", "Ends", "Days left"),
+            _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over"),
+        ])
 
     def on_mount(self) -> None:
         prefetch = getattr(self.app, "home_prefetch", None)  # read in a thread while the app started
@@ -85,6 +91,15 @@ class HomeScreen(Screen[None]):
         self.query_one("#fig-overdue", Figure).show(w.overdue_actions_count)
         self.query_one("#fig-replies", Figure).show(w.replies_overdue)
         self.query_one("#fig-services", Figure).show(w.services_listed)
+        app = self.app
+        if getattr(app, "exit_after_home", False):
+            self.call_after_refresh(app.exit)  # the benchmark's first-paint hook (see ui/app.py)
+            return
+        self.call_after_refresh(self._show_lists, w)
+
+    async def _show_lists(self, w: TodaysWork) -> None:
+        """After the first paint: the lists behind the figures."""
+        await self._mount_lists()
         self._fill("by-status", [(s.label, _right(s.count)) for s in w.referrals_by_status])
         self._fill("soonest", [(f"{r.case_ref} {r.initials}" + (" (emergency)" if r.emergency else ""),
                                 r.status_label, format_date(r.needed_by)) for r in w.needed_soonest],
@@ -93,11 +108,7 @@ class HomeScreen(Screen[None]):
                               for c in w.contracts_ending], empty="None ending")
         self._fill("overdue", [(a.about, a.description, a.owner, format_date(a.due_on), _right(a.days_overdue))
                                for a in w.overdue_actions], empty="Nothing overdue")
-        app = self.app
-        if getattr(app, "exit_after_home", False):
-            self.call_after_refresh(app.exit)  # the benchmark's first-paint hook (see ui/app.py)
-        else:
-            self.call_after_refresh(self.warm_up)
+        self.call_after_refresh(self.warm_up)
 
     def _fill(self, table_id: str, rows: list[tuple], empty: str = "") -> None:
         table = self.query_one(f"#{table_id}", DataTable)
