@@ -1,4 +1,4 @@
-"""`providers import-ofsted`, `providers list`, `seed --demo`: the market, headless."""
+"""`providers import-ofsted`, `providers import`, `providers list`, `seed --demo`: the market, headless."""
 
 from __future__ import annotations
 
@@ -38,6 +38,37 @@ def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
         return
     for line in report.summary_lines():
         click.echo(line)
+
+
+@providers.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="Import the good rows (in one transaction) even when some are bad.")
+@click.pass_obj
+def import_cmd(root: Root, csv_file: Path, skip_bad: bool) -> None:
+    """Import a council's own provider list (CSV; columns in docs/provider-import.md)."""
+    from broker_tui.services.importers.council_csv import ImportFileError, import_council_csv
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.errors import DatabaseError, StaleEdit
+
+    ctx = with_context(root)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        report = import_council_csv(ctx, csv_file, skip_bad=skip_bad, progress=lambda m: click.echo(m, err=True))
+    except ImportFileError as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
+        return
+    except (DatabaseError, StaleEdit) as exc:
+        fail(str(exc))
+        return
+    for line in report.problem_lines():
+        click.echo(line, err=True)
+    for line in report.summary_lines():
+        click.echo(line)
+    if not report.written:
+        hint = "; --skip-bad imports the good rows" if report.refused and not skip_bad else ""
+        fail(f"{csv_file} was not imported: {len(report.skipped_lines)} bad row(s); nothing was written{hint}", 1)
 
 
 @providers.command("list")
