@@ -89,7 +89,7 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
         rows = session.execute(
             select(ReferralSent, Service.name, Provider.name).join(Service, Service.id == ReferralSent.service_id)
             .join(Provider, Provider.id == Service.provider_id).where(ReferralSent.referral_id == view.id)
-            .order_by(ReferralSent.sent_at, Service.name, ReferralSent.id)).all()
+            .order_by(ReferralSent.sent_at, ReferralSent.reply_due_on, Service.name, ReferralSent.id)).all()
         replies = {o.service_id: o for o in session.scalars(
             select(Offer).where(Offer.referral_id == view.id).order_by(Offer.received_on, Offer.id))}
         events = session.scalars(select(AuditEvent).where(
