@@ -172,8 +172,15 @@ def test_urn_row_updates_the_register_service_broker_fields_only(ctx, tmp_path: 
            "Ofsted URN": home["ofsted_urn"], "Postcode": "LE1 1AA", "Places": "9", "Vacancies": "1",
            "Age from": "12", "Specialisms": "autsim", "cap_risk": "3", "Core weekly fee": "£6,000",
            "Referral email": "homes@owner.example.org"}
-    report = import_council_csv(ctx, council_csv(tmp_path / "list.csv", [row]))
-    assert report.written and (report.created, report.updated, report.providers_created) == (0, 1, 0)
+    ifa = next(r for r in services(ctx).values() if r["service_type"] == "fostering_ifa")
+    agency = {"Service": "", "Service type": "", "Ofsted URN": ifa["ofsted_urn"], "Areas covered": "Leicester; Rutland",
+              "Households": "2", "Places per household": "1", "Vacancies": "1", "Places": "40"}
+    report = import_council_csv(ctx, council_csv(tmp_path / "list.csv", [row, agency]))
+    assert report.written and (report.created, report.updated, report.providers_created) == (0, 2, 0)
+    ifa_after = services(ctx)[ifa["name"]]
+    assert ifa_after["areas_covered"] == ["E06000016", "E06000017"] and ifa_after["in_area"] is True
+    assert (ifa_after["places"], ifa_after["vacancies"]) == (ifa["places"], 1)
+    assert sorted(h["free_places"] for h in rows_of(ctx, FosterHousehold, service_id=ifa["id"])) == [0, 1]
     after = services(ctx)["Rosewood House"]
     assert after["id"] == home["id"] and after["version"] == home["version"] + 1
     for k in ("provider_id", "service_type", "sector", "places", "local_authority_code", "postcode_district",

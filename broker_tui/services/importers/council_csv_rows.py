@@ -6,7 +6,9 @@ by line; the columns and their rules are in council_csv's docstring and docs/pro
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,6 @@ from broker_tui.domain.vocabulary import (
     SA_CATEGORIES,
     SECTORS,
     SERVICE_TYPES,
-    UNGRADED_TYPES,
 )
 
 CAP_COLUMNS = tuple(f"cap_{d}" for d in NEED_DOMAIN_CODES)
@@ -40,8 +41,6 @@ ALIASES = {"urn": "ofsted_urn", "postcode_district": "postcode", "min_age": "age
            "type": "service_type", "1_1_hourly": "one_to_one_hourly", "2_1_hourly": "two_to_one_hourly",
            "uplift": "annual_uplift", "annual_uplift_percent": "annual_uplift"}
 CONTACTS = ("referral_contact_name", "referral_email", "referral_phone")
-# Columns that a service from Ofsted's register keeps from the register (the file's values are not used).
-REGISTER_OWNED = ("service_type", "places", "town", "postcode", "local_authority")
 FOSTERING = {t.code for t in SERVICE_TYPES if t.group == "fostering"}
 DEFAULT_AGES = {"supported_accommodation": (16, 17), "care_leavers_18_plus": (18, 24),
                 "secure_childrens_home": (10, 17), "childrens_home_external": (8, 17),
@@ -160,10 +159,8 @@ class _Row:
         if not text:
             return None
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
+            with contextlib.suppress(ValueError):
                 return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
         self.bad(f"{col} {text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd)")
         return None
 
@@ -211,6 +208,11 @@ def check_row(line: int, cells: dict[str, str], market: Market, today: dt.date) 
         if stype:
             values["service_type"] = stype
         _location(r, values, existing, kind)
+    areas = [a.strip() for a in r.get("areas_covered").split(";") if a.strip()]
+    if areas and kind not in FOSTERING:
+        r.bad("areas_covered is for fostering services only")
+    elif areas:
+        values["areas_covered"] = sorted({c for c in (r.authority(a, "areas_covered") for a in areas) if c})
     _people(r, values, existing, kind, register)
     _care(r, values, kind)
     prices = _prices(r, existing)
@@ -249,13 +251,7 @@ def _location(r: _Row, values: dict[str, Any], existing: dict[str, Any] | None, 
         point = district or la or {}
         values.update(postcode_district=district["outcode"] if district else None, latitude=point.get("latitude"),
                       longitude=point.get("longitude"), location_approximate=district is None)
-    areas = [a.strip() for a in r.get("areas_covered").split(";") if a.strip()]
-    if areas and kind not in FOSTERING:
-        r.bad("areas_covered is for fostering services only")
-    elif areas:
-        codes = [r.authority(a, "areas_covered") for a in areas]
-        values["areas_covered"] = sorted({c for c in codes if c})
-    elif existing is None and kind in FOSTERING and values.get("local_authority_code"):
+    if existing is None and kind in FOSTERING and values.get("local_authority_code"):
         values["areas_covered"] = [values["local_authority_code"]]
 
 
@@ -308,7 +304,7 @@ def _care(r: _Row, values: dict[str, Any], kind: str | None) -> None:
     phrases = [p.strip() for p in r.get("specialisms").split(";") if p.strip()]
     tags: list[str] = []
     for phrase in phrases:
-        code = phrase if phrase in TAG_BY_CODE else resolve_tag(phrase)
+        code = _tag(phrase)
         if code is None:
             r.bad(f"specialism {phrase!r} is not a tag the app knows")
         elif code not in tags:
@@ -325,6 +321,12 @@ def _care(r: _Row, values: dict[str, Any], kind: str | None) -> None:
     for col in ("framework_name", "framework_lot", "description"):
         if r.get(col):
             values[col] = r.get(col)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag(phrase: str) -> str | None:
+    """A tag code as is, else the tag the phrase resolves to (cached: a list repeats its phrases)."""
+    return phrase if phrase in TAG_BY_CODE else resolve_tag(phrase)
 
 
 def _prices(r: _Row, existing: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -364,7 +366,3 @@ def _prices(r: _Row, existing: dict[str, Any] | None) -> dict[str, Any] | None:
             valid_from is None or valid_from == latest["valid_from"]):
         return None  # the list in the file is the latest one already
     return prices
-
-
-def default_registration(service_type: str) -> str:
-    return "not_required" if service_type in UNGRADED_TYPES else "active"

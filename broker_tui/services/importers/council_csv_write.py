@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from broker_tui.domain.ids import new_id
+from broker_tui.domain.vocabulary import UNGRADED_TYPES
 from broker_tui.services.audit import audit_row
 from broker_tui.services.bulk import insert_rows, update_rows
 from broker_tui.services.context import AppContext
@@ -21,7 +22,6 @@ from broker_tui.services.importers.council_csv_rows import (
     DEFAULT_AGES,
     Market,
     RowPlan,
-    default_registration,
 )
 from broker_tui.services.market_columns import refresh_directory_columns
 from broker_tui.store.errors import StaleEdit
@@ -85,7 +85,7 @@ class _Writer:
                 stype = values["service_type"]
                 low, high = DEFAULT_AGES.get(stype, (0, 17))
                 row = {"id": new_id(), "provider_id": provider["id"], "sector": provider["sector"],
-                       "registration_status": default_registration(stype), "min_age": low, "max_age": high,
+                       "registration_status": "not_required" if stype in UNGRADED_TYPES else "active", "min_age": low, "max_age": high,
                        "in_register": True, **values}
                 if "vacancies" in values:
                     row.update(vacancies_as_of=self.today, vacancies_source=self.source)
