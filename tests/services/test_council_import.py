@@ -208,3 +208,19 @@ def test_unknown_or_missing_columns_refuse_the_file(sqlite_ctx, tmp_path: Path) 
     text = "\n".join(err.value.lines())
     assert "unknown column 'Sevice'" in text and "unknown column 'cap_helth'" in text
     assert "missing column(s): service, service_type" in text and count(sqlite_ctx, Provider) == 0
+
+
+def test_reimport_with_fewer_households_archives_the_rest(ctx, tmp_path: Path) -> None:
+    import_council_csv(ctx, council_csv(tmp_path / "a.csv", [{**OAK, "Provider sector": "private"}]))
+    fewer = {**OAK, "Households": "2", "Places per household": "3", "Vacancies": "4"}
+    report = import_council_csv(ctx, council_csv(tmp_path / "b.csv", [fewer]))
+    assert (report.updated, report.households_created, report.households_changed) == (1, 0, 3)
+    oak = services(ctx)["Oak Fostering"]
+    households = sorted(rows_of(ctx, FosterHousehold, service_id=oak["id"]), key=lambda h: h["reference"])
+    assert [(h["places"], h["free_places"], h["archived_on"]) for h in households] == [
+        (3, 3, None), (3, 1, None), (2, 0, TODAY)]
+    assert (oak["places"], oak["vacancies"], oak["version"]) == (6, 4, 2)
+    more = import_council_csv(ctx, council_csv(tmp_path / "c.csv", [{**fewer, "Households": "3"}]))
+    assert more.households_created == 1
+    refs = sorted(h["reference"] for h in rows_of(ctx, FosterHousehold, service_id=oak["id"]) if not h["archived_on"])
+    assert refs == ["LIST-0001", "LIST-0002", "LIST-0004"]
