@@ -26,6 +26,8 @@ class BrokerCommands(Provider):
             ("Go to referrals", partial(app.run_action, "go('referrals')"),
              "Every placement request, most urgent first"),
             ("New referral", app.new_referral, "Start a placement request"),  # type: ignore[attr-defined]
+            ("Find placements (ad hoc search)", app.open_match_search,  # type: ignore[attr-defined]
+             "Rank the market for a child's age, the types sought, a distance and a budget"),
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
         ]
         from textual.screen import Screen

@@ -117,7 +117,8 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             assert expected in whats
         assert [r[0] for r in rows if r[0]] == [
             "Everywhere", "Home", "Directory", "Directory: service table", "Service detail", "Referrals", "Referral",
-            "Referral form", "Referral form: need and risk levels", "Referral form: needs typed as text",
+            "Find placements", "Referral form", "Referral form: need and risk levels",
+            "Referral form: needs typed as text",
             "Questions", "Help"]
         for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals"):
             assert expected in whats

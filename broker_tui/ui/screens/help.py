@@ -35,6 +35,7 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
     from broker_tui.ui.screens.referral_form import ReferralFormScreen
     from broker_tui.ui.screens.referrals import ReferralListScreen
+    from broker_tui.ui.screens.search import MatchSearchScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
     from broker_tui.ui.widgets.tag_picker import TagPicker
@@ -49,6 +50,7 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
         ("Service detail", own_bindings(ServiceDetailScreen, Screen)),
         ("Referrals", own_bindings(ReferralListScreen, Screen)),
         ("Referral", own_bindings(ReferralDetailScreen, Screen)),
+        ("Find placements", own_bindings(MatchSearchScreen, Screen)),
         ("Referral form", own_bindings(ReferralFormScreen, Screen)),
         ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
         ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),

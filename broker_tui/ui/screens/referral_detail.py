@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -64,6 +65,7 @@ class ReferralDetailScreen(Screen[None]):
         Binding("s", "status", "Change status"),
         Binding("w", "withdraw", "Withdraw"),
         Binding("m", "moving", "New referral from this one"),
+        Binding("f", "find", "Find placements"),
     ]
 
     def __init__(self, referral_id: str) -> None:
@@ -81,6 +83,19 @@ class ReferralDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#ref-detail").loading = True
         self.load()
+        self.warm_market()
+
+    @work(thread=True, exclusive=True, group="warm-market")
+    def warm_market(self) -> None:
+        """Read the market snapshot now, so that Find placements (f) opens at once."""
+        from broker_tui.services.matching import load_market
+
+        with contextlib.suppress(Exception):  # the search screen reports it when opened
+            load_market(self.app.ctx)  # type: ignore[attr-defined]
+
+    def action_find(self) -> None:
+        if self.view is not None:
+            self.app.open_match_search(self.view)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:

@@ -1,0 +1,210 @@
+"""The matching search's tables (ranked results, and what was excluded and why) and its detail pane.
+
+Widgets only lay out what the engine worked out (domain.matching.RankedService and Exclusion): no
+business rules here. Column widths follow the table's width: figures keep fixed widths, text columns
+share the rest and crop with an ellipsis (the detail pane shows everything in full).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.widgets import DataTable
+
+from broker_tui.domain.dates import format_date
+from broker_tui.domain.matching import Exclusion, RankedService
+from broker_tui.domain.money import format_pence
+
+# key, heading, fixed width (None: shares the rest by weight), weight, minimum
+RESULT_COLUMNS = (("rank", "#", 3, 0, 0), ("service", "Service", None, 4, 14), ("provider", "Provider", None, 3, 10),
+                  ("type", "Type", None, 4, 10), ("miles", "Miles", 5, 0, 0), ("area", "Area", 4, 0, 0),
+                  ("judgement", "Judgement", None, 2, 11), ("weekly", "£/week (vs budget)", 18, 0, 0),
+                  ("free", "Free", 5, 0, 0), ("score", "Match", 5, 0, 0))
+EXCLUDED_COLUMNS = (("service", "Service", None, 3, 14), ("type", "Type", None, 2, 10),
+                    ("provider", "Provider", None, 2, 10), ("why", "Why excluded (every reason)", None, 6, 20))
+CHROME = 3  # the vertical scrollbar and a spare column
+MINUS = "\N{MINUS SIGN}"
+
+
+def column_widths(columns: tuple, total: int, padding: int) -> dict[str, int]:
+    content = total - CHROME - 2 * padding * len(columns)
+    fixed = sum(c[2] for c in columns if c[2])
+    flex = [c for c in columns if c[2] is None]
+    room = max(content - fixed, sum(c[4] for c in flex))
+    weights = sum(c[3] for c in flex)
+    widths = {c[0]: c[2] for c in columns if c[2]}
+    for key, _h, _w, weight, minimum in flex:
+        widths[key] = max(minimum, room * weight // weights)
+    return widths
+
+
+def cell(value: object, *, right: bool = False, style: str = "") -> Text:
+    return Text("" if value is None else str(value), style=style, justify="right" if right else "left",
+                overflow="ellipsis", no_wrap=True)
+
+
+def miles_label(r: RankedService) -> str:
+    if r.miles is None:
+        return "?"
+    return f"{'~' if r.approximate else ''}{round(r.miles)}"
+
+
+def weekly_label(r: RankedService) -> Text:
+    """'£4,350 (−£150)': the weekly estimate and how far it is over (+) or under (−) the budget."""
+    est = r.estimate
+    if est is None:
+        return cell("no price", right=True, style="dim")
+    text = format_pence(est.weekly_pence, whole=True)
+    over = est.over_budget_pence
+    style = ""
+    if over is not None:
+        sign = "+" if over > 0 else MINUS if over < 0 else "±"
+        text += f" ({sign}{format_pence(abs(over), whole=True)})"
+        style = "red" if over > 0 else ""
+    return cell(text, right=True, style=style)
+
+
+def free_label(r: RankedService) -> str:
+    s = r.service
+    free = s.free_places if not s.household_free_places else sum(s.household_free_places)
+    text = "?" if free is None else str(free)
+    if s.free_block_units:
+        text += f"+{s.free_block_units}b"
+    return text
+
+
+class _SizedTable(DataTable[object]):
+    """A row table whose columns follow its width; rows are rebuilt on a resize."""
+
+    COLUMNS: ClassVar[tuple] = ()
+
+    def __init__(self, *, id: str | None = None):  # noqa: A002
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._items: Sequence[Any] = ()
+        self._widths: dict[str, int] = {}
+
+    def on_mount(self) -> None:
+        self._build_columns(column_widths(self.COLUMNS, max(self.size.width, 80), self.cell_padding))
+
+    def on_resize(self, event: Resize) -> None:
+        widths = column_widths(self.COLUMNS, event.size.width, self.cell_padding)
+        if widths != self._widths:
+            row = self.cursor_row
+            self.clear(columns=True)
+            self._build_columns(widths)
+            self._add(self._items)
+            if self._items:
+                self.move_cursor(row=min(row, len(self._items) - 1))
+
+    def _build_columns(self, widths: dict[str, int]) -> None:
+        self._widths = widths
+        for key, heading, *_ in self.COLUMNS:
+            self.add_column(heading, key=key, width=widths[key])
+
+    def show(self, items: Sequence[Any]) -> None:
+        self._items = items
+        self.clear()
+        self._add(items)
+        if items:
+            self.move_cursor(row=0)
+
+    def item(self, row: int) -> Any:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def _add(self, items: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+
+class MatchTable(_SizedTable):
+    """The ranked services; highlighting a row shows its explanation below."""
+
+    COLUMNS = RESULT_COLUMNS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
+
+    def _add(self, items: Sequence[RankedService]) -> None:
+        for r in items:
+            name = cell(r.service.name)
+            if r.full:
+                name = Text.assemble(("FULL ", "bold yellow"), name, overflow="ellipsis", no_wrap=True)
+            self.add_row(cell(r.rank, right=True), name, cell(r.service.provider), cell(r.service.type_label),
+                         cell(miles_label(r), right=True), cell("In" if r.in_area else "Out"), cell(r.judgement),
+                         weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True),
+                         key=r.service.id)
+
+
+class ExcludedTable(_SizedTable):
+    """Every excluded service of the types sought, with every reason."""
+
+    COLUMNS = EXCLUDED_COLUMNS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
+
+    def _add(self, items: Sequence[Exclusion]) -> None:
+        for e in items:
+            self.add_row(cell(e.service.name), cell(e.service.type_label), cell(e.service.provider),
+                         cell("; ".join(e.reasons)), key=e.service.id)
+
+
+def _grid() -> Table:
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column()
+    return t
+
+
+def price_lines(r: RankedService) -> list[tuple[str, str]]:
+    est = r.estimate
+    if est is None:
+        return [("Price", "no price list on record for the start date")]
+    parts = [("Core weekly fee", est.core_pence), ("1:1 staffing", est.one_to_one_pence),
+             ("2:1 staffing", est.two_to_one_pence), ("Education", est.education_pence),
+             ("Therapy", est.therapy_pence), ("Solo premium", est.solo_pence)]
+    shown = [f"{label} {format_pence(p, whole=True)}" for label, p in parts if p or label == "Core weekly fee"]
+    out = [("Price a week", " + ".join(shown) + f" = {format_pence(est.weekly_pence, whole=True)}")]
+    if est.over_budget_pence is not None:
+        over = est.over_budget_pence
+        words = "on budget" if over == 0 else (f"{format_pence(abs(over), whole=True)} "
+                                               f"{'over' if over > 0 else 'under'}")
+        out.append(("Budget", f"{format_pence(est.budget_weekly_pence, whole=True)} a week: {words}"))
+    to_end = ""
+    if est.to_end_pence is not None:
+        basis = "the 18th birthday" if est.end_is_18th else f"the planned end ({format_date(est.end_date)})"
+        to_end = f"; {format_pence(est.to_end_pence, whole=True)} to {basis}"
+    out.append(("Cost", f"{format_pence(est.annual_pence, whole=True)} a year{to_end}"))
+    uplift = f", {est.uplift_years} year(s) of uplift" if est.uplift_years else ""
+    note = f"; not priced: {', '.join(est.unpriced)}" if est.unpriced else ""
+    out.append(("Price list", f"in force from {format_date(est.list_valid_from)}{uplift}{note}"))
+    return out
+
+
+def result_detail(r: RankedService, ranked_from: str) -> Group:
+    s = r.service
+    head = Text.assemble((f"{r.rank}. {s.name}", "bold"), f"  ·  {s.provider}  ·  {s.type_label}",
+                         (" · FULL: shown because 'show full' is on" if r.full else "", "yellow"))
+    t = _grid()
+    t.add_row("Why", Text(r.explanation))
+    place = "location not known" if r.miles is None else (f"{'about ' if r.approximate else ''}{r.miles:g} miles "
+                                                           f"from {ranked_from} to {r.measured_to}")
+    t.add_row("Place", Text(f"{place}; {'in area' if r.in_area else 'out of area'}"
+                            + (f"; distant (host council: {r.host_council})" if r.distant else "")))
+    t.add_row("Approvals", Text("\n".join(f"• {a}" for a in r.approvals) or "none needed"))
+    for label, value in price_lines(r):
+        t.add_row(label, Text(value))
+    p = r.parts
+    t.add_row("Score", Text(f"{round(r.score * 100)}: need fit {p.need_fit:.2f} · needs and risks {p.specialist:.2f}"
+                            f" · cost {p.cost:.2f} · place {p.place:.2f} · quality {p.quality:.2f}"
+                            f" · strategy {p.strategy:.2f}"))
+    return Group(head, t)
+
+
+def excluded_detail(e: Exclusion) -> Group:
+    s = e.service
+    head = Text.assemble((s.name, "bold"), f"  ·  {s.provider}  ·  {s.type_label}  ·  excluded")
+    t = _grid()
+    t.add_row("Reasons", Text("\n".join(f"• {r}" for r in e.reasons)))
+    return Group(head, t)

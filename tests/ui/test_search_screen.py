@@ -1,0 +1,183 @@
+"""Find placements, driven by keys on the worked cases' market (tests/domain/matching_cases.py):
+R1 ranks Oakfield House then Harbour View; the excluded view gives every reason; the filters rank again;
+the detail pane follows the highlighted row; Escape goes back to the referral. And one snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, SelectionList, Static
+
+from broker_tui.services.referrals import get_referral
+from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+from broker_tui.ui.screens.search import MatchSearchScreen
+from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable
+from tests.domain import matching_cases as mc
+from tests.ui.conftest import SIZE, make_app, sync
+from tests.ui.test_referral_form import settle
+
+
+@pytest.fixture
+def cases_ctx(sqlite_ctx):
+    mc.load_into_store(sqlite_ctx)
+    return sqlite_ctx
+
+
+def names(table) -> list[str]:
+    return [table.item(i).service.name for i in range(table.row_count)]
+
+
+def why(screen) -> str:
+    """The detail pane's text (a Rich renderable) as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one("#match-why", Static).content)
+    return console.export_text()
+
+
+async def open_search(app, pilot, case: str = "R1") -> MatchSearchScreen:
+    view = get_referral(app.ctx, mc.REFERRALS[case]["case_ref"])
+    await settle(pilot)
+    app.open_referral(str(view.id))
+    await settle(pilot)
+    assert isinstance(app.screen, ReferralDetailScreen)
+    await pilot.press("f")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, MatchSearchScreen)
+    await asyncio.wait_for(screen.results_painted.wait(), 10)
+    return screen
+
+
+async def changed(pilot, screen) -> None:
+    """Wait out the debounce and the new ranking."""
+    screen.results_painted.clear()
+    await asyncio.wait_for(screen.results_painted.wait(), 10)
+    await settle(pilot)
+
+
+@sync
+async def test_r1_ranks_oakfield_then_harbour_and_explains_the_highlighted_row(cases_ctx):
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        table = screen.query_one(MatchTable)
+        assert names(table) == ["Oakfield House", "Harbour View"]
+        assert screen.query_one("#f-budget", Input).value == "£6,500"
+        assert screen.query_one("#f-types", SelectionList).selected == list(mc.CHILDRENS_HOMES)
+        row = [str(c) for c in table.get_row_at(0)]
+        assert row[0] == "1" and row[5] == "Out" and row[6] == "Outstanding"
+        assert row[7] == "£5,600 (\N{MINUS SIGN}£900)"
+        assert "Oakfield House" in why(screen) and "Director of Children's Services" in why(screen)
+        assert "Core weekly fee £5,600" in why(screen)
+        assert app.focused is table
+        await pilot.press("down")
+        await pilot.pause()
+        assert "2. Harbour View" in why(screen) and "£6,200" in why(screen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "2. Harbour View" in why(screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralDetailScreen)
+
+
+@sync
+async def test_excluded_view_gives_every_reason(cases_ctx):
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        table = screen.query_one(ExcludedTable)
+        assert table.display and not screen.query_one(MatchTable).display
+        reasons = {table.item(i).service.name: " | ".join(table.item(i).reasons) for i in range(table.row_count)}
+        assert "inside Leicester, an area to keep away from" in reasons["Beaumont Lodge"]
+        assert "registration suspended" in reasons["Greenway House"] and "keep away" in reasons["Greenway House"]
+        assert "council placement stop" in reasons["Castle Homes Derby"]
+        assert "full" in reasons["Meadow Farm"]
+        assert "Hawthorn Secure" not in reasons  # not a type sought: counted, not listed
+        status = str(screen.query_one("#match-status", Static).render())
+        assert "of the types sought" in status and "not a type sought" in status
+        assert "Beaumont Lodge" in why(screen) and "area to keep away from" in why(screen)
+        await pilot.press("x")
+        await settle(pilot)
+        assert screen.query_one(MatchTable).display and app.focused is screen.query_one(MatchTable)
+
+
+@sync
+async def test_changing_filters_ranks_again(cases_ctx):
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        table = screen.query_one(MatchTable)
+        # types: untick external children's homes (the in-house one is in Leicester, to be avoided)
+        await pilot.press("t")
+        types = screen.query_one("#f-types", SelectionList)
+        assert app.focused is types
+        types.highlighted = 4  # Children's home (external)
+        await pilot.press("space")
+        await changed(pilot, screen)
+        assert names(table) == []
+        assert str(screen.query_one("#match-status", Static).render()).startswith("No results: the one service")
+        assert why(screen).strip() == "No service to explain."
+        await pilot.press("space")
+        await changed(pilot, screen)
+        assert names(table) == ["Oakfield House", "Harbour View"]
+        # a distance limit leaves Harbour View (about 60 miles away) out
+        await pilot.press("d")
+        await pilot.press(*"40")
+        await changed(pilot, screen)
+        assert names(table) == ["Oakfield House"]
+        # a lower budget turns the estimate red and shows the overspend
+        await pilot.press("ctrl+t", "b")
+        budget = screen.query_one("#f-budget", Input)
+        assert app.focused is budget
+        budget.value = ""
+        await pilot.press(*"5000")
+        await changed(pilot, screen)
+        assert str(table.get_row_at(0)[7]) == "£5,600 (+£600)"
+        budget.value = "lots"
+        await pilot.pause(0.3)
+        assert "not an amount of money" in str(screen.query_one("#match-status", Static).render())
+        # show full: Meadow Farm (ages 6-12) stays out on age; reset brings back the referral's profile
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert names(table) == ["Oakfield House", "Harbour View"] and budget.value == "£6,500"
+
+
+@sync
+async def test_ad_hoc_search_from_the_palette(cases_ctx):
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"ad hoc search")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatchSearchScreen)
+        await asyncio.wait_for(screen.results_painted.wait(), 10)
+        assert "Tick the types sought" in str(screen.query_one("#match-status", Static).render())
+        screen.query_one("#f-age", Input).value = "10"
+        await pilot.press("t")
+        screen.query_one("#f-types", SelectionList).highlighted = 0  # Fostering (in-house)
+        await pilot.press("space", "down", "space")
+        await changed(pilot, screen)
+        assert names(screen.query_one(MatchTable))[:2] == ["Leicester Fostering", "Brightstart Fostering"]
+
+
+def test_search_snapshot(snap_compare, cases_ctx):
+    view = get_referral(cases_ctx, "MC-R1")
+
+    async def open_it(pilot):
+        await open_search(pilot.app, pilot)
+        await pilot.press("down")
+        await settle(pilot)
+
+    assert view is not None
+    assert snap_compare(make_app(cases_ctx), terminal_size=SIZE, run_before=open_it)
