@@ -72,23 +72,17 @@ def _date(raw: Any, key: str, problems: dict[str, str], *, required: bool) -> dt
 
 
 def _pence(raw: Any, key: str, problems: dict[str, str], *, required: bool) -> int | None:
-    if raw is None:
-        if required:
-            problems[key] = "is required (whole pence, e.g. 560000 for £5,600.00)"
-        return None
-    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+    if raw is None and required:
+        problems[key] = "is required (whole pence, e.g. 560000 for £5,600.00)"
+    elif raw is not None and (not isinstance(raw, int) or isinstance(raw, bool) or raw < 0):
         problems[key] = f"must be whole pence, 0 or more (not {json.dumps(raw)})"
-        return None
-    return raw
+    return raw if key not in problems else None
 
 
 def _text(raw: Any, key: str, problems: dict[str, str]) -> str:
-    if raw is None:
-        return ""
-    if not isinstance(raw, str):
+    if raw is not None and not isinstance(raw, str):
         problems[key] = "must be text"
-        return ""
-    return raw
+    return raw if isinstance(raw, str) else ""
 
 
 def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -104,8 +98,7 @@ def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(service, str) or not service.strip():
         problems["service"] = "is required (a service id or Ofsted URN)"
     received_on = _date(data.get("received_on"), "received_on", problems, required=False)
-    allowed = DECLINE_KEYS if outcome == "declined" else OFFER_KEYS if outcome == "offered" else (*DECLINE_KEYS,
-                                                                                                   *OFFER_KEYS)
+    allowed = {"declined": DECLINE_KEYS, "offered": OFFER_KEYS}.get(outcome, (*DECLINE_KEYS, *OFFER_KEYS))
     for key in data:
         if key not in allowed:
             problems[key] = f"is not a field of {'a decline' if outcome == 'declined' else 'an offer'}"
@@ -164,12 +157,6 @@ def _write_private(path: Path, text: str) -> None:
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-
-
-def _money(pence: int | None) -> str:
-    from broker_tui.domain.money import format_pence
-
-    return "-" if pence is None else format_pence(pence)
 
 
 def _refusals():  # the errors the outreach services raise, each reported on one line
@@ -232,10 +219,9 @@ def overdue_cmd(root: Root, as_json: bool) -> None:
 
     rows = overdue_replies(_ready(root))
     if as_json:
-        click.echo(json.dumps([{"case_ref": o.case_ref, "referral_id": str(o.referral_id), "service": o.service_name,
-                                "service_id": str(o.service_id), "contact": o.contact,
-                                "sent_at": o.sent_at.isoformat(), "reply_due_on": o.reply_due_on.isoformat(),
-                                "days_overdue": o.days_overdue} for o in rows], indent=2))
+        keys = ("case_ref", "referral_id", "service_id", "contact", "sent_at", "reply_due_on", "days_overdue")
+        click.echo(json.dumps([{"service": o.service_name, **{k: getattr(o, k) for k in keys}} for o in rows],
+                              indent=2, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
         return
     for o in rows:
         click.echo(f"{o.case_ref:14} {o.service_name[:32]:32} due {format_date(o.reply_due_on)}  "
@@ -286,6 +272,7 @@ def add_cmd(root: Root, ref: str, json_file: Path) -> None:
 def compare_cmd(root: Root, ref: str, as_json: bool) -> None:
     """The offers for referral REF side by side: price, fit, distance, quality, approvals, valid until."""
     from broker_tui.domain.dates import format_date
+    from broker_tui.domain.money import format_pence as money
     from broker_tui.services.outreach import ReferralNotFound, compare_offers
 
     try:
@@ -302,12 +289,12 @@ def compare_cmd(root: Root, ref: str, as_json: bool) -> None:
         fit = "excluded" if r.fit_score is None else f"{r.fit_score:.3f}"
         miles = "-" if r.miles is None else f"{r.miles:.0f} mi"
         budget = "" if r.over_budget_pence is None else (
-            f" ({_money(abs(r.over_budget_pence))} {'over' if r.over_budget_pence > 0 else 'under'} budget)")
+            f" ({money(abs(r.over_budget_pence))} {'over' if r.over_budget_pence > 0 else 'under'} budget)")
         until = format_date(r.valid_until) + (" EXPIRED" if r.expired else "")
         click.echo(f"{r.service_name} ({r.provider_name}) [{r.status}] offer {r.offer_id}")
-        click.echo(f"  {_money(r.weekly_price_pence)} a week{budget}; fit {fit}; {miles}; {r.quality}; "
+        click.echo(f"  {money(r.weekly_price_pence)} a week{budget}; fit {fit}; {miles}; {r.quality}; "
                    f"from {format_date(r.start_date)}; valid until {until}")
-        parts = ", ".join(f"{k.removesuffix('_weekly_pence')} {_money(v)}" for k, v in r.parts.items() if v is not None)
+        parts = ", ".join(f"{k.removesuffix('_weekly_pence')} {money(v)}" for k, v in r.parts.items() if v is not None)
         if parts:
             click.echo(f"  parts: {parts}")
         for line in (*r.excluded_reasons, *(f"approval: {a}" for a in r.approvals)):

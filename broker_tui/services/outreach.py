@@ -216,7 +216,8 @@ def send_referral(ctx: AppContext, referral: str | uuid.UUID | ReferralView, ser
                    after=snapshot(row))
             out.append(SentRecord(row.id, view.id, view.case_ref, svc.id, svc.name,
                                   provider.name if provider else "", row.contact, now, who, reply_due_on, text))
-    log.info("sent %s to %d providers", view.case_ref, len(out))
+    log.info("sent %s to %d providers: %s", view.case_ref, len(out), "; ".join(
+        f"{r.service_name} ({r.contact or 'no referral contact'})" for r in out))
     return out
 
 
