@@ -211,3 +211,16 @@ def test_overdue_replies(world) -> None:
     assert seeded == [("Ashfield House", 5), ("Beacon Lodge", 4)]
     withdraw(ctx, view.case_ref, "Returned home")
     assert [o for o in overdue_replies(ctx) if o.case_ref == view.case_ref] == []
+
+
+def test_logs_name_the_case_reference_only(world, caplog) -> None:
+    ctx, view, ids = world
+    with caplog.at_level("INFO", logger="broker_tui.services.outreach"):
+        send_referral(ctx, view.id, [ids["Ashfield House"], ids["Cedar View"]], TODAY + D(3))
+        record_offer(ctx, view.id, ids["Ashfield House"], offer())
+        record_decline(ctx, view.id, ids["Cedar View"], "price")
+        accept_offer(ctx, compare_offers(ctx, view.id)[0].offer_id)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0].startswith("sent LCC-300001 to 2 providers: Ashfield House (Pat Referrals")
+    text = "\n".join(messages)
+    assert "QZ" not in text and all(f not in text for f in ("2012-05-17", "17/05/2012"))
