@@ -1,24 +1,11 @@
 """Working the offers, headless: `outreach send|overdue`, `offers add|compare|accept`, `searchlog`.
 
-`offers add REF FILE.json` records one reply from a service the referral was sent to: an offer or a
-decline, as one JSON object ('-' reads standard input). Dates are ISO (2026-12-07) or dd/mm/yyyy; money
-is integer pence. Every field is checked before anything is written; each problem is reported on a
-line of its own and the command exits non-zero with nothing written.
-
-    {"service": "<service id or Ofsted URN>",        required
-     "outcome": "offered" | "declined",              required
-     "received_on": "2026-12-01",                    optional (default today; not in the future)
-     -- a decline --
-     "reason": "no_vacancy" | "cannot_meet_needs" | "location" | "price" | "impact" | "other",
-     "text": "why",                                  required when the reason is "other"
-     -- an offer --
-     "weekly_price_pence": 560000,                   required, above 0
-     "parts": {"core": 480000, "staffing": 80000, "education": 0, "therapy": 0, "solo_premium": 0},
-                                                     optional keys; they must add up to the weekly price ...
-     "parts_note": "why they do not",                ... or say why not
-     "start_date": "2026-12-07",                     required, not before it was received
-     "valid_until": "2026-12-14",                    required, not already passed
-     "conditions": "Impact assessment first"}        optional
+`offers add REF FILE.json` records one reply from a service the referral was sent to, an offer or a
+decline, as one JSON object; its format is in `add_cmd`'s help (`broker-tui offers add --help`) and
+`parse_reply` checks it field by field: unknown keys, types, dates (ISO or dd/mm/yyyy), whole pence,
+decline reasons. Every problem is reported on a line of its own and the command exits non-zero with
+nothing written; the services' own refusals (parts that do not add up, a service the referral was not
+sent to, a reply already recorded) are reported the same way.
 """
 
 from __future__ import annotations
@@ -240,7 +227,17 @@ def offers() -> None:
 @click.argument("json_file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.pass_obj
 def add_cmd(root: Root, ref: str, json_file: Path) -> None:
-    """Record a provider's offer or decline for referral REF from FILE.json (format: `offers --help`)."""
+    """Record a provider's offer or decline for referral REF from FILE.json ('-': stdin).
+
+    \b
+    A decline: {"service": ID|URN, "outcome": "declined", "reason": CODE, "text": "..."}
+      (reasons: no_vacancy, cannot_meet_needs, location, price, impact, other + text)
+    An offer: {"service": ID|URN, "outcome": "offered", "weekly_price_pence": 560000,
+      "parts": {"core": 480000, "staffing": 80000, "education": 0, "therapy": 0, "solo_premium": 0},
+      "parts_note": "why the parts do not add up", "start_date": "2026-12-07",
+      "valid_until": "2026-12-14", "conditions": "..."}
+    Optional in both: "received_on" (default today). Dates ISO or dd/mm/yyyy; money in pence.
+    """
     from broker_tui.services.outreach import record_decline, record_offer
 
     values, problems = parse_reply(_read_json(json_file))
