@@ -115,11 +115,12 @@ class BrokerApp(App[None]):
             self.switch_mode("referrals")
         open_form(self, on_saved=lambda v: self.open_referral(str(v.id)))
 
-    def open_match_search(self, referral: object = None) -> None:
-        """Find placements: the market ranked for a referral (a ReferralView), or an empty ad hoc search."""
+    def open_match_search(self, referral: object = None, prepared: object = None) -> None:
+        """Find placements: the market ranked for a referral (a ReferralView; ``prepared``: its ranking
+        worked out ahead), or an empty ad hoc search."""
         from broker_tui.ui.screens.search import MatchSearchScreen
 
-        self.push_screen(MatchSearchScreen(referral))  # type: ignore[arg-type]
+        self.push_screen(MatchSearchScreen(referral, prepared))  # type: ignore[arg-type]
 
     def open_service(self, service_id: str, name: str = "") -> None:
         """Show one service's detail over the directory."""

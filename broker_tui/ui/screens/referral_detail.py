@@ -72,6 +72,7 @@ class ReferralDetailScreen(Screen[None]):
         super().__init__()
         self.referral_id = referral_id
         self.view: ReferralView | None = None
+        self.prepared: Any = None  # search.Prepared: the ranking for Find placements, worked out ahead
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,19 +84,19 @@ class ReferralDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#ref-detail").loading = True
         self.load()
-        self.warm_market()
 
     @work(thread=True, exclusive=True, group="warm-market")
-    def warm_market(self) -> None:
-        """Read the market snapshot now, so that Find placements (f) opens at once."""
-        from broker_tui.services.matching import load_market
+    def warm_market(self, view: ReferralView) -> None:
+        """Read the market snapshot and rank it for this referral now, so Find placements (f) opens at once."""
+        from broker_tui.ui.screens.search import prepare
 
         with contextlib.suppress(Exception):  # the search screen reports it when opened
-            load_market(self.app.ctx)  # type: ignore[attr-defined]
+            prepared = prepare(self.app.ctx, view)  # type: ignore[attr-defined]
+            self.app.call_from_thread(setattr, self, "prepared", prepared)
 
     def action_find(self) -> None:
         if self.view is not None:
-            self.app.open_match_search(self.view)  # type: ignore[attr-defined]
+            self.app.open_match_search(self.view, self.prepared)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
@@ -109,6 +110,7 @@ class ReferralDetailScreen(Screen[None]):
         self.query_one("#ref-summary", Static).update(summary(view))
         self.query_one("#ref-history", Static).update(history_table(entries))
         self.query_one("#ref-detail").loading = False
+        self.warm_market(view)
 
     def action_edit(self) -> None:
         if self.view is not None:

@@ -27,7 +27,13 @@ from broker_tui.domain.money import MoneyError, format_pence, parse_pence
 from broker_tui.domain.vocabulary import SERVICE_TYPES
 from broker_tui.services.matching import LoadedMarket, config_for, load_market
 from broker_tui.services.referral_views import ReferralView
-from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable, excluded_detail, result_detail
+from broker_tui.ui.widgets.match_results import (
+    ExcludedTable,
+    MatchTable,
+    excluded_detail,
+    result_detail,
+    status_text,
+)
 
 DEBOUNCE = 0.15  # seconds after the last change of a filter before ranking again
 TOP_N = 50  # results explained and shown
@@ -62,6 +68,23 @@ def rank_for(ctx: Any, market: LoadedMarket, view: ReferralView | None, f: Filte
     return rank(market.arrays, request, config_for(ctx, market, top_n=TOP_N, show_full=f.show_full))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A referral's ranking worked out ahead (the referral screen does it in a worker when it opens)."""
+
+    referral: ReferralView
+    market: LoadedMarket
+    result: MatchResult | None
+
+
+def prepare(ctx: Any, view: ReferralView) -> Prepared:
+    """Read (or reuse) the market snapshot and rank it for the referral's own profile (call from a worker)."""
+    market = load_market(ctx)
+    f = filters_of(view)
+    result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
+    return Prepared(view, market, result)
+
+
 class MatchSearchScreen(Screen[None]):
     """Which services could take this child, best first, and why; what was left out, and why."""
 
@@ -79,9 +102,10 @@ class MatchSearchScreen(Screen[None]):
         Binding("ctrl+r", "reset_filters", "Reset filters"),
     ]
 
-    def __init__(self, referral: ReferralView | None = None) -> None:
+    def __init__(self, referral: ReferralView | None = None, prepared: Prepared | None = None) -> None:
         super().__init__()
         self.referral = referral
+        self.prepared = prepared if prepared is not None and prepared.referral is referral else None
         self.filters = filters_of(referral)
         self.market: LoadedMarket | None = None
         self.result: MatchResult | None = None
@@ -112,18 +136,32 @@ class MatchSearchScreen(Screen[None]):
             yield MatchTable(id="match-table")
             yield ExcludedTable(id="excluded-table")
         with Horizontal(id="match-lower"):
-            yield SelectionList[str](*((t.short, t.code, t.code in f.types) for t in SERVICE_TYPES), id="f-types")
+            yield Vertical(id="types-box")  # the types list is mounted after the first frame (it is slow to build)
             with VerticalScroll(id="match-detail"):
                 yield Static("", id="match-why")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = self.referral.case_ref if self.referral is not None else "ad hoc search"
-        self.query_one("#f-types", SelectionList).border_title = "Types sought"
         self.query_one("#match-detail").border_title = "Why"
         self.query_one("#excluded-table").display = False
-        self.query_one("#match-table").loading = True
-        self.load_snapshot()
+        ready = self.prepared
+        if ready is not None and ready.result is not None:
+            # ranked ahead: show it in the first frame, then check in a worker that the market has not moved
+            self.market = ready.market
+            self._generation += 1
+            self.show_result(self._generation, ready.result, None)
+            self.call_after_refresh(self.load_snapshot)
+        else:
+            self.query_one("#match-table").loading = True
+            self.load_snapshot()
+        self.call_after_refresh(self._mount_types)
+
+    def _mount_types(self) -> None:
+        f = self.filters
+        types = SelectionList[str](*((t.short, t.code, t.code in f.types) for t in SERVICE_TYPES), id="f-types")
+        types.border_title = "Types sought"
+        self.query_one("#types-box").mount(types)
 
     # -- reading and ranking -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="match-market")
@@ -137,6 +175,8 @@ class MatchSearchScreen(Screen[None]):
         self.app.call_from_thread(self.market_ready, market)
 
     def market_ready(self, market: LoadedMarket) -> None:
+        if self.market is not None and self.result is not None and market.key == self.market.key:
+            return  # the ranking on screen was made from this very snapshot
         self.market = market
         self.rerank()
 
@@ -216,20 +256,10 @@ class MatchSearchScreen(Screen[None]):
         self.query_one("#match-status", Static).update(f"[b red]Could not rank the market:[/] {first}")
 
     def _status(self) -> None:
-        r = self.result
-        if r is None:
-            return
-        text = f"{r.summary}  Measured from {r.ranked_from}."
-        if self.showing_excluded:
-            n_sought = len(self._excluded) if self._excluded is not None else None
-            others = len(r.excluded) - n_sought if n_sought is not None else None
-            if n_sought is None:
-                text = "Working out what was excluded…"
-            else:
-                shown = f" (the first {EXCLUDED_SHOWN} listed)" if n_sought > EXCLUDED_SHOWN else ""
-                text = (f"Excluded: {n_sought:,} service(s) of the types sought{shown}; {others:,} of other types "
-                        "(not a type sought).  x: back to the results")
-        self.query_one("#match-status", Static).update(text)
+        if self.result is not None:
+            text = status_text(self.result, self._excluded if self.showing_excluded else None,
+                               excluded_view=self.showing_excluded, listed=EXCLUDED_SHOWN)
+            self.query_one("#match-status", Static).update(text)
 
     def _show_detail(self) -> None:
         why = self.query_one("#match-why", Static)
@@ -324,7 +354,8 @@ class MatchSearchScreen(Screen[None]):
         switch.value = not switch.value
 
     def action_focus_types(self) -> None:
-        self.query_one("#f-types").focus()
+        for types in self.query("#f-types"):
+            types.focus()
 
     def action_focus_miles(self) -> None:
         self.query_one("#f-miles").focus()
@@ -344,9 +375,9 @@ class MatchSearchScreen(Screen[None]):
             self.query_one("#f-budget", Input).value = (format_pence(f.budget_pence, whole=True)
                                                          if f.budget_pence is not None else "")
             self.query_one("#f-full", Switch).value = f.show_full
-            types = self.query_one("#f-types", SelectionList)
-            types.deselect_all()
-            for code in f.types:
-                types.select(code)
+            for types in self.query("#f-types").results(SelectionList):
+                types.deselect_all()
+                for code in f.types:
+                    types.select(code)
         self.filters = f
         self.rerank()

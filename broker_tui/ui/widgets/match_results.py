@@ -208,3 +208,15 @@ def excluded_detail(e: Exclusion) -> Group:
     t = _grid()
     t.add_row("Reasons", Text("\n".join(f"• {r}" for r in e.reasons)))
     return Group(head, t)
+
+
+def status_text(result: Any, excluded: Sequence[Exclusion] | None, *, excluded_view: bool, listed: int) -> str:
+    """The line above the table: how many could take the child, or (the excluded view) how many were left out."""
+    if not excluded_view:
+        return f"{result.summary}  Measured from {result.ranked_from}."
+    if excluded is None:
+        return "Working out what was excluded…"
+    others = len(result.excluded) - len(excluded)
+    shown = f" (the first {listed} listed)" if len(excluded) > listed else ""
+    return (f"Excluded: {len(excluded):,} service(s) of the types sought{shown}; {others:,} of other types "
+            "(not a type sought).  x: back to the results")

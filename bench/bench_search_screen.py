@@ -1,0 +1,203 @@
+"""Find placements, end to end inside the running app: from a referral's `f` to the ranked table
+rendered, and from a filter change to the table refreshed (the 150 ms debounce included).
+
+Markets: the demo database (seeded into a temp SQLite file) and synthetic ones of --sizes services
+(bulk Core inserts, fixed seed: types, positions across England, judgements, vacancies, price lists).
+For each, a referral is made through the services, the app is started (App.run_test with a Pilot), the
+referral opened (its screen warms the market snapshot in a worker), then `f` is pressed --opens times
+and the screen's results_painted event (set from call_after_refresh once the table holds the ranking)
+is awaited; Escape goes back each time. Then --changes changes of the maximum distance are timed the
+same way. Prints medians (and the first open with a cold snapshot).
+
+    .venv/bin/python bench/bench_search_screen.py [--opens 20] [--changes 20] [--sizes 10000] [--no-demo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TODAY = dt.date(2026, 12, 1)
+TYPES = ("childrens_home_external", "fostering_ifa", "supported_accommodation", "childrens_home_in_house",
+         "secure_childrens_home", "parent_and_child")
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate", None)
+WORDS = ("Oak", "Ash", "Birch", "Cedar", "Elm", "Hazel", "Maple", "Rowan", "Willow", "Yew", "Holly", "Alder")
+TARGET_OPEN_MS = 500.0
+MILES = (20, 40, 60, 80, 100, 150, 200, 250, 300, 30, 50, 70, 90, 120, 180, 220, 260, 35, 65, 400)
+
+
+def synthetic_database(path: Path, n: int, seed: int = 7):
+    from sqlalchemy import insert
+
+    from broker_tui.domain.vocabulary import judgement_sort_key
+    from broker_tui.services.context import AppContext
+    from broker_tui.services.startup import prepare_database
+    from broker_tui.store.tables import PriceList, Provider, Service
+
+    rnd = random.Random(seed)
+    ctx = AppContext.for_target(str(path), today=TODAY)
+    prepare_database(ctx, seed_demo_if_new=False)
+    providers = [{"id": uuid.UUID(int=rnd.getrandbits(128)), "name": f"{rnd.choice(WORDS)} Care {i}",
+                  "sector": "private", "version": 1} for i in range(max(10, n // 20))]
+    rows, prices = [], []
+    for i in range(n):
+        stype, grade = rnd.choice(TYPES), rnd.choice(GRADES)
+        outcome = None
+        if stype == "supported_accommodation":
+            grade, outcome = None, rnd.choice(("consistently_strong", "inconsistent", "serious_weaknesses", None))
+        name = f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} House {i:06}"
+        sid = uuid.UUID(int=rnd.getrandbits(128))
+        rows.append({
+            "id": sid, "provider_id": rnd.choice(providers)["id"], "name": name, "service_type": stype,
+            "sector": "private", "ofsted_urn": f"SC{i:07}", "ofsted_grade": grade, "sa_outcome": outcome,
+            "latitude": rnd.uniform(50.6, 54.8), "longitude": rnd.uniform(-3.0, 1.3), "min_age": rnd.choice((8, 10, 11)),
+            "max_age": 17, "places": rnd.randint(1, 12), "vacancies": rnd.randint(0, 3),
+            "specialisms": rnd.sample(("cce", "cse", "missing", "self_harm", "autism"), rnd.randint(0, 3)),
+            "judgement_sort": judgement_sort_key(grade, outcome), "sort_name": name.lower(),
+            "search_text": name.lower(), "version": 1, "areas_covered": [],
+        })
+        prices.append({"id": uuid.UUID(int=rnd.getrandbits(128)), "service_id": sid, "valid_from": dt.date(2026, 4, 1),
+                       "core_weekly_pence": rnd.randint(800, 9000) * 100, "one_to_one_hourly_pence": 2800,
+                       "two_to_one_hourly_pence": 5600, "annual_uplift_bp": 300})
+    with ctx.engine.begin() as con:
+        con.execute(insert(Provider.__table__), providers)
+        for start in range(0, n, 5000):
+            con.execute(insert(Service.__table__), rows[start:start + 5000])
+            con.execute(insert(PriceList.__table__), prices[start:start + 5000])
+        con.exec_driver_sql("ANALYZE")
+    return ctx
+
+
+def make_referral(ctx) -> str:
+    from broker_tui.services.referrals import create_referral
+
+    v = create_referral(ctx, {
+        "case_ref": "BENCH-0001", "initials": "ZZ", "age_years": 14, "date_received": TODAY.isoformat(),
+        "needed_by": TODAY.isoformat(), "types_sought": ["childrens_home_external", "childrens_home_in_house"],
+        "home_district": "LE2", "budget_weekly_pence": 550_000, "risks": [{"tag": "cce", "present": True, "level": 2}],
+    })
+    return str(v.id)
+
+
+async def idle(app) -> None:
+    from textual.worker import WorkerCancelled
+
+    with contextlib.suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
+
+
+async def measure(ctx, referral_id: str, opens: int, changes: int) -> tuple[float, list[float], list[float], int]:
+    from textual.widgets import Input
+
+    from broker_tui.ui.app import BrokerApp
+    from broker_tui.ui.screens.search import MatchSearchScreen
+
+    app = BrokerApp(ctx, exit_after_home=False)
+    open_times: list[float] = []
+    change_times: list[float] = []
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause(0.3)
+        # Cold: the search pushed straight away, before any snapshot was read.
+        from broker_tui.services.referrals import get_referral
+
+        view = await asyncio.to_thread(get_referral, ctx, referral_id)
+        start = time.perf_counter()
+        app.open_match_search(view)
+        await pilot.pause()
+        await asyncio.wait_for(app.screen.results_painted.wait(), 60)
+        cold = time.perf_counter() - start
+        await idle(app)
+        app.pop_screen()
+        await pilot.pause()
+        app.open_referral(referral_id)
+        await pilot.pause()
+        await idle(app)  # the referral is read and the snapshot warmed
+        await pilot.pause(0.2)
+        for _ in range(opens):
+            start = time.perf_counter()
+            await pilot.press("f")
+            screen = app.screen
+            assert isinstance(screen, MatchSearchScreen)
+            await asyncio.wait_for(screen.results_painted.wait(), 30)
+            open_times.append(time.perf_counter() - start)
+            await idle(app)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("f")
+        screen = app.screen
+        await asyncio.wait_for(screen.results_painted.wait(), 30)
+        await idle(app)
+        rows = screen.result.total_candidates if screen.result else 0
+        miles = screen.query_one("#f-miles", Input)
+        for i in range(changes):
+            screen.results_painted.clear()
+            start = time.perf_counter()
+            miles.value = str(MILES[i % len(MILES)])
+            await asyncio.wait_for(screen.results_painted.wait(), 30)
+            change_times.append(time.perf_counter() - start)
+            await idle(app)
+            await pilot.pause()
+    return cold, open_times, change_times, rows
+
+
+def report(label: str, n: int, cold: float, opens: list[float], changes: list[float], candidates: int) -> None:
+    from broker_tui.ui.screens.search import DEBOUNCE
+
+    o = statistics.median(opens) * 1000
+    c = statistics.median(changes) * 1000
+    print(f"{label:8} {n:>7,} services: open to ranked table rendered median {o:6.1f} ms over {len(opens)} "
+          f"({o / TARGET_OPEN_MS:.2f} of the {TARGET_OPEN_MS:.0f} ms target; fastest {min(opens) * 1000:.1f}); "
+          f"cold snapshot {cold * 1000:.0f} ms")
+    print(f"{'':8} {'':>7}           filter change to table refreshed median {c:6.1f} ms over {len(changes)} "
+          f"({c - DEBOUNCE * 1000:.1f} ms after the {DEBOUNCE * 1000:.0f} ms debounce); {candidates:,} candidates")
+
+
+def main() -> None:
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work on the machine inflates medians)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opens", type=int, default=20)
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--no-demo", action="store_true")
+    args = parser.parse_args()
+    from broker_tui.services.context import AppContext
+    from broker_tui.services.matching import load_market
+    from broker_tui.services.startup import prepare_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_demo:
+            path = Path(tmp) / "demo.sqlite3"
+            ctx = AppContext.for_target(str(path), today=TODAY)
+            prepare_database(ctx, seed_demo_if_new=True)
+            rid = make_referral(ctx)
+            n = load_market(ctx).arrays.n
+            ctx.close()
+            ctx = AppContext.for_target(str(path), today=TODAY)
+            report("demo", n, *asyncio.run(measure(ctx, rid, args.opens, args.changes)))
+            ctx.close()
+        for size in args.sizes:
+            path = Path(tmp) / f"market-{size}.sqlite3"
+            ctx = synthetic_database(path, size)
+            rid = make_referral(ctx)
+            ctx.close()
+            ctx = AppContext.for_target(str(path), today=TODAY)
+            report("synthetic", size, *asyncio.run(measure(ctx, rid, args.opens, args.changes)))
+            ctx.close()
+
+
+if __name__ == "__main__":
+    main()
