@@ -118,19 +118,7 @@ class MatchSearchScreen(Screen[None]):
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        f = self.filters
-        with Horizontal(id="match-filters"):
-            yield Label("Age", classes="filter-label")
-            yield Input("" if f.age is None else str(f.age), id="f-age", type="integer", classes="filter-input",
-                        disabled=self.referral is not None, tooltip="The child's age at the needed-by date")
-            yield Label("Max miles", classes="filter-label")
-            yield Input("" if f.max_miles is None else str(f.max_miles), id="f-miles", type="integer",
-                        classes="filter-input", placeholder="any")
-            yield Label("Budget a week", classes="filter-label")
-            yield Input(format_pence(f.budget_pence, whole=True) if f.budget_pence is not None else "", id="f-budget",
-                        classes="filter-input wide", placeholder="none")
-            yield Label("Show full", classes="filter-label")
-            yield Switch(f.show_full, id="f-full")
+        yield Horizontal(id="match-filters")  # filled after the first frame, as the types list is
         yield Static("Loading the market…", id="match-status")
         with Vertical(id="match-body"):
             yield MatchTable(id="match-table")
@@ -158,7 +146,20 @@ class MatchSearchScreen(Screen[None]):
         self.call_after_refresh(self._mount_types)
 
     def _mount_types(self) -> None:
+        """The filters, mounted after the first frame: the ranked table shows first."""
         f = self.filters
+        self.query_one("#match-filters").mount_all([
+            Label("Age", classes="filter-label"),
+            Input("" if f.age is None else str(f.age), id="f-age", type="integer", classes="filter-input",
+                  disabled=self.referral is not None, tooltip="The child's age at the needed-by date"),
+            Label("Max miles", classes="filter-label"),
+            Input("" if f.max_miles is None else str(f.max_miles), id="f-miles", type="integer",
+                  classes="filter-input", placeholder="any"),
+            Label("Budget a week", classes="filter-label"),
+            Input(format_pence(f.budget_pence, whole=True) if f.budget_pence is not None else "", id="f-budget",
+                  classes="filter-input wide", placeholder="none"),
+            Label("Show full", classes="filter-label"),
+            Switch(f.show_full, id="f-full")])
         types = SelectionList[str](*((t.short, t.code, t.code in f.types) for t in SERVICE_TYPES), id="f-types")
         types.border_title = "Types sought"
         self.query_one("#types-box").mount(types)
@@ -350,18 +351,20 @@ class MatchSearchScreen(Screen[None]):
         self._show_detail()
 
     def action_toggle_full(self) -> None:
-        switch = self.query_one("#f-full", Switch)
-        switch.value = not switch.value
+        for switch in self.query("#f-full").results(Switch):
+            switch.value = not switch.value
 
     def action_focus_types(self) -> None:
         for types in self.query("#f-types"):
             types.focus()
 
     def action_focus_miles(self) -> None:
-        self.query_one("#f-miles").focus()
+        for field in self.query("#f-miles"):
+            field.focus()
 
     def action_focus_budget(self) -> None:
-        self.query_one("#f-budget").focus()
+        for field in self.query("#f-budget"):
+            field.focus()
 
     def action_focus_table(self) -> None:
         self.query_one(ExcludedTable if self.showing_excluded else MatchTable).focus()
@@ -369,6 +372,8 @@ class MatchSearchScreen(Screen[None]):
     def action_reset_filters(self) -> None:
         """Back to the referral's own profile (an ad hoc search: to nothing)."""
         f = filters_of(self.referral)
+        if not self.query("#f-full"):
+            return  # the filters are not mounted yet
         with self.prevent(Input.Changed, Switch.Changed, SelectionList.SelectedChanged):
             self.query_one("#f-age", Input).value = "" if f.age is None else str(f.age)
             self.query_one("#f-miles", Input).value = "" if f.max_miles is None else str(f.max_miles)
