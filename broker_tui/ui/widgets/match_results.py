@@ -118,7 +118,9 @@ class _SizedTable(DataTable[object]):
         return self._items[row] if 0 <= row < len(self._items) else None
 
     def _add(self, items: Sequence[Any]) -> None:
-        raise NotImplementedError
+        """Each subclass gives ``cells(item)``: one row's cells in COLUMNS order."""
+        for item in items:
+            self.add_row(*self.cells(item), key=item.service.id)  # type: ignore[attr-defined]
 
 
 class MatchTable(_SizedTable):
@@ -127,15 +129,13 @@ class MatchTable(_SizedTable):
     COLUMNS = RESULT_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
 
-    def _add(self, items: Sequence[RankedService]) -> None:
-        for r in items:
-            name = cell(r.service.name)
-            if r.full:
-                name = Text.assemble(("FULL ", "bold yellow"), name, overflow="ellipsis", no_wrap=True)
-            self.add_row(cell(r.rank, right=True), name, cell(r.service.provider), cell(r.service.type_label),
-                         cell(miles_label(r), right=True), cell("In" if r.in_area else "Out"), cell(r.judgement),
-                         weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True),
-                         key=r.service.id)
+    def cells(self, r: RankedService) -> tuple[Any, ...]:
+        name = cell(r.service.name)
+        if r.full:
+            name = Text.assemble(("FULL ", "bold yellow"), name, overflow="ellipsis", no_wrap=True)
+        return (cell(r.rank, right=True), name, cell(r.service.provider), cell(r.service.type_label),
+                cell(miles_label(r), right=True), cell("In" if r.in_area else "Out"), cell(r.judgement),
+                weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True))
 
 
 class ExcludedTable(_SizedTable):
@@ -144,10 +144,9 @@ class ExcludedTable(_SizedTable):
     COLUMNS = EXCLUDED_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
 
-    def _add(self, items: Sequence[Exclusion]) -> None:
-        for e in items:
-            self.add_row(cell(e.service.name), cell(e.service.type_label), cell(e.service.provider),
-                         cell("; ".join(e.reasons)), key=e.service.id)
+    def cells(self, e: Exclusion) -> tuple[Any, ...]:
+        return (cell(e.service.name), cell(e.service.type_label), cell(e.service.provider),
+                cell("; ".join(e.reasons)))
 
 
 def _grid() -> Table:
