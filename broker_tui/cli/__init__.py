@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 ROOT_OPTIONS = ("--db", "--today", "--log-level")
@@ -36,6 +37,24 @@ class Root:
 def fail(message: str, code: int = 2) -> None:
     print(f"broker-tui: {message}", file=sys.stderr)
     sys.exit(code)
+
+
+def read_json_object(path: Path, what: str, *, writes: bool = True) -> dict[str, Any]:
+    """One JSON object from a file ('-' reads standard input), or exit with one line saying what is wrong."""
+    import json
+
+    after = "; nothing was written" if writes else ""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}{after}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}{after}")
+    if not isinstance(data, dict):
+        fail(f"{path} must hold one JSON object ({what}){after}")
+    return data
 
 
 def run_app(root: Root, log_level: str = "warning") -> None:

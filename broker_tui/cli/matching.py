@@ -8,33 +8,18 @@ initials or dates of birth.
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import click
 
-from broker_tui.cli import Root, fail, with_context
+from broker_tui.cli import Root, fail, read_json_object, with_context
 
 EXCLUDED_SHOWN = 40
 PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
 PART_LABELS = {"need_fit": "need", "specialist": "specialist", "cost": "cost", "place": "place",
                "quality": "quality", "strategy": "strategy"}
-
-
-def _read_referral(path: Path) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror}")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
-    if not isinstance(data, dict):
-        fail(f"{path} must hold one JSON object (a referral)")
-    return data
 
 
 def _money(pence: int | None) -> str:
@@ -94,7 +79,7 @@ def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: in
     """Rank the market for a referral (by case reference or id, or from --referral FILE.json)."""
     if (ref is None) == (referral_file is None):
         fail("give a referral's case reference or id, or --referral FILE.json (one of them)")
-    raw = _read_referral(referral_file) if referral_file is not None else None
+    raw = read_json_object(referral_file, "a referral", writes=False) if referral_file is not None else None
     from broker_tui.services.matching import (
         ReferralInvalid,
         match_referral,

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from broker_tui.cli import Root, fail, with_context
+from broker_tui.cli import Root, fail, read_json_object, with_context
 
 PART_NAMES = {"core": "core_weekly_pence", "staffing": "staffing_weekly_pence",
               "education": "education_weekly_pence", "therapy": "therapy_weekly_pence",
@@ -125,20 +124,6 @@ def _report(problems: dict[str, str], what: str) -> None:
     fail(f"{what} has {len(problems)} problem(s); nothing was written", 1)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror}; nothing was written")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}; nothing was written")
-    if not isinstance(data, dict):
-        fail(f"{path} must hold one JSON object (an offer or a decline); nothing was written")
-    return data
-
-
 def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
@@ -240,7 +225,7 @@ def add_cmd(root: Root, ref: str, json_file: Path) -> None:
     """
     from broker_tui.services.outreach import record_decline, record_offer
 
-    values, problems = parse_reply(_read_json(json_file))
+    values, problems = parse_reply(read_json_object(json_file, "an offer or a decline"))
     if problems:
         _report(problems, str(json_file))
         return

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from broker_tui.cli import Root, fail, with_context
+from broker_tui.cli import Root, fail, read_json_object, with_context
 
 
 def _ready(root: Root):  # -> AppContext
@@ -35,18 +34,7 @@ def add_cmd(root: Root, json_file: Path) -> None:
     """Add a referral from a JSON file ('-' reads standard input). See schemas/referral.schema.json."""
     from broker_tui.services.referrals import DuplicateOpenCase, ReferralInvalid, create_referral
 
-    try:
-        text = sys.stdin.read() if str(json_file) == "-" else json_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot read {json_file}: {exc.strerror}")
-        return
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{json_file} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}; nothing was written")
-        return
-    if not isinstance(data, dict):
-        fail(f"{json_file} must hold one JSON object (a referral); nothing was written")
+    data = read_json_object(json_file, "a referral")
     ctx = _ready(root)
     try:
         view = create_referral(ctx, data)

@@ -129,7 +129,7 @@ class DirectoryScreen(Screen[None]):
         self._stop_loading()
         self._next = result.next
         self._rows_shown = len(result.rows)
-        self.query_one(ServiceTable).show_rows(result.rows)
+        self.query_one(ServiceTable).show(result.rows)
         self._set_status()
         if self._total is None:
             self.fetch_count(generation, self.query_value)

@@ -14,12 +14,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.events import Resize
-from textual.widgets import DataTable
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.matching import Exclusion, RankedService
 from broker_tui.domain.money import format_pence
+from broker_tui.ui.widgets.sized_table import SizedTable, cell
 
 # key, heading, fixed width (None: shares the rest by weight), weight, minimum
 RESULT_COLUMNS = (("rank", "#", 3, 0, 0), ("service", "Service", None, 4, 14), ("provider", "Provider", None, 3, 10),
@@ -28,25 +27,7 @@ RESULT_COLUMNS = (("rank", "#", 3, 0, 0), ("service", "Service", None, 4, 14), (
                   ("free", "Free", 5, 0, 0), ("score", "Match", 5, 0, 0))
 EXCLUDED_COLUMNS = (("service", "Service", None, 3, 14), ("type", "Type", None, 2, 10),
                     ("provider", "Provider", None, 2, 10), ("why", "Why excluded (every reason)", None, 6, 20))
-CHROME = 3  # the vertical scrollbar and a spare column
 MINUS = "\N{MINUS SIGN}"
-
-
-def column_widths(columns: tuple, total: int, padding: int) -> dict[str, int]:
-    content = total - CHROME - 2 * padding * len(columns)
-    fixed = sum(c[2] for c in columns if c[2])
-    flex = [c for c in columns if c[2] is None]
-    room = max(content - fixed, sum(c[4] for c in flex))
-    weights = sum(c[3] for c in flex)
-    widths = {c[0]: c[2] for c in columns if c[2]}
-    for key, _h, _w, weight, minimum in flex:
-        widths[key] = max(minimum, room * weight // weights)
-    return widths
-
-
-def cell(value: object, *, right: bool = False, style: str = "") -> Text:
-    return Text("" if value is None else str(value), style=style, justify="right" if right else "left",
-                overflow="ellipsis", no_wrap=True)
 
 
 def miles_label(r: RankedService) -> str:
@@ -79,55 +60,14 @@ def free_label(r: RankedService) -> str:
     return text
 
 
-class _SizedTable(DataTable[object]):
-    """A row table whose columns follow its width; rows are rebuilt on a resize."""
-
-    COLUMNS: ClassVar[tuple] = ()
-
-    def __init__(self, *, id: str | None = None):  # noqa: A002
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._items: Sequence[Any] = ()
-        self._widths: dict[str, int] = {}
-
-    def on_mount(self) -> None:
-        self._build_columns(column_widths(self.COLUMNS, max(self.size.width, 80), self.cell_padding))
-
-    def on_resize(self, event: Resize) -> None:
-        widths = column_widths(self.COLUMNS, event.size.width, self.cell_padding)
-        if widths != self._widths:
-            row = self.cursor_row
-            self.clear(columns=True)
-            self._build_columns(widths)
-            self._add(self._items)
-            if self._items:
-                self.move_cursor(row=min(row, len(self._items) - 1))
-
-    def _build_columns(self, widths: dict[str, int]) -> None:
-        self._widths = widths
-        for key, heading, *_ in self.COLUMNS:
-            self.add_column(heading, key=key, width=widths[key])
-
-    def show(self, items: Sequence[Any]) -> None:
-        self._items = items
-        self.clear()
-        self._add(items)
-        if items:
-            self.move_cursor(row=0)
-
-    def item(self, row: int) -> Any:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def _add(self, items: Sequence[Any]) -> None:
-        """Each subclass gives ``cells(item)``: one row's cells in COLUMNS order."""
-        for item in items:
-            self.add_row(*self.cells(item), key=item.service.id)  # type: ignore[attr-defined]
-
-
-class MatchTable(_SizedTable):
+class MatchTable(SizedTable):
     """The ranked services; highlighting a row shows its explanation below."""
 
     COLUMNS = RESULT_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
+
+    def row_key(self, r: RankedService) -> str:
+        return str(r.service.id)
 
     def cells(self, r: RankedService) -> tuple[Any, ...]:
         name = cell(r.service.name)
@@ -138,11 +78,14 @@ class MatchTable(_SizedTable):
                 weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True))
 
 
-class ExcludedTable(_SizedTable):
+class ExcludedTable(SizedTable):
     """Every excluded service of the types sought, with every reason."""
 
     COLUMNS = EXCLUDED_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
+
+    def row_key(self, e: Exclusion) -> str:
+        return str(e.service.id)
 
     def cells(self, e: Exclusion) -> tuple[Any, ...]:
         return (cell(e.service.name), cell(e.service.type_label), cell(e.service.provider),
