@@ -1,4 +1,5 @@
-"""Today's work for the home screen: open referrals by status, contracts ending soon, overdue QA actions.
+"""Today's work for the home screen: open referrals by status, contracts ending soon, overdue QA actions,
+replies past their deadline.
 
 Two paths give the same answer. On a SQLite file the light path reads with the stdlib's sqlite3
 (``store/quick.py``) so the first frame paints before SQLAlchemy is imported; elsewhere (PostgreSQL,
@@ -8,6 +9,7 @@ in-memory SQLite) the same queries run through SQLAlchemy Core.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from broker_tui.domain.dates import add_months
@@ -53,6 +55,17 @@ class OverdueAction:
 
 
 @dataclass(frozen=True)
+class OverdueReply:
+    referral_id: str  # the referral's id as text (for opening it)
+    case_ref: str
+    initials: str
+    service_name: str
+    provider_name: str
+    reply_due_on: dt.date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
 class TodaysWork:
     today: dt.date
     referrals_by_status: tuple[StatusCount, ...]  # every open status, in the vocabulary's order
@@ -63,6 +76,7 @@ class TodaysWork:
     overdue_actions: tuple[OverdueAction, ...]
     replies_overdue: int
     services_listed: int
+    overdue_replies: tuple[OverdueReply, ...] = ()  # the longest overdue first, at most SHORT_LIST
 
     @property
     def open_referrals(self) -> int:
@@ -93,6 +107,7 @@ def _read_light(ctx: AppContext) -> dict:
             "ending": quick.contracts_ending(con, today, until, SHORT_LIST),
             "overdue": quick.overdue_actions(con, today, SHORT_LIST),
             "replies": quick.replies_overdue(con, today, OPEN_REFERRAL_STATUSES),
+            "replies_list": quick.overdue_replies(con, today, OPEN_REFERRAL_STATUSES, SHORT_LIST),
             "services": quick.services_listed(con),
         }
 
@@ -120,6 +135,7 @@ def _read_sqlalchemy(ctx: AppContext) -> dict:
     about = aliased(BlockContract)
     no_reply = ~exists().where(Offer.referral_id == ReferralSent.referral_id,
                                Offer.service_id == ReferralSent.service_id)
+    reply_overdue = and_(ReferralSent.reply_due_on < today, opened, no_reply)
     with ctx.engine.connect() as con:
         return {
             "statuses": [tuple(r) for r in con.execute(
@@ -144,8 +160,14 @@ def _read_sqlalchemy(ctx: AppContext) -> dict:
                             .order_by(QAAction.due_on, QAAction.owner, QAAction.description).limit(SHORT_LIST))]),
             "replies": con.execute(
                 select(func.count()).select_from(ReferralSent)
+                .join(Referral, Referral.id == ReferralSent.referral_id).where(reply_overdue)).scalar_one(),
+            "replies_list": [tuple(r) for r in con.execute(
+                select(ReferralSent.referral_id, Referral.case_ref, Referral.initials, S.name, Provider.name,
+                       ReferralSent.reply_due_on)
                 .join(Referral, Referral.id == ReferralSent.referral_id)
-                .where(ReferralSent.reply_due_on < today, opened, no_reply)).scalar_one(),
+                .join(S, S.id == ReferralSent.service_id).join(Provider, Provider.id == S.provider_id)
+                .where(reply_overdue)
+                .order_by(ReferralSent.reply_due_on, Referral.case_ref, S.name).limit(SHORT_LIST))],
             "services": con.execute(select(func.count()).select_from(S).where(
                 S.in_register.is_(True), S.archived_on.is_(None))).scalar_one(),
         }
@@ -153,6 +175,11 @@ def _read_sqlalchemy(ctx: AppContext) -> dict:
 
 def _date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value[:10])
+
+
+def _id(value: uuid.UUID | str) -> str:
+    """A key as text, the same from both paths (SQLite holds it as 32 hex digits)."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
 def _assemble(today: dt.date, raw: dict) -> TodaysWork:
@@ -173,4 +200,6 @@ def _assemble(today: dt.date, raw: dict) -> TodaysWork:
                               for a, d, o, due in overdue),
         replies_overdue=int(raw["replies"]),
         services_listed=int(raw["services"]),
+        overdue_replies=tuple(OverdueReply(_id(i), c, n, s, p, _date(due), (today - _date(due)).days)
+                              for i, c, n, s, p, due in raw["replies_list"]),
     )

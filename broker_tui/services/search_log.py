@@ -55,6 +55,7 @@ class LogEntry:
     reason: str  # the decline reason (and its text), or the offer in a few words
     weekly_price_pence: int | None
     offer_status: str | None
+    offer_id: uuid.UUID | None = None  # the reply's id (offer or decline), for accepting an offer from the log
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
         entries.append(LogEntry(
             sent.service_id, service_name, provider_name, sent.contact, sent.sent_at, sent.sent_by, sent.reply_due_on,
             answer, reply.received_on if reply else None, _reason(reply) if reply else "",
-            reply.weekly_price_pence if reply else None, reply.status if reply and reply.outcome == "offered" else None))
+            reply.weekly_price_pence if reply else None, reply.status if reply and reply.outcome == "offered" else None,
+            reply.id if reply else None))
     return SearchLog(view.id, view.case_ref, view.status, received, agreed,
                      (agreed - received).days if agreed else None, tuple(entries))
 

@@ -76,5 +76,18 @@ def replies_overdue(con: sqlite3.Connection, today: str, statuses: tuple[str, ..
     return con.execute(sql, (today, *statuses)).fetchone()[0]
 
 
+def overdue_replies(con: sqlite3.Connection, today: str, statuses: tuple[str, ...],
+                    limit: int) -> list[tuple[str, str, str, str, str, str]]:
+    """The most overdue replies (as counted by ``replies_overdue``): (referral id, case_ref, initials,
+    service name, provider name, reply_due_on ISO), the longest overdue first."""
+    sql = (f"SELECT rs.referral_id, r.case_ref, r.initials, s.name, p.name, rs.reply_due_on FROM referral_sent rs "
+           f"JOIN referral r ON r.id = rs.referral_id JOIN service s ON s.id = rs.service_id "
+           f"JOIN provider p ON p.id = s.provider_id "
+           f"WHERE rs.reply_due_on < ? AND r.status IN ({_placeholders(statuses)}) AND NOT EXISTS ("
+           f"SELECT 1 FROM offer o WHERE o.referral_id = rs.referral_id AND o.service_id = rs.service_id) "
+           f"ORDER BY rs.reply_due_on, r.case_ref, s.name LIMIT ?")
+    return [tuple(r) for r in con.execute(sql, (today, *statuses, limit))]
+
+
 def services_listed(con: sqlite3.Connection) -> int:
     return con.execute("SELECT count(*) FROM service WHERE in_register = 1 AND archived_on IS NULL").fetchone()[0]

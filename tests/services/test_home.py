@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from broker_tui.services.home import todays_work
+from broker_tui.services.referrals import get_referral
 from tests.conftest import TODAY
 from tests.market_data import SERVICES, build_market
 
@@ -25,12 +26,51 @@ def check_figures(work) -> None:
     assert work.overdue_actions_count == 2
     assert [(a.about, a.days_overdue) for a in work.overdue_actions] == [("Ashfield House", 10), ("Ivy Bank", 3)]
     assert work.replies_overdue == 2  # Ashfield and Beacon have not replied; Cedar View replied
+    assert [(r.case_ref, r.initials, r.service_name, r.reply_due_on, r.days_overdue) for r in work.overdue_replies] == [
+        ("CR2405", "FT", "Ashfield House", TODAY - dt.timedelta(days=2), 2),
+        ("CR2405", "FT", "Beacon Lodge", TODAY - dt.timedelta(days=1), 1)]
+    assert all(r.provider_name for r in work.overdue_replies)
     assert work.services_listed == len(SERVICES)
 
 
 def test_figures_on_each_backend(ctx):
-    build_market(ctx, TODAY)
-    check_figures(todays_work(ctx, light=False))
+    market = build_market(ctx, TODAY)
+    work = todays_work(ctx, light=False)
+    check_figures(work)
+    assert {r.referral_id for r in work.overdue_replies} == {str(get_referral(ctx, "CR2405").id)}
+    ashfield = market.services["Ashfield House"]
+    assert work.overdue_replies[0].provider_name == next(
+        name for name, p in market.providers.items() if p.id == ashfield.provider_id)
+
+
+def test_overdue_replies_most_overdue_first_limited_and_gone_once_answered(ctx):
+    """More overdue replies than the list holds: the count has them all, the list the oldest few; a reply
+    (or a closed referral) takes one off both; the light path agrees."""
+    from broker_tui.services.home import SHORT_LIST
+    from broker_tui.services.outreach import record_decline, send_referral
+    from broker_tui.services.referrals import create_referral
+
+    market = build_market(ctx, TODAY)
+    names = list(market.services)[:SHORT_LIST + 1]
+    view = create_referral(ctx, {"case_ref": "LCC-777001", "initials": "QZ", "age_years": 12,
+                                 "types_sought": ["fostering_ifa"], "needed_by": (TODAY + dt.timedelta(days=9)).isoformat()})
+    for i, name in enumerate(names):  # sent today with deadlines today + i, then the clock moves on 30 days
+        send_referral(ctx, view.id, [market.services[name].id], TODAY + dt.timedelta(days=i))
+    later = TODAY + dt.timedelta(days=30)
+    ctx.clock = ctx.clock.__class__(later)
+    work = todays_work(ctx, light=False)
+    assert work.replies_overdue == 3 + len(names)  # CR2405's Dovecote (due in 3 days) is overdue too now
+    assert len(work.overdue_replies) == SHORT_LIST
+    assert [r.days_overdue for r in work.overdue_replies] == [32, 31, 30, 29, 28][:SHORT_LIST]
+    assert [r.service_name for r in work.overdue_replies][:2] == ["Ashfield House", "Beacon Lodge"]
+    first_new = next(r for r in work.overdue_replies if r.case_ref == "LCC-777001")
+    assert first_new.service_name == names[0] and first_new.initials == "QZ"
+    record_decline(ctx, view.id, market.services[names[0]].id, "no_vacancy")
+    after = todays_work(ctx, light=False)
+    assert after.replies_overdue == work.replies_overdue - 1
+    assert names[0] not in [r.service_name for r in after.overdue_replies if r.case_ref == "LCC-777001"]
+    if ctx.location.path is not None:
+        assert todays_work(ctx, light=True) == after
 
 
 def test_light_path_equals_sqlalchemy_path(sqlite_ctx):
