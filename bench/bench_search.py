@@ -5,18 +5,27 @@ regions and provision types come from the rows of seed/ofsted_childrens_social_c
 (sampled with replacement up to the size asked for); service names are made from common house-name
 words; specialisms and descriptions follow the demo seed's habits. Every query is a typo.
 
-  (a) broker_tui.domain.search_index: build once, then index.search(query, limit=20)
+  (a) broker_tui.domain.search_index: build once, then index.search(query, limit=20): the inverted index
+      retrieves, then its best 200 candidates are re-ranked by WRatio against the same whole text
+  (a0) the same index in its own order, no re-rank (index.search(query, limit=20, rerank=0))
   (b) rapidfuzz.process.extract(query, strings, scorer=WRatio, limit=20) over each service's whole text
   (c) difflib: SequenceMatcher(query, string).ratio() over every string (a sample of the queries)
 
-Prints per-query medians, the speed ratio (b)/(a) and the top-20 recall of (a) against (b): for each
-query, the share of (b)'s top-20 that (a)'s top-20 also holds, averaged. (b) takes ties in list order,
-so the strings are listed in the index's own tie order (name, then id); a tie-aware recall (any of (b)'s
-items tied with its 20th counts as interchangeable) is printed beside the strict one. Each query also
-names what was meant, and precision@20 against that (the share of the top-20 whose words hold every
-meant word) is printed for (a) and (b): recall against (b) is only as good as (b)'s own top-20.
+(a) and (b) read the same strings (SearchDoc.text()); every query is a typo. Printed: per-query medians
+(median over the queries of each query's median of --repeat runs) and the speed ratio (b)/(a), and:
 
-    .venv/bin/python bench/bench_search.py [--size 10000] [--repeat 5] [--difflib-queries 6] [--db]
+- strict recall: for each query, |top20(a) & top20(b)| / |top20(b)|, averaged. (b) breaks ties in list
+  order, so the strings are listed in the index's own tie order (name, then id).
+- tie-aware recall: (b)'s items scoring above its 20th score must be in top20(a); the seats left are
+  filled by any of (a)'s items that tie with (b)'s 20th score (the scan has no reason to prefer one
+  tied record to another): (|top20(a) & above| + min(seats, |top20(a) & tied|)) / 20, averaged.
+- precision@20: each query names what was meant; the share of the top-20 whose words hold every meant
+  word, for (a), (a0) and (b): recall against (b) is only as good as (b)'s own top-20.
+- ties: how many of (b)'s 20 seats are decided by list order among tied records, and the strict recall
+  to expect from a ranking that picks the tied seats at random from the tied pool (what strict recall
+  can be without copying the scan's alphabetical tie-break).
+
+    .venv/bin/python bench/bench_search.py [--size 10000] [--repeat 5] [--difflib-queries 6] [--db] [--verbose]
 
 --db also times the service path on a SQLite file of the same size (bench_directory's generator): the
 index built from the database, the market-version check made before each search, and search_services.
@@ -163,27 +172,39 @@ def main() -> None:
     def relevant(doc_id, meant: str) -> bool:
         return all(w in words[doc_id] for w in tokens(meant))
 
-    a_times, b_times, strict, aware, a_rel, b_rel = [], [], [], [], [], []
+    a_times, a0_times, b_times, strict, aware, a_rel, a0_rel, b_rel = [], [], [], [], [], [], [], []
+    a0_strict, a0_aware, seats, chance = [], [], [], []
+
+    def recalls(a_hits, b_ids, above, tied_pool):
+        a_set = {h[0] for h in a_hits}
+        got = len(a_set & set(above)) + min(len(b_ids) - len(above), len(a_set & tied_pool))
+        return (len(a_set & set(b_ids)) / len(b_ids), got / len(b_ids)) if b_ids else (1.0, 1.0)
+
     for q, meant in QUERIES:
         ta, a_hits = timed(lambda q=q: index.search(q, limit=20), args.repeat)
+        ta0, a0_hits = timed(lambda q=q: index.search(q, limit=20, rerank=0), args.repeat)
         tb, b_hits = timed(lambda q=q: process.extract(q, strings, scorer=fuzz.WRatio, limit=20), args.repeat)
         a_times.append(ta)
+        a0_times.append(ta0)
         b_times.append(tb)
-        a_set = {h[0] for h in a_hits}
         b_ids = [ids[h[2]] for h in b_hits]
-        strict.append(len(a_set & set(b_ids)) / len(b_ids) if b_ids else 1.0)
-        # tie-aware: (b)'s items above its 20th score must be in (a); the tied ones fill the rest
         last = b_hits[-1][1] if b_hits else 0
         above = [ids[h[2]] for h in b_hits if h[1] > last]
         tied_pool = {ids[i] for i, s in enumerate(process.cdist([q], strings, scorer=fuzz.WRatio)[0]) if s == last}
-        got = len(a_set & set(above)) + min(len(b_ids) - len(above), len(a_set & tied_pool))
-        aware.append(got / len(b_ids) if b_ids else 1.0)
+        for (st, aw), (st_list, aw_list) in ((recalls(a_hits, b_ids, above, tied_pool), (strict, aware)),
+                                             (recalls(a0_hits, b_ids, above, tied_pool), (a0_strict, a0_aware))):
+            st_list.append(st)
+            aw_list.append(aw)
+        free = len(b_ids) - len(above)
+        seats.append(free)
+        chance.append((len(above) + free * free / max(len(tied_pool), 1)) / max(len(b_ids), 1))
         a_rel.append(sum(relevant(h[0], meant) for h in a_hits) / 20)
+        a0_rel.append(sum(relevant(h[0], meant) for h in a0_hits) / 20)
         b_rel.append(sum(relevant(i, meant) for i in b_ids) / 20)
         if args.verbose:
-            print(f"  {q!r:28} a {ta * 1000:6.2f} ms  b {tb * 1000:6.1f} ms  recall {strict[-1]:.2f} "
-                  f"(tie-aware {aware[-1]:.2f}; {len(tied_pool)} tied at {last:.1f})  relevant a {a_rel[-1]:.2f} b {b_rel[-1]:.2f}  "
-                  f"a[0]={index.doc(a_hits[0][0]).text()[:70] if a_hits else '-'}")
+            print(f"  {q!r:28} a {ta * 1000:5.2f} ms  a0 {ta0 * 1000:5.2f}  b {tb * 1000:6.1f} ms  recall {strict[-1]:.2f} "
+                  f"(tie-aware {aware[-1]:.2f}; {free} seats among {len(tied_pool)} tied at {last:.1f})  "
+                  f"precision a {a_rel[-1]:.2f} a0 {a0_rel[-1]:.2f} b {b_rel[-1]:.2f}")
 
     c_queries = [q for q, _ in QUERIES][:: max(1, len(QUERIES) // args.difflib_queries)][: args.difflib_queries]
     c_times = []
@@ -199,16 +220,21 @@ def main() -> None:
         tc, _ = timed(scan, 1)
         c_times.append(tc)
 
-    ma, mb, mc = (statistics.median(t) * 1000 for t in (a_times, b_times, c_times))
+    ma, ma0, mb, mc = (statistics.median(t) * 1000 for t in (a_times, a0_times, b_times, c_times))
+    mean = statistics.mean
     print(f"queries: {len(QUERIES)} typo queries (difflib: {len(c_queries)} of them, one run each)")
-    print(f"(a) index            median {ma:8.3f} ms/query   (repeat {args.repeat}, median of medians)")
-    print(f"(b) rapidfuzz WRatio median {mb:8.3f} ms/query")
-    print(f"(c) difflib scan     median {mc:8.1f} ms/query")
-    print(f"speed ratio (b)/(a): {mb / ma:.1f}x   (c)/(a): {mc / ma:.0f}x")
-    print(f"top-20 recall of (a) against (b): {statistics.mean(strict):.3f} strict, "
-          f"{statistics.mean(aware):.3f} tie-aware")
+    print(f"(a)  index + re-rank   median {ma:8.3f} ms/query   (repeat {args.repeat}, median of medians)")
+    print(f"(a0) index alone       median {ma0:8.3f} ms/query")
+    print(f"(b)  rapidfuzz WRatio  median {mb:8.3f} ms/query")
+    print(f"(c)  difflib scan      median {mc:8.1f} ms/query")
+    print(f"speed ratio (b)/(a): {mb / ma:.1f}x   (b)/(a0): {mb / ma0:.1f}x   (c)/(a): {mc / ma:.0f}x")
+    print(f"top-20 recall against (b): (a) {mean(strict):.3f} strict, {mean(aware):.3f} tie-aware; "
+          f"(a0) {mean(a0_strict):.3f} strict, {mean(a0_aware):.3f} tie-aware")
     print(f"precision@20 against what was meant (records holding every meant word): "
-          f"(a) {statistics.mean(a_rel):.3f}, (b) {statistics.mean(b_rel):.3f}")
+          f"(a) {mean(a_rel):.3f}, (a0) {mean(a0_rel):.3f}, (b) {mean(b_rel):.3f}")
+    print(f"ties in (b): {mean(seats):.1f} of its 20 seats a query go to records tied at its 20th score "
+          f"({sum(s == 20 for s in seats)} of {len(QUERIES)} queries: all 20); strict recall of a random pick "
+          f"among the tied: {mean(chance):.3f}")
     if args.db:
         service_path(args.size, args.repeat)
 

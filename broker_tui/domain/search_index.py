@@ -1,20 +1,30 @@
-"""Typo-tolerant free-text search over the market: an inverted index with vocabulary expansion.
+"""Typo-tolerant free-text search over the market: an inverted index with vocabulary expansion, then
+a re-rank of the best candidates by rapidfuzz WRatio against each one's whole text.
 
-Each service is one document made of fields (its name, its owner's name, town, local authority,
-region, type label, specialisms with their tag labels and phrases, description). Text is folded to
-lowercase word tokens; each (token, document) posting keeps the boost of the best field the token
-appears in (name and owner above place, place above type and specialism, description last).
+Each service is one document made of fields (search_text.SearchDoc: its name, its owner's name, town,
+local authority, region, type label, specialisms with their tag labels and phrases, description). Text
+is folded to lowercase word tokens; each (token, document) posting keeps the boost of the best field the
+token appears in (name and owner above place, place above type and specialism, description last).
 
-A query token is expanded against the *vocabulary* (the distinct tokens, a few thousand), never
-against the documents: the exact token, its rapidfuzz near neighbours (``fuzz.ratio`` with a cutoff
-that allows more edits in longer words) and, for the last token while the broker is still typing,
-the tokens it begins (and near misses of those beginnings). Each expansion carries a penalty for
-being fuzzy; its postings score ``penalty * idf * field boost``, and a document takes its best
-expansion per query token. Documents matching every query token come first; when there are too few,
-the best partial matches follow (more tokens matched first). Ties break on name, then id, so the
-order is stable.
+*Retrieval.* A query token is expanded against the *vocabulary* (the distinct tokens, a few thousand),
+never against the documents: the exact token, its rapidfuzz near neighbours (``fuzz.ratio`` with a
+cutoff that allows more edits in longer words) and, for the last token while the broker is still
+typing, the tokens it begins (and near misses of those beginnings). Each expansion carries a penalty
+for being fuzzy; its postings score ``penalty * idf * field boost``, and a document takes its best
+expansion per query token. Documents matching every query token are *full* matches; the others that
+match some tokens are *partial* (scaled by the share of tokens matched). In the index's own order full
+matches come first, then partial ones, each by score, ties on name then id.
 
-Pure Python: no SQL, no I/O. ``build(docs)`` makes an index; ``update``/``remove`` keep it current.
+*Re-rank.* Of all the matches, up to ``RERANK`` candidates are scored with ``fuzz.WRatio`` (the query,
+case folded, against the document's whole text, the same string a whole-record scan reads): those
+WRatio can score highest first (a text at most ``WRATIO_LONG`` times the query's length, where WRatio
+weighs partial matches 0.9 rather than 0.6), then full matches, then by the index's score. They are
+ordered by WRatio, then (where WRatio ties, as it does over hundreds of records) by the index's
+field-aware score, then name, then id; the remaining matches follow in the index's own order. So the
+WRatio work is a few hundred strings a query, not the whole market.
+
+Pure Python with rapidfuzz and numpy: no SQL, no I/O. ``build(docs)`` makes an index;
+``update``/``remove`` keep it current.
 """
 
 from __future__ import annotations
@@ -22,25 +32,25 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import re
-import unicodedata
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, TAGS
+from broker_tui.domain.search_text import (
+    STOP_WORDS,
+    SearchDoc,
+    doc_terms,
+    fold,
+    fuzzy_cutoff,
+    specialism_text,
+    tokens,
+    type_text,
+)
 
-# Field boosts: who and what it is, then where, then what kind and what it covers, then the blurb.
-BOOST_NAME = 3.0
-BOOST_OWNER = 2.6
-BOOST_PLACE = 2.0
-BOOST_REGION = 1.4
-BOOST_TYPE = 1.4
-BOOST_SPECIALISM = 1.4
-BOOST_DESCRIPTION = 0.6
+__all__ = ["SearchDoc", "SearchIndex", "build", "doc_terms", "fold", "fuzzy_cutoff", "specialism_text",
+           "tokens", "type_text"]
 
-STOP_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
 FUZZY_LIMIT = 12  # near neighbours kept per query token
 PREFIX_LIMIT = 64  # completions kept for the token being typed
 PREFIX_MIN = 2  # shortest typed token that completes
@@ -48,88 +58,9 @@ FUZZY_MIN = 4  # shortest token that is matched fuzzily (shorter ones: exact or 
 FUZZY_MARGIN = 10.0  # near neighbours kept: within this many ratio points of the closest
 KNOWN_WORD_CUTOFF = 88.0  # when the typed token is itself a known word, only very near neighbours
 PARTIAL_FACTOR = 0.5  # a partial match's score is scaled by this times the share of tokens it matched
-
-_APOSTROPHE_S = re.compile(r"['\u2019]s\b")
-_APOSTROPHE = re.compile(r"['\u2019]")
-_WORD = re.compile(r"[a-z0-9]+")
-
-_TAG_TEXT = {t.code: " ".join((t.label, *t.phrases)) for t in TAGS}
-
-
-def fold(word: str) -> str:
-    """A plain plural to its singular ("homes" -> "home", "parents" -> "parent"), not "-ss", "-us", "-is"."""
-    if len(word) > 3 and word[-1] == "s" and word[-2] not in "sui":
-        return word[:-1]
-    return word
-
-
-def tokens(text: str | None) -> list[str]:
-    """Lowercase word tokens: accents dropped, possessives and plain plurals folded
-    ("Children's Homes" -> ["children", "home"])."""
-    if not text:
-        return []
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = _APOSTROPHE.sub("", _APOSTROPHE_S.sub("", folded))
-    return [fold(w) for w in _WORD.findall(folded)]
-
-
-def fuzzy_cutoff(length: int) -> float:
-    """The lowest fuzz.ratio a near neighbour needs: two Indel edits (one substitution or swap) up to
-    seven letters, three up to ten, four beyond."""
-    edits = 2 if length <= 7 else 3 if length <= 10 else 4
-    return 100.0 * (1.0 - edits / (2.0 * length)) - 0.01  # a hair under, against rounding
-
-
-def specialism_text(code: str) -> str:
-    return _TAG_TEXT.get(code, code.replace("_", " "))
-
-
-def type_text(code: str | None) -> str:
-    if not code:
-        return ""
-    t = SERVICE_TYPE_BY_CODE.get(code)
-    return f"{t.label} {t.short}" if t else code.replace("_", " ")
-
-
-@dataclass(frozen=True)
-class SearchDoc:
-    """What is searchable about one service."""
-
-    id: Hashable
-    name: str
-    owner: str = ""
-    town: str | None = None
-    local_authority: str | None = None
-    region: str | None = None
-    service_type: str | None = None  # vocabulary.SERVICE_TYPES code
-    specialisms: tuple[str, ...] = ()  # vocabulary.TAGS codes
-    description: str = ""
-    urn: str | None = None
-
-    def fields(self) -> list[tuple[str, float]]:
-        """(text, boost) for each field."""
-        return [
-            (self.name, BOOST_NAME), (self.urn or "", BOOST_NAME), (self.owner, BOOST_OWNER),
-            (self.town or "", BOOST_PLACE), (self.local_authority or "", BOOST_PLACE),
-            (self.region or "", BOOST_REGION), (type_text(self.service_type), BOOST_TYPE),
-            (" ".join(specialism_text(c) for c in self.specialisms), BOOST_SPECIALISM),
-            (self.description, BOOST_DESCRIPTION),
-        ]
-
-    def text(self) -> str:
-        """Every field in one string (what a whole-record scan would read)."""
-        return " ".join(t for t, _ in self.fields() if t)
-
-
-def doc_terms(doc: SearchDoc) -> dict[str, float]:
-    """Each token of the document with the boost of the best field it appears in."""
-    terms: dict[str, float] = {}
-    for text, boost in doc.fields():
-        for tok in tokens(text):
-            if tok not in STOP_WORDS and boost > terms.get(tok, 0.0):
-                terms[tok] = boost
-    return terms
+RERANK = 200  # candidates re-ranked by WRatio against their whole text (0: the index's own order)
+MISSING_PENALTY = 40.0  # WRatio points a re-ranked record loses for lacking every query word (pro rata)
+WRATIO_LONG = 8  # WRatio scales partial matches by 0.9 up to this length ratio, by 0.6 beyond
 
 
 class SearchIndex:
@@ -151,6 +82,10 @@ class SearchIndex:
         self._vocab: list[str] = []  # sorted distinct terms, rebuilt lazily after changes
         self._prefixes: dict[int, tuple[list[str], list[list[str]]]] = {}
         self._stale = True
+        self._texts: dict[int, str] = {}  # each document's whole text, for the WRatio re-rank
+        self._lengths = np.zeros(0, dtype=np.int64)  # by slot: the whole text's length
+        self._ranks = np.zeros(0, dtype=np.int64)  # by slot: the place in (name, id) order
+        self._arrays_stale = True
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -179,6 +114,8 @@ class SearchIndex:
         self._docs[slot] = doc
         self._terms[slot] = terms
         self._sort_keys[slot] = (" ".join(tokens(doc.name)), str(doc.id))
+        self._texts[slot] = doc.text()
+        self._arrays_stale = True
         for term, boost in terms.items():
             groups = self._postings.get(term)
             if groups is None:
@@ -192,7 +129,8 @@ class SearchIndex:
         slot = self._slots.pop(doc_id, None)
         if slot is None:
             return
-        del self._docs[slot], self._sort_keys[slot]
+        del self._docs[slot], self._sort_keys[slot], self._texts[slot]
+        self._arrays_stale = True
         for term, boost in self._terms.pop(slot).items():
             groups = self._postings[term]
             groups[boost].discard(slot)
@@ -208,6 +146,20 @@ class SearchIndex:
             self._vocab = sorted(self._postings)
             self._prefixes = {}
             self._stale = False
+
+    def _refresh_arrays(self) -> None:
+        if self._arrays_stale:
+            lengths = np.zeros(self._next_slot, dtype=np.int64)
+            ranks = np.zeros(self._next_slot, dtype=np.int64)
+            for rank, slot in enumerate(sorted(self._docs, key=self._sort_keys.__getitem__)):
+                ranks[slot] = rank
+                lengths[slot] = len(self._texts[slot])
+            self._lengths, self._ranks, self._arrays_stale = lengths, ranks, False
+
+    def refresh(self) -> None:
+        """Work out now what the next search would otherwise work out first (after changes)."""
+        self._refresh_vocabulary()
+        self._refresh_arrays()
 
     def _prefix_table(self, length: int) -> tuple[list[str], list[list[str]]]:
         """The distinct beginnings of `length` letters of longer terms, with the terms each begins."""
@@ -279,15 +231,42 @@ class SearchIndex:
         return {d: s * idf for d, s in scores.items()}
 
     def search(self, query: str, limit: int | None = 20, *, partial: bool = True,
-               allow: Iterable[Hashable] | None = None,
-               exclude: Iterable[Hashable] = ()) -> list[tuple[Hashable, float]]:
+               allow: Iterable[Hashable] | None = None, exclude: Iterable[Hashable] = (),
+               rerank: int = RERANK) -> list[tuple[Hashable, float]]:
         """The best documents for the query, best first: [(id, score)].
 
         A query that does not end in a space treats its last token as still being typed (it also
         matches the words it begins). ``limit=None`` returns every match. ``partial=False`` returns
         only documents matching every token. ``allow`` (ids) keeps only those documents;
-        ``exclude`` (ids) leaves those out.
+        ``exclude`` (ids) leaves those out. ``rerank`` candidates are ordered by WRatio (their score
+        is that WRatio); the matches after them keep the index's order, their scores scaled below.
+        ``rerank=0`` gives the index's own order and scores.
         """
+        full, partials = self._match(query, partial, allow, exclude)
+        if not full and not partials:
+            return []
+        head = self._rerank(query, full, partials, rerank) if rerank > 0 else []
+        if limit is not None and len(head) >= limit:
+            return self._ids(head[:limit])
+        chosen = {d for d, _ in head}
+        left = None if limit is None else limit - len(head)
+        tail = self._top({d: s for d, s in full.items() if d not in chosen}, left)
+        if partials and (left is None or len(tail) < left):
+            tail += self._top({d: s for d, (s, _) in partials.items() if d not in chosen},
+                              None if left is None else left - len(tail))
+        if head and tail:  # below the head's lowest WRatio, in the index's order
+            floor, top = head[-1][1], max(s for _, s in tail) or 1.0
+            scaled, lowest = [], floor
+            for d, s in tail:
+                lowest = min(lowest, floor * s / top)
+                scaled.append((d, lowest))
+            tail = scaled
+        return self._ids(head + tail)
+
+    def _match(self, query: str, partial: bool, allow: Iterable[Hashable] | None,
+               exclude: Iterable[Hashable]) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
+        """The index's scores of the documents matching every token, and (with ``partial``) of those
+        matching some tokens: (score scaled by PARTIAL_FACTOR and the share of tokens matched, share)."""
         words = tokens(query)
         typing = bool(query) and not query[-1].isspace()
         kept = [w for w in words if w not in STOP_WORDS] or words
@@ -295,7 +274,7 @@ class SearchIndex:
         for i, w in enumerate(kept):  # one entry per distinct token; "typing" belongs to the last one
             seen[w] = seen.get(w, False) or (typing and i == len(kept) - 1 and words[-1] == w)
         if not seen:
-            return []
+            return {}, {}
         per_token = [self.token_scores(token, is_typing) for token, is_typing in seen.items()]
         if allow is not None:
             allowed = {self._slots[i] for i in allow if i in self._slots}
@@ -304,23 +283,50 @@ class SearchIndex:
         if excluded:
             per_token = [{d: s for d, s in scores.items() if d not in excluded} for scores in per_token]
         first, rest = per_token[0], per_token[1:]
-        full = set(first).intersection(*rest) if rest else first.keys()
-        totals = first if not rest else {d: first[d] + sum(t[d] for t in rest) for d in full}
-        ranked = self._top(totals, limit)
-        if partial and rest and (limit is None or len(ranked) < limit):
+        if not rest:
+            return first, {}
+        full = set(first).intersection(*rest)
+        totals = {d: first[d] + sum(t[d] for t in rest) for d in full}
+        partials: dict[int, tuple[float, float]] = {}
+        if partial:
             n = len(per_token)
-            partials: dict[int, float] = {}
+            sums: dict[int, float] = {}
             counts: dict[int, int] = {}
             for scores in per_token:
                 for d, s in scores.items():
                     if d not in full:
-                        partials[d] = partials.get(d, 0.0) + s
+                        sums[d] = sums.get(d, 0.0) + s
                         counts[d] = counts.get(d, 0) + 1
-            scaled = {d: s * PARTIAL_FACTOR * counts[d] / n for d, s in partials.items()}
-            ranked += self._top(scaled, None if limit is None else limit - len(ranked))
-        return ranked
+            partials = {d: (s * PARTIAL_FACTOR * counts[d] / n, counts[d] / n) for d, s in sums.items()}
+        return totals, partials
 
-    def _top(self, scores: dict[int, float], limit: int | None) -> list[tuple[Hashable, float]]:
+    def _rerank(self, query: str, full: dict[int, float], partials: dict[int, tuple[float, float]],
+                size: int) -> list[tuple[int, float]]:
+        """Up to ``size`` candidates, ordered by WRatio against their whole text (less MISSING_PENALTY
+        times the share of query words a partial match lacks), then by the index's score, then name
+        and id: [(slot, that score)]."""
+        self._refresh_arrays()
+        text = " ".join(query.split()).casefold()
+        count = len(full) + len(partials)
+        slots = np.fromiter((*full, *partials), dtype=np.int64, count=count)
+        scores = np.fromiter((*full.values(), *(s for s, _ in partials.values())), dtype=np.float64, count=count)
+        shares = np.fromiter((*(1.0 for _ in full), *(h for _, h in partials.values())), dtype=np.float64,
+                             count=count)
+        if count > size:
+            near = self._lengths[slots] <= WRATIO_LONG * len(text)
+            pick = np.lexsort((self._ranks[slots], -scores, -shares, ~near))[:size]
+            slots, scores, shares = slots[pick], scores[pick], shares[pick]
+        texts = [self._texts[d] for d in slots.tolist()]
+        wratio = process.cdist([text], texts, scorer=fuzz.WRatio, dtype=np.float64)[0]
+        blended = wratio - MISSING_PENALTY * (1.0 - shares)
+        order = np.lexsort((self._ranks[slots], -scores, -blended))
+        return [(int(slots[i]), round(float(blended[i]), 6)) for i in order]
+
+    def _ids(self, ranked: list[tuple[int, float]]) -> list[tuple[Hashable, float]]:
+        docs = self._docs
+        return [(docs[d].id, round(s, 6)) for d, s in ranked]
+
+    def _top(self, scores: dict[int, float], limit: int | None) -> list[tuple[int, float]]:
         """The best `limit` of the scored ids: higher score first, then name, then id."""
         keys = self._sort_keys
         if limit is None or len(scores) <= limit:
@@ -330,8 +336,7 @@ class SearchIndex:
             above = sorted((d for d, s in scores.items() if s > threshold), key=lambda d: (-scores[d], keys[d]))
             tied = [d for d, s in scores.items() if s == threshold]
             chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys.__getitem__)
-        docs = self._docs
-        return [(docs[d].id, round(scores[d], 6)) for d in chosen]
+        return [(d, scores[d]) for d in chosen]
 
 
 def build(docs: Iterable[SearchDoc]) -> SearchIndex:
@@ -339,4 +344,5 @@ def build(docs: Iterable[SearchDoc]) -> SearchIndex:
     index = SearchIndex()
     for doc in docs:
         index.update(doc)
+    index.refresh()
     return index

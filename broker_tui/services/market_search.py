@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from broker_tui.domain.search_index import SearchDoc, SearchIndex, build
+from broker_tui.domain.search_index import RERANK, SearchDoc, SearchIndex, build
 from broker_tui.services.context import AppContext
 
 _CACHE_ATTR = "_market_search_cache"
@@ -121,19 +121,23 @@ def warm_up(ctx: AppContext) -> None:
 
 
 def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
-                  check: bool = True) -> list[SearchHit]:
-    """The services best matching the text, best first, with their scores (empty text: none)."""
+                  check: bool = True, rerank: int = RERANK) -> list[SearchHit]:
+    """The services best matching the text, best first, with their scores (empty text: none).
+
+    The best ``rerank`` matches are ordered by WRatio against their whole text, the rest follow in
+    the index's order (domain/search_index.py); ``rerank=0`` keeps the index's own order and scores
+    (cheaper, for a caller that only needs which services match)."""
     if not text.strip():
         return []
     index, gone = market_index(ctx, check=check)
-    hits = index.search(text, limit, exclude=() if include_gone else gone)
+    hits = index.search(text, limit, exclude=() if include_gone else gone, rerank=rerank)
     return [SearchHit(doc_id, score) for doc_id, score in hits]  # type: ignore[arg-type]
 
 
 def search_services(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
-                    check: bool = True) -> list[uuid.UUID]:
+                    check: bool = True, rerank: int = RERANK) -> list[uuid.UUID]:
     """The ids of the services best matching the text, best first."""
-    return [h.id for h in search_scored(ctx, text, limit, include_gone=include_gone, check=check)]
+    return [h.id for h in search_scored(ctx, text, limit, include_gone=include_gone, check=check, rerank=rerank)]
 
 
 def search_rows(ctx: AppContext, text: str, limit: int = 50, *, include_gone: bool = False) -> list[Any]:

@@ -6,8 +6,16 @@ import random
 import uuid
 
 import pytest
+from rapidfuzz import fuzz
 
-from broker_tui.domain.search_index import SearchDoc, SearchIndex, build, fuzzy_cutoff, tokens
+from broker_tui.domain.search_index import (
+    MISSING_PENALTY,
+    SearchDoc,
+    SearchIndex,
+    build,
+    fuzzy_cutoff,
+    tokens,
+)
 
 EM, WM, NW, YH = "East Midlands", "West Midlands", "North West", "Yorkshire and The Humber"
 # name, owner, town, local authority, region, service type, specialisms, description
@@ -69,7 +77,7 @@ def names(index: SearchIndex, query: str, limit: int | None = 20, **kwargs) -> l
 
 TYPOS = [  # (typed, the record meant, how near the top it must be)
     ("leicster", "Cedar View", 5), ("nottingam", "Beacon Lodge", 1), ("autsim", "Ashfield House", 3),
-    ("chldren leicster", "Cedar View", 2), ("fostring", "Dovecote Fostering", 3),
+    ("chldren leicster", "Cedar View", 3), ("fostring", "Dovecote Fostering", 3),
     ("fostring derbby", "Dovecote Fostering", 1), ("brightwya care", "Ashfield House", 2),
     ("northgte", "Elm Court Supported Living", 3), ("kestral lodgings", "Kestrel Lodgings", 1),
     ("greenhil secure", "Greenhill Secure Unit", 1), ("birmingam", "Greenhill Secure Unit", 1),
@@ -84,7 +92,7 @@ TYPOS = [  # (typed, the record meant, how near the top it must be)
     ("anorexa", "Willow Cottage", 1), ("wolverhamton", "Kingsley Grange", 1), ("solo placment", "Kingsley Grange", 1),
     ("sandcastel", "Harbour Supported Accommodation", 1), ("blackpol", "Harbour Supported Accommodation", 1),
     ("asylum seekng", "Elm Court Supported Living", 2),
-    ("supprted acommodation leicster", "Elm Court Supported Living", 2), ("sefl harm", "Ivy Bank", 1),
+    ("supprted acommodation leicster", "Elm Court Supported Living", 3), ("sefl harm", "Ivy Bank", 1),
     ("exploitaton", "Ashfield House", 3), ("county lins", "Beacon Lodge", 2), ("coventy", "Foxglove Flats", 1),
     ("midshire councl", "Greenhill Secure Unit", 1), ("deprivaton of liberty", "Greenhill Secure Unit", 1),
     ("emergancy", "Cedar View", 3), ("LEICESTER  In-House fosterng", "Leicester In-house Fostering", 1),
@@ -149,10 +157,10 @@ def test_field_boosts_put_names_and_owners_above_places_and_specialisms():
         SearchDoc(4, "Hill House", "Oak Care", "Derby", "Derby", EM, "childrens_home_external",
                   description="Ten minutes from Derby."),
     ]
-    index = build(docs)
-    assert [d for d, _ in index.search("autsim")] == [2, 1]  # name before specialism
+    index = build(docs)  # the index's own order (rerank=0): what the re-rank falls back on in a tie
+    assert [d for d, _ in index.search("autsim", rerank=0)] == [2, 1]  # name before specialism
     # owner before place; two places tie (the description adds nothing) and break on name
-    assert [d for d, _ in index.search("derby ")] == [3, 2, 4]
+    assert [d for d, _ in index.search("derby ", rerank=0)] == [3, 2, 4]
 
 
 def test_ties_break_on_name_then_id_and_the_order_is_stable():
@@ -209,3 +217,38 @@ def test_tokens_fold_case_accents_possessives_and_plurals():
 def test_longer_words_allow_more_edits():
     assert fuzzy_cutoff(4) < fuzzy_cutoff(7)
     assert fuzzy_cutoff(8) < fuzzy_cutoff(7)  # a third edit from eight letters
+
+
+@pytest.mark.parametrize("query", ["leicster", "autsim", "care leicster", "fostring derbby", "hexagn care", "derby "])
+def test_the_best_matches_are_ordered_by_wratio_against_the_whole_text(index, query):
+    hits = index.search(query, None)
+    everything = {d for d, _ in index.search(query, None, rerank=0)}
+    assert {d for d, _ in hits} == everything  # the re-rank reorders the matches, it adds and drops none
+    full = {d for d, _ in index.search(query, None, partial=False, rerank=0)}
+    n = len(tokens(query))
+    for d, score in hits:
+        wratio = fuzz.WRatio(" ".join(query.split()), index.doc(d).text())
+        if d in full:  # matches every word: the score is WRatio itself
+            assert score == pytest.approx(wratio, abs=1e-5)
+        else:  # a partial match loses points for the share of words it lacks
+            lost = {round(MISSING_PENALTY * (n - k) / n, 4) for k in range(1, n)}
+            assert round(wratio - score, 4) in lost
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_where_wratio_ties_the_index_score_decides(index):
+    hits = index.search("autsim", None)
+    own = dict(index.search("autsim", None, rerank=0))
+    for (a, sa), (b, sb) in zip(hits, hits[1:], strict=False):
+        if sa == sb:
+            assert own[a] >= own[b]
+
+
+def test_rerank_zero_keeps_the_index_order_and_a_small_head_keeps_the_rest_in_it(index):
+    own = index.search("care leicster", None, rerank=0)
+    head = index.search("care leicster", None, rerank=3)
+    assert {d for d, _ in head[:3]} <= {d for d, _ in own}
+    rest = [d for d, _ in head[3:]]
+    assert rest == [d for d, _ in own if d in set(rest)]
+    assert index.search("care leicster", 5, rerank=3) == head[:5]

@@ -1,0 +1,107 @@
+"""What the free-text search reads: word tokens (case, accents, possessives and plurals folded), the
+searchable fields of a service (SearchDoc) with their boosts, and the edit allowance for near misses.
+
+Pure Python: no SQL, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, TAGS
+
+# Field boosts: who and what it is, then where, then what kind and what it covers, then the blurb.
+BOOST_NAME = 3.0
+BOOST_OWNER = 2.6
+BOOST_PLACE = 2.0
+BOOST_REGION = 1.4
+BOOST_TYPE = 1.4
+BOOST_SPECIALISM = 1.4
+BOOST_DESCRIPTION = 0.6
+
+STOP_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
+
+_APOSTROPHE_S = re.compile(r"['\u2019]s\b")
+_APOSTROPHE = re.compile(r"['\u2019]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+_TAG_TEXT = {t.code: " ".join((t.label, *t.phrases)) for t in TAGS}
+
+
+def fold(word: str) -> str:
+    """A plain plural to its singular ("homes" -> "home", "parents" -> "parent"), not "-ss", "-us", "-is"."""
+    if len(word) > 3 and word[-1] == "s" and word[-2] not in "sui":
+        return word[:-1]
+    return word
+
+
+def tokens(text: str | None) -> list[str]:
+    """Lowercase word tokens: accents dropped, possessives and plain plurals folded
+    ("Children's Homes" -> ["children", "home"])."""
+    if not text:
+        return []
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _APOSTROPHE.sub("", _APOSTROPHE_S.sub("", folded))
+    return [fold(w) for w in _WORD.findall(folded)]
+
+
+def fuzzy_cutoff(length: int) -> float:
+    """The lowest fuzz.ratio a near neighbour needs: two Indel edits (one substitution or swap) up to
+    seven letters, three up to ten, four beyond."""
+    edits = 2 if length <= 7 else 3 if length <= 10 else 4
+    return 100.0 * (1.0 - edits / (2.0 * length)) - 0.01  # a hair under, against rounding
+
+
+def specialism_text(code: str) -> str:
+    return _TAG_TEXT.get(code, code.replace("_", " "))
+
+
+def type_text(code: str | None) -> str:
+    if not code:
+        return ""
+    t = SERVICE_TYPE_BY_CODE.get(code)
+    return f"{t.label} {t.short}" if t else code.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """What is searchable about one service."""
+
+    id: Hashable
+    name: str
+    owner: str = ""
+    town: str | None = None
+    local_authority: str | None = None
+    region: str | None = None
+    service_type: str | None = None  # vocabulary.SERVICE_TYPES code
+    specialisms: tuple[str, ...] = ()  # vocabulary.TAGS codes
+    description: str = ""
+    urn: str | None = None
+
+    def fields(self) -> list[tuple[str, float]]:
+        """(text, boost) for each field."""
+        return [
+            (self.name, BOOST_NAME), (self.urn or "", BOOST_NAME), (self.owner, BOOST_OWNER),
+            (self.town or "", BOOST_PLACE), (self.local_authority or "", BOOST_PLACE),
+            (self.region or "", BOOST_REGION), (type_text(self.service_type), BOOST_TYPE),
+            (" ".join(specialism_text(c) for c in self.specialisms), BOOST_SPECIALISM),
+            (self.description, BOOST_DESCRIPTION),
+        ]
+
+    def text(self) -> str:
+        """Every field in one string (what a whole-record scan would read)."""
+        return " ".join(t for t, _ in self.fields() if t)
+
+
+def doc_terms(doc: SearchDoc) -> dict[str, float]:
+    """Each token of the document with the boost of the best field it appears in."""
+    terms: dict[str, float] = {}
+    for text, boost in doc.fields():
+        for tok in tokens(text):
+            if tok not in STOP_WORDS and boost > terms.get(tok, 0.0):
+                terms[tok] = boost
+    return terms
