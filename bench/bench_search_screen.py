@@ -141,7 +141,7 @@ async def measure(ctx, referral_id: str, opens: int, changes: int) -> tuple[floa
         screen = app.screen
         await asyncio.wait_for(screen.results_painted.wait(), 30)
         await idle(app)
-        rows = screen.result.total_candidates if screen.result else 0
+        rows = screen.shown.result.total_candidates if screen.shown else 0
         miles = screen.query_one("#f-miles", Input)
         for i in range(changes):
             screen.results_painted.clear()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -124,13 +123,6 @@ def _report(problems: dict[str, str], what: str) -> None:
     fail(f"{what} has {len(problems)} problem(s); nothing was written", 1)
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-
-
 def _refusals():  # the errors the outreach services raise, each reported on one line
     from broker_tui.services.outreach import OutreachRefused, ReferralNotFound, StaleEdit, TransitionRefused
 
@@ -175,7 +167,14 @@ def send_cmd(root: Root, ref: str, services: tuple[str, ...], reply_by: str, tex
         click.echo(f"Sent {s.case_ref} to {s.service_name} ({s.provider_name}): {contact}", err=text_out is None)
     click.echo(f"Replies due by {format_date(due)}", err=text_out is None)
     if text_out is not None:
-        _write_private(text_out, sent[0].provider_text)
+        from broker_tui.services.private_files import FileRefused, write_private
+
+        try:
+            write_private(text_out, sent[0].provider_text)
+        except FileRefused as exc:
+            click.echo(sent[0].provider_text, nl=False)
+            fail(f"--text-out: {exc} (the referral was sent; its text is printed above)", 1)
+            return
         click.echo(f"Referral text saved to {text_out}")
     else:
         click.echo(sent[0].provider_text, nl=False)

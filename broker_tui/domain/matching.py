@@ -232,6 +232,16 @@ class MatchResult:
                 self._facts, self.request, self.config))
         return out
 
+    def ranked_within(self, keep: np.ndarray, limit: int | None = None) -> tuple[list[RankedService], int]:
+        """The ranked services whose market position ``keep`` (a boolean mask over the market) holds,
+        in rank order and keeping their overall rank, explained up to ``limit``; and how many there are."""
+        positions = np.nonzero(keep[self._order])[0]
+        shown = positions if limit is None else positions[:limit]
+        out = []
+        for pos in shown:
+            out.extend(self.ranked(1, int(pos)))
+        return out, len(positions)
+
     @property
     def excluded(self) -> list[Exclusion]:
         """Every excluded service with every rule it breaks (built on first use), by name."""

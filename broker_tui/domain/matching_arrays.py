@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -102,6 +103,11 @@ class MarketArrays:
     @property
     def n(self) -> int:
         return len(self.services)
+
+    @cached_property
+    def position_of(self) -> dict[str, int]:
+        """Each service's position in ``services``, by id (built on first use)."""
+        return {s.id: i for i, s in enumerate(self.services)}
 
     @classmethod
     def build(cls, services: Sequence[MarketService]) -> MarketArrays:

@@ -126,3 +126,24 @@ def transition_problem(current: str, new: str, *, by_act: bool = False) -> str |
     if new not in manual_transitions(current):
         return f"a referral that is {current.replace('_', ' ')} cannot become {new.replace('_', ' ')}"
     return None
+
+
+REPLY_WORKING_DAYS = 2  # providers are asked to reply within two working days
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """``days`` working days (Monday to Friday) after ``day``; bank holidays are not known here."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def default_reply_by(today: dt.date, needed_by: dt.date | None) -> dt.date:
+    """The reply deadline offered when a referral is sent: two working days, but no later than the day
+    before the child is needed, and never before today (an emergency: today)."""
+    due = add_working_days(today, REPLY_WORKING_DAYS)
+    if needed_by is not None:
+        due = min(due, needed_by - dt.timedelta(days=1))
+    return max(due, today)

@@ -310,3 +310,18 @@ def test_the_order_is_deterministic(market: list[MarketService], req: MatchReque
     assert [(r.service.id, r.score) for r in rank(shuffled, req, CONFIG).ranked()] == first
     scores = [s for _id, s in first]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_ranked_within_keeps_the_overall_ranks() -> None:
+    import numpy as np
+
+    result = _memory_runner()("R6")
+    names = [r.service.name for r in result.results]
+    assert names == ["Leicester Fostering", "Brightstart Fostering", "Kinfield Family Placements"]
+    keep = np.zeros(result.market.n, dtype=bool)
+    keep[result.market.position_of[str(mc.service_id("S12"))]] = True
+    keep[result.market.position_of[str(mc.service_id("S1"))]] = True  # excluded: never among the results
+    within, count = result.ranked_within(keep, 10)
+    assert count == 1 and [(r.rank, r.service.name) for r in within] == [(3, "Kinfield Family Placements")]
+    everything, count = result.ranked_within(np.ones(result.market.n, dtype=bool), 2)
+    assert count == 3 and [r.rank for r in everything] == [1, 2]

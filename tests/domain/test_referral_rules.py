@@ -86,3 +86,17 @@ def test_acts_move_the_status_only_from_sensible_places() -> None:
     assert transition_problem("searching", "sent_to_providers", by_act=True) is None
     assert transition_problem("offers_received", "placement_agreed", by_act=True) is None
     assert transition_problem("new", "placed", by_act=True) is not None
+
+
+def test_default_reply_by_two_working_days_before_the_child_is_needed() -> None:
+    import datetime as dt
+
+    from broker_tui.domain.referral_rules import add_working_days, default_reply_by
+
+    friday = dt.date(2026, 11, 27)
+    assert add_working_days(friday, 2) == dt.date(2026, 12, 1)  # over the weekend
+    assert default_reply_by(friday, None) == dt.date(2026, 12, 1)
+    assert default_reply_by(friday, dt.date(2026, 12, 20)) == dt.date(2026, 12, 1)
+    assert default_reply_by(friday, dt.date(2026, 11, 30)) == dt.date(2026, 11, 29)  # the day before
+    assert default_reply_by(friday, friday) == friday  # an emergency: today
+    assert default_reply_by(friday, dt.date(2026, 11, 1)) == friday  # overdue: never in the past

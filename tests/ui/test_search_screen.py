@@ -69,8 +69,8 @@ async def test_r1_ranks_oakfield_then_harbour_and_explains_the_highlighted_row(c
         assert screen.query_one("#f-budget", Input).value == "£6,500"
         assert screen.query_one("#f-types", SelectionList).selected == list(mc.CHILDRENS_HOMES)
         row = [str(c) for c in table.get_row_at(0)]
-        assert row[0] == "1" and row[5] == "Out" and row[6] == "Outstanding"
-        assert row[7] == "£5,600 (\N{MINUS SIGN}£900)"
+        assert row[0] == "" and row[1] == "1" and row[6] == "Out" and row[7] == "Outstanding"
+        assert row[8] == "£5,600 (\N{MINUS SIGN}£900)"
         assert "Oakfield House" in why(screen) and "Director of Children's Services" in why(screen)
         assert "Core weekly fee £5,600" in why(screen)
         assert app.focused is table
@@ -139,7 +139,7 @@ async def test_changing_filters_ranks_again(cases_ctx):
         budget.value = ""
         await pilot.press(*"5000")
         await changed(pilot, screen)
-        assert str(table.get_row_at(0)[7]) == "£5,600 (+£600)"
+        assert str(table.get_row_at(0)[8]) == "£5,600 (+£600)"
         budget.value = "lots"
         await pilot.pause(0.3)
         assert "not an amount of money" in str(screen.query_one("#match-status", Static).render())

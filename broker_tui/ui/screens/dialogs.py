@@ -38,25 +38,27 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class ReasonScreen(ModalScreen[str | None]):
-    """Ask for a reason (withdrawing a referral, ...). Enter with text gives it; Escape cancels."""
+    """Ask for a line of text (why a referral is withdrawn, a file name, ...). Enter with text gives it;
+    Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, *, placeholder: str = "Reason") -> None:
+    def __init__(self, question: str, *, placeholder: str = "Reason", value: str = "",
+                 needed: str = "A reason is needed") -> None:
         super().__init__(classes="dialog-screen")
-        self.question, self.placeholder = question, placeholder
+        self.question, self.placeholder, self.value, self.needed = question, placeholder, value, needed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-question")
-            yield Input(placeholder=self.placeholder, id="reason")
+            yield Input(self.value, placeholder=self.placeholder, id="reason")
             yield Static("", classes="field-error", id="reason-error")
 
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.query_one("#reason-error", Static).update("A reason is needed")
+            self.query_one("#reason-error", Static).update(self.needed)
             return
         self.dismiss(text)
 

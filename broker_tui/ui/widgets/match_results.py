@@ -21,7 +21,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.ui.widgets.sized_table import SizedTable, cell
 
 # key, heading, fixed width (None: shares the rest by weight), weight, minimum
-RESULT_COLUMNS = (("rank", "#", 3, 0, 0), ("service", "Service", None, 4, 14), ("provider", "Provider", None, 3, 10),
+RESULT_COLUMNS = (("mark", "", 1, 0, 0), ("rank", "#", 3, 0, 0), ("service", "Service", None, 4, 14), ("provider", "Provider", None, 3, 10),
                   ("type", "Type", None, 4, 10), ("miles", "Miles", 5, 0, 0), ("area", "Area", 4, 0, 0),
                   ("judgement", "Judgement", None, 2, 11), ("weekly", "£/week (vs budget)", 18, 0, 0),
                   ("free", "Free", 5, 0, 0), ("score", "Match", 5, 0, 0))
@@ -66,6 +66,22 @@ class MatchTable(SizedTable):
     COLUMNS = RESULT_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
 
+    def __init__(self, *, id: str | None = None):  # noqa: A002
+        super().__init__(id=id)
+        self.marks: dict[str, str] = {}  # service id -> ★ (shortlisted) or ✓ (sent)
+
+    def show(self, items: Sequence[Any], marks: dict[str, str] | None = None) -> None:
+        """Show the ranked services, each marked as the shortlist says (★ picked, ✓ sent)."""
+        self.marks = dict(marks or {})
+        super().show(items)
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """Change the marks beside the rows on show."""
+        old, self.marks = self.marks, dict(marks)
+        for key in set(old) | set(marks):
+            if old.get(key) != marks.get(key) and key in self.rows:
+                self.update_cell(key, "mark", cell(marks.get(key, ""), style="bold"))
+
     def row_key(self, r: RankedService) -> str:
         return str(r.service.id)
 
@@ -73,7 +89,7 @@ class MatchTable(SizedTable):
         name = cell(r.service.name)
         if r.full:
             name = Text.assemble(("FULL ", "bold yellow"), name, overflow="ellipsis", no_wrap=True)
-        return (cell(r.rank, right=True), name, cell(r.service.provider), cell(r.service.type_label),
+        return (cell(self.marks.get(str(r.service.id), ""), style="bold"), cell(r.rank, right=True), name, cell(r.service.provider), cell(r.service.type_label),
                 cell(miles_label(r), right=True), cell("In" if r.in_area else "Out"), cell(r.judgement),
                 weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True))
 
@@ -152,13 +168,17 @@ def excluded_detail(e: Exclusion) -> Group:
     return Group(head, t)
 
 
-def status_text(result: Any, excluded: Sequence[Exclusion] | None, *, excluded_view: bool, listed: int) -> str:
-    """The line above the table: how many could take the child, or (the excluded view) how many were left out."""
+def status_text(shown: Any, excluded: Sequence[Exclusion] | None, *, excluded_view: bool, listed: int) -> str:
+    """The line above the table: how many could take the child, or (the excluded view) how many were left
+    out. ``shown`` is a services.placement_search.Narrowed (the ranking and the free text narrowing it)."""
     if not excluded_view:
-        return f"{result.summary}  Measured from {result.ranked_from}."
+        return f"{shown.summary}  Measured from {shown.result.ranked_from}."
     if excluded is None:
         return "Working out what was excluded…"
-    others = len(result.excluded) - len(excluded)
-    shown = f" (the first {listed} listed)" if len(excluded) > listed else ""
-    return (f"Excluded: {len(excluded):,} service(s) of the types sought{shown}; {others:,} of other types "
+    listed_note = f" (the first {listed} listed)" if len(excluded) > listed else ""
+    if shown.text:
+        return (f"Excluded: {len(excluded):,} service(s) of the types sought matching “{shown.text}”{listed_note}."
+                "  x: back to the results")
+    others = len(shown.result.excluded) - len(excluded)
+    return (f"Excluded: {len(excluded):,} service(s) of the types sought{listed_note}; {others:,} of other types "
             "(not a type sought).  x: back to the results")

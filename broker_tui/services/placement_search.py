@@ -1,0 +1,207 @@
+"""Find placements, as a use case: the filters laid over a referral's profile, the ranking, the free text
+that narrows it, and what has been sent already.
+
+The screen holds a Filters value; ``rank_for`` ranks the market snapshot (services.matching) for it, and
+``narrow`` keeps the ranked services whose words match the free text (services.market_search: the same
+typo-tolerant index as the directory), keeping each its overall rank. Text never re-ranks: a keystroke
+costs an index look-up and a mask over the ranking already made, not a new ranking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank
+from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.services.context import AppContext
+from broker_tui.services.market_search import search_services
+from broker_tui.services.market_search import warm_up as warm_text_index
+from broker_tui.services.matching import LoadedMarket, config_for, load_market
+from broker_tui.services.outreach import contact_of, text_for
+from broker_tui.services.referral_views import ReferralView
+from broker_tui.services.search_log import search_log
+from broker_tui.store.tables import Provider, Service
+
+TOP_N = 50  # results explained and shown
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()
+    age: int | None = None
+    max_miles: int | None = None
+    budget_pence: int | None = None
+    show_full: bool = False
+    text: str = ""  # free text: names, owners, towns, authorities, specialisms (typos tolerated)
+
+    def ranking(self) -> Filters:
+        """The part of the filters that changes the ranking (the text only narrows it)."""
+        return Filters(self.types, self.age, self.max_miles, self.budget_pence, self.show_full)
+
+
+def filters_of(view: ReferralView | None) -> Filters:
+    """A referral's own profile as filters (an ad hoc search starts from nothing)."""
+    if view is None:
+        return Filters()
+    v = view.values
+    return Filters(types=tuple(v.get("types_sought") or ()), age=view.age_years,
+                   max_miles=v.get("max_distance_miles"), budget_pence=v.get("budget_weekly_pence"))
+
+
+def rank_for(ctx: AppContext, market: LoadedMarket, view: ReferralView | None, f: Filters) -> MatchResult:
+    """The referral's request with the filters laid over it, ranked (the text is not applied here)."""
+    values: dict[str, Any] = dict(view.values) if view is not None else {}
+    values.update(types_sought=list(f.types), max_distance_miles=f.max_miles, budget_weekly_pence=f.budget_pence)
+    same_age = view is not None and f.age == view.age_years
+    request = request_from_referral(values, age_years=f.age or 0,
+                                    eighteenth_birthday=view.eighteenth_birthday if same_age and view else None,
+                                    today=ctx.today(), district=market.district)
+    return rank(market.arrays, request, config_for(ctx, market, top_n=TOP_N, show_full=f.show_full))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A referral's ranking worked out ahead (the referral screen does it in a worker when it opens)."""
+
+    referral: ReferralView
+    market: LoadedMarket
+    result: MatchResult | None
+
+
+def prepare(ctx: AppContext, view: ReferralView) -> Prepared:
+    """Read (or reuse) the market snapshot and rank it for the referral's own profile (call from a worker)."""
+    market = load_market(ctx)
+    f = filters_of(view)
+    result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
+    return Prepared(view, market, result)
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """What the screen shows for the current filters: the ranked services the text keeps (all of them
+    without text), the best TOP_N explained, and how many there are."""
+
+    result: MatchResult
+    text: str
+    results: list[RankedService]
+    count: int
+    keep: np.ndarray | None = field(default=None, repr=False)  # the text's mask over the market (None: no text)
+
+    @property
+    def summary(self) -> str:
+        if not self.text:
+            return self.result.summary
+        if not self.count:
+            return (f"None of the {self.result.total_candidates} service(s) that could take this child matches "
+                    f"“{self.text}”.")
+        shown = min(self.count, TOP_N)
+        return (f"{self.count} of the {self.result.total_candidates} service(s) that could take this child match "
+                f"“{self.text}”; showing the best {shown}.")
+
+    def excluded(self) -> list[Exclusion]:
+        """The excluded services of the types sought (those the text matches, when there is text)."""
+        sought = set(self.result.request.types_sought)
+        out = [e for e in self.result.excluded if e.service.service_type in sought]
+        if self.keep is not None:
+            position = self.result.market.position_of
+            out = [e for e in out if self.keep[position[e.service.id]]]
+        return out
+
+
+def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | None:
+    """The market positions whose words match the text (typos tolerated); None when there is no text.
+    The index is trusted as built (no version query per keystroke): the snapshot's own check covers it."""
+    if not text.strip():
+        return None
+    position = market.arrays.position_of
+    keep = np.zeros(market.arrays.n, dtype=bool)
+    hits = [position[k] for k in (str(i) for i in search_services(ctx, text, None, include_gone=True, check=False))
+            if k in position]
+    keep[hits] = True
+    return keep
+
+
+def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str) -> Narrowed:
+    """The ranking narrowed to the services the free text matches (all of them when there is no text)."""
+    text = " ".join(text.split())
+    keep = text_mask(ctx, market, text)
+    if keep is None:
+        return Narrowed(result, "", result.results, result.total_candidates)
+    shown, count = result.ranked_within(keep, TOP_N)
+    return Narrowed(result, text, shown, count, keep)
+
+
+def warm_up(ctx: AppContext) -> None:
+    """Read the market snapshot and build the free-text index ahead of the first search (from a worker)."""
+    load_market(ctx)
+    warm_text_index(ctx)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    service_id: str
+    service_name: str
+    provider_name: str
+    contact: str  # the provider's referral contact; "" when none is recorded
+
+
+@dataclass(frozen=True)
+class SendPreview:
+    """What sending would do: who gets the referral, and the anonymised text they get."""
+
+    recipients: tuple[Recipient, ...]
+    reply_due_on: dt.date
+    text: str
+
+
+def send_preview(ctx: AppContext, view: ReferralView, service_ids: list[str], reply_due_on: dt.date) -> SendPreview:
+    """The recipients (with their providers' referral contacts) and the provider text, before sending."""
+    wanted = [uuid.UUID(i) for i in service_ids]
+    with ctx.session() as session:
+        rows = {str(svc.id): (svc, provider) for svc, provider in session.execute(
+            select(Service, Provider).join(Provider, Provider.id == Service.provider_id)
+            .where(Service.id.in_(wanted))).all()}
+    recipients = tuple(Recipient(i, rows[i][0].name, rows[i][1].name, contact_of(rows[i][1]))
+                       for i in service_ids if i in rows)
+    return SendPreview(recipients, reply_due_on, text_for(ctx, view, reply_due_on))
+
+
+def sent_service_ids(ctx: AppContext, view: ReferralView) -> set[str]:
+    """The services this referral has been sent to already (as market ids)."""
+    return {str(e.service_id) for e in search_log(ctx, view).entries}
+
+
+@dataclass
+class Shortlist:
+    """The services a broker picked to send a referral to (in the order picked), and those it was sent
+    to already (which cannot be picked again)."""
+
+    chosen: dict[str, str] = field(default_factory=dict)  # service id -> name
+    sent: set[str] = field(default_factory=set)
+
+    def toggle(self, service_id: str, name: str) -> str | None:
+        """Pick the service, or drop it when picked; a reason when it cannot be picked."""
+        if service_id in self.sent:
+            return f"{name}: the referral was sent there already"
+        if self.chosen.pop(service_id, None) is None:
+            self.chosen[service_id] = name
+        return None
+
+    def mark_sent(self, service_ids: set[str]) -> None:
+        self.sent |= service_ids
+        for service_id in service_ids:
+            self.chosen.pop(service_id, None)
+
+    def marks(self) -> dict[str, str]:
+        """The mark beside each service in the table: ★ picked, ✓ sent."""
+        return {**dict.fromkeys(self.chosen, "★"), **dict.fromkeys(self.sent, "✓")}
+
+    def words(self) -> str:
+        picked = f"Shortlist: {len(self.chosen)} (s: send)" if self.chosen else "Space: shortlist"
+        return picked + (f" · sent to {len(self.sent)}" if self.sent else "")

@@ -1,0 +1,30 @@
+"""Files written for the broker (referral text for providers, exports): readable by their owner only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class FileRefused(ValueError):
+    """The file could not be written: the message says why, in a line."""
+
+
+def write_private(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` (created or replaced) readable by its owner only (0600), also when the
+    file was there before with wider permissions. Raises FileRefused with a one-line reason."""
+    target = Path(os.path.expanduser(str(path).strip()))
+    if not str(path).strip():
+        raise FileRefused("give a file name")
+    if target.is_dir():
+        raise FileRefused(f"{target} is a folder: give a file name")
+    if not target.parent.is_dir():
+        raise FileRefused(f"there is no folder {target.parent}")
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise FileRefused(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
