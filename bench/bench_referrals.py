@@ -96,7 +96,7 @@ async def measure(ctx, changes: int) -> list[tuple[str, float]]:
 
     from broker_tui.ui.app import BrokerApp
 
-    app = BrokerApp(ctx, exit_after_home=False)
+    app = BrokerApp(ctx, exit_after_home=False, warm_after=None)
     times: list[tuple[str, float]] = []
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot.pause(0.3)

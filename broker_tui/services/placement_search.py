@@ -20,7 +20,7 @@ from sqlalchemy import select
 from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank
 from broker_tui.domain.matching_request import request_from_referral
 from broker_tui.services.context import AppContext
-from broker_tui.services.market_search import search_services
+from broker_tui.services.market_search import market_index
 from broker_tui.services.market_search import warm_up as warm_text_index
 from broker_tui.services.matching import LoadedMarket, config_for, load_market
 from broker_tui.services.outreach import contact_of, text_for
@@ -29,6 +29,7 @@ from broker_tui.services.search_log import search_log
 from broker_tui.store.tables import Provider, Service
 
 TOP_N = 50  # results explained and shown
+MIN_TYPED = 2  # letters of a word being typed before it narrows the results
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,10 @@ class Prepared:
 
 
 def prepare(ctx: AppContext, view: ReferralView) -> Prepared:
-    """Read (or reuse) the market snapshot and rank it for the referral's own profile (call from a worker)."""
+    """Read (or reuse) the market snapshot and the free-text index, and rank the market for the referral's
+    own profile (call from a worker)."""
     market = load_market(ctx)
+    warm_text_index(ctx)
     f = filters_of(view)
     result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
     return Prepared(view, market, result)
@@ -115,26 +118,33 @@ class Narrowed:
 
 
 def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | None:
-    """The market positions whose words match the text (typos tolerated); None when there is no text.
-    The index is trusted as built (no version query per keystroke): the snapshot's own check covers it."""
-    if not text.strip():
+    """The market positions whose words hold every word of the text (typos tolerated; the last word may
+    be still being typed); None when there is no text. The index is trusted as built (no version query
+    per keystroke): the market snapshot's own check covers it."""
+    words = text.split()
+    typing = bool(text) and not text[-1].isspace()
+    if typing and words and len(words[-1]) < MIN_TYPED:
+        words.pop()  # a word just begun narrows nothing yet (rather than everything away)
+        typing = False
+    if not words:
         return None
+    query = " ".join(words) + ("" if typing else " ")
     position = market.arrays.position_of
     keep = np.zeros(market.arrays.n, dtype=bool)
-    hits = [position[k] for k in (str(i) for i in search_services(ctx, text, None, include_gone=True, check=False))
-            if k in position]
+    index, _gone = market_index(ctx, check=False)
+    every_word = index.search(query, None, partial=False, rerank=0)  # each word (or a near miss) in every hit
+    hits = [position[k] for k in (str(i) for i, _score in every_word) if k in position]
     keep[hits] = True
     return keep
 
 
 def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str) -> Narrowed:
     """The ranking narrowed to the services the free text matches (all of them when there is no text)."""
-    text = " ".join(text.split())
     keep = text_mask(ctx, market, text)
     if keep is None:
         return Narrowed(result, "", result.results, result.total_candidates)
     shown, count = result.ranked_within(keep, TOP_N)
-    return Narrowed(result, text, shown, count, keep)
+    return Narrowed(result, " ".join(text.split()), shown, count, keep)
 
 
 def warm_up(ctx: AppContext) -> None:

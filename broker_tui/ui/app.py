@@ -7,6 +7,7 @@ home screen's figures from the database (see HomeScreen.show_work); bench/bench_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from concurrent.futures import Future
@@ -20,6 +21,7 @@ from broker_tui.ui.commands import BrokerCommands, ServiceSearch
 from broker_tui.ui.screens.home import HomeScreen
 
 EXIT_AFTER_HOME_ENV = "BROKER_TUI_EXIT_AFTER_HOME"
+WARM_AFTER = 1.0  # seconds after start before the market is read ahead for matching
 
 
 def _directory_screen():  # -> DirectoryScreen; imported when first opened, after the first frame
@@ -50,9 +52,10 @@ class BrokerApp(App[None]):
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
-    def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None):
+    def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None, warm_after: float | None = WARM_AFTER):
         super().__init__()
         self.ctx = ctx
+        self.warm_after = warm_after  # seconds after start to read the market for matching (None: not ahead)
         self.sub_title = ctx.location.display
         if exit_after_home is None:
             exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"
@@ -60,6 +63,21 @@ class BrokerApp(App[None]):
         # Read today's work in a thread while Textual starts, so the first frame can show the counts.
         self.home_prefetch: Future = Future()
         threading.Thread(target=self._prefetch_home, name="home-prefetch", daemon=True).start()
+
+    def on_mount(self) -> None:
+        if self.warm_after is not None and not self.exit_after_home:
+            self.set_timer(self.warm_after, self._warm_market)
+
+    def _warm_market(self) -> None:
+        """Read the market snapshot and build the free-text index once the home screen is up, so that the
+        first Find placements (from a referral or the palette) ranks at once."""
+        from broker_tui.services.placement_search import warm_up
+
+        def warm() -> None:
+            with contextlib.suppress(Exception):  # Find placements reports any real problem when opened
+                warm_up(self.ctx)
+
+        self.run_worker(warm, thread=True, group="warm-market", exclusive=True)
 
     def _prefetch_home(self) -> None:
         from broker_tui.services.home import todays_work

@@ -39,7 +39,7 @@ def big_market_ctx(market_ctx):
 def make_app(ctx):
     from broker_tui.ui.app import BrokerApp
 
-    app = BrokerApp(ctx, exit_after_home=False)
+    app = BrokerApp(ctx, exit_after_home=False, warm_after=None)  # tests that need the warm-up ask for it
     app.sub_title = "test.sqlite3"  # the real path is a temp dir: keep snapshots stable
     return app
 

@@ -161,3 +161,18 @@ async def test_command_palette_reaches_screens_actions_and_services(market_ctx):
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+@sync
+async def test_the_market_is_read_ahead_for_matching_once_home_is_up(market_ctx):
+    from broker_tui.services import market_search
+    from broker_tui.services.matching import load_market
+    from broker_tui.ui.app import BrokerApp
+
+    app = BrokerApp(market_ctx, exit_after_home=False, warm_after=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await settle(pilot)
+        warmed = getattr(market_ctx, "_matching_market", None)
+        assert warmed is not None and load_market(market_ctx) is warmed  # the cached snapshot, not read again
+        assert market_search._cache(market_ctx).builds == 1
