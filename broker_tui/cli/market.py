@@ -73,12 +73,15 @@ def import_cmd(root: Root, csv_file: Path, skip_bad: bool) -> None:
 
 @providers.command("list")
 @click.option("--type", "service_type", metavar="TYPE", help="Service type code (see --help-types).")
-@click.option("--search", default="", help="Text to look for in name, owner, town or authority.")
+@click.option("--search", default="", help="Words to look for in name, owner, town, authority, specialisms or "
+              "description (typos tolerated: leicster, autsim); best match first unless --sort says otherwise.")
+@click.option("--sort", type=click.Choice(["relevance", "name", "distance", "price", "judgement"]),
+              default="relevance", show_default=True, help="Order (relevance: best match, by name without --search).")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=None, help="At most this many rows.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one array of services).")
 @click.option("--help-types", is_flag=True, help="List the service type codes and stop.")
 @click.pass_obj
-def list_cmd(root: Root, service_type: str | None, search: str, limit: int | None, as_json: bool,
+def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit: int | None, as_json: bool,
              help_types: bool) -> None:
     """List services in the market."""
     from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, SERVICE_TYPES
@@ -96,7 +99,8 @@ def list_cmd(root: Root, service_type: str | None, search: str, limit: int | Non
     ctx = with_context(root)
     try:
         prepare_database(ctx, seed_demo_if_new=False)
-        rows = list(iter_services(ctx, DirectoryQuery(service_type=service_type, text=search), limit=limit))
+        query = DirectoryQuery(service_type=service_type, text=search, sort=sort)
+        rows = list(iter_services(ctx, query, limit=limit))
     except DatabaseError as exc:
         fail(str(exc))
         return

@@ -1,9 +1,16 @@
 """The provider directory: filter, sort and page through the market's services.
 
 Paging is keyset (the last row's sort values), never OFFSET, over the stored and indexed sort columns on
-Service (sort_name, distance_miles, price_from_pence, judgement_sort, in_area, search_text); ties break on
-sort_name and then the service's id, so an order never changes between two reads of the same data.
-Distance and price may be unknown: those rows come after every known one, still in name order.
+Service (sort_name, distance_miles, price_from_pence, judgement_sort, in_area); ties break on sort_name
+and then the service's id, so an order never changes between two reads of the same data. Distance and
+price may be unknown: those rows come after every known one, still in name order.
+
+Search text goes through the typo-tolerant index (services.market_search, the same on SQLite and
+PostgreSQL): the services matching every word (or, when none does, those matching some), best first.
+The page query keeps only those ids, passed as one parameter (directory_sql.ranked_ids), and the default
+sort, "relevance", pages through them in the index's order (the cursor is the place in that order);
+every other sort still works over the same matches. Without text, "relevance" is name order. Text the
+index cannot read (one letter, a fragment inside a word) falls back to a substring match on search_text.
 
 Importing this module is light (no SQLAlchemy): the app imports it before its first frame and the SQL
 is built inside the functions. ``warm_up`` imports the heavy part ahead of need.
@@ -28,7 +35,8 @@ from broker_tui.domain.vocabulary import (
 )
 from broker_tui.services.context import AppContext
 
-SORTS = {"name": "Name", "distance": "Distance", "price": "Weekly price", "judgement": "Judgement"}
+SORTS = {"relevance": "Best match", "name": "Name", "distance": "Distance", "price": "Weekly price",
+         "judgement": "Judgement"}
 NOT_INSPECTED_CODE = "not_inspected"
 JUDGEMENT_CHOICES: tuple[tuple[str, str], ...] = (
     *((f"Ofsted: {label}", code) for code, label in OFSTED_GRADES.items()),
@@ -49,7 +57,7 @@ class DirectoryQuery:
     judgement: str | None = None  # an Ofsted grade code, a supported accommodation outcome code, "not_inspected"
     region: str | None = None
     in_area: bool | None = None
-    sort: str = "name"  # name | distance | price | judgement
+    sort: str = "relevance"  # relevance (best match to the text; by name without text) | name | distance | ...
     include_gone: bool = False  # include services gone from Ofsted's register
 
     def __post_init__(self) -> None:
@@ -89,6 +97,7 @@ class DirectoryRow:
     sort_name: str = ""
     judgement_sort: int = NOT_INSPECTED_SORT
     location_approximate: bool = False  # placed at its authority's centre: the distance is approximate
+    rank: int | None = None  # the place in the search text's best-match order (None: no text search)
 
     @property
     def type_label(self) -> str:
@@ -155,15 +164,35 @@ def warm_up(ctx: AppContext) -> None:
     ctx.engine  # noqa: B018  (opening the engine is the point)
 
 
+def text_matches(ctx: AppContext, query: DirectoryQuery) -> list[uuid.UUID] | None:
+    """The ids of the services the search text matches, best first: those matching every word, or when
+    none does, those matching some. None: no text, or nothing the index can match (substring instead)."""
+    if not query.text.strip():
+        return None
+    from broker_tui.services.market_search import search_services
+
+    for partial in (False, True):
+        ids = search_services(ctx, query.text, None, include_gone=query.include_gone, partial=partial)
+        if ids:
+            return ids
+    return None
+
+
+def order_of(query: DirectoryQuery, matches: list[uuid.UUID] | None) -> str:
+    """The sort a page is read in: "relevance" only when there are text matches to rank, else by name."""
+    return "name" if query.sort == "relevance" and matches is None else query.sort
+
+
 def page(ctx: AppContext, query: DirectoryQuery, after: Cursor | None = None, size: int = PAGE_SIZE) -> DirectoryPage:
     """One page of services in the query's order, after ``after`` (keyset)."""
     from broker_tui.services import directory_sql
 
+    matches = text_matches(ctx, query)
     with ctx.engine.connect() as con:
-        rows = directory_sql.fetch_page(con, query, after, size + 1, ctx.today())
+        rows = directory_sql.fetch_page(con, query, after, size + 1, ctx.today(), matches)
     more = len(rows) > size
     rows = rows[:size]
-    next_cursor = cursor_of(rows[-1], query.sort) if more and rows else None
+    next_cursor = cursor_of(rows[-1], order_of(query, matches)) if more and rows else None
     return DirectoryPage(tuple(rows), after, next_cursor)
 
 
@@ -171,8 +200,9 @@ def count(ctx: AppContext, query: DirectoryQuery) -> int:
     """How many services match the query's filters."""
     from broker_tui.services import directory_sql
 
+    matches = text_matches(ctx, query)
     with ctx.engine.connect() as con:
-        return directory_sql.count(con, query)
+        return directory_sql.count(con, query, matches)
 
 
 def iter_services(ctx: AppContext, query: DirectoryQuery, limit: int | None = None,
@@ -201,9 +231,8 @@ def regions(ctx: AppContext) -> list[str]:
 
 def cursor_of(row: DirectoryRow, sort: str) -> Cursor:
     value = {"name": None, "distance": row.distance_miles, "price": row.price_from_pence,
-             "judgement": row.judgement_sort}[sort]
+             "judgement": row.judgement_sort, "relevance": row.rank}[sort]
     return Cursor(value, row.sort_name, row.id)
-
 
 
 # The detail view of one service lives beside the directory (kept in its own module for size).
@@ -211,5 +240,6 @@ from broker_tui.services.service_detail import ServiceDetail, ServiceNotFound, s
 
 __all__ = [
     "Cursor", "DirectoryPage", "DirectoryQuery", "DirectoryQueryError", "DirectoryRow", "ServiceDetail",
-    "ServiceNotFound", "count", "iter_services", "page", "regions", "service_detail", "warm_up",
+    "ServiceNotFound", "count", "iter_services", "order_of", "page", "regions", "service_detail", "text_matches",
+    "warm_up",
 ]

@@ -3,14 +3,21 @@
 Every ordering is (sort column, sort_name, id) and matches an index on Service; a page after a cursor
 is a row-value comparison on that same tuple, which SQLite and PostgreSQL both answer from the index.
 A nullable sort column (distance, price) is read in two segments, known values then unknown ones.
+
+Search text arrives as the ids the index matched, best first (services.directory.text_matches). They go
+to the database as one parameter, never a list of thousands: a JSON array read with ``json_each`` on
+SQLite, a uuid[] array read with ``unnest ... WITH ORDINALITY`` on PostgreSQL; either gives rows of
+(id, place). The relevance order pages on that place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import Connection, Uuid, and_, bindparam, column, exists, func, literal, or_, select, tuple_
 
 from broker_tui.services.directory import (
     Cursor,
@@ -26,6 +33,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "distance": S.distance_miles,
     "price": S.price_from_pence,
     "judgement": S.judgement_sort,
+    "relevance": None,  # the place in the text's best-match order (ranked_ids)
 }
 NULLABLE = {"distance", "price"}
 
@@ -35,12 +43,31 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def conditions(query: DirectoryQuery) -> list[Any]:
+def ranked_ids(con: Connection, ids: list[uuid.UUID]) -> tuple[Any, Any]:
+    """The ids as rows of (id, place in the list), from one bound parameter: the (id, place) columns."""
+    if con.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        param = bindparam("ranked_ids", value=ids, type_=ARRAY(Uuid()))
+        table = (func.unnest(param).table_valued(column("id", Uuid()), with_ordinality="place")
+                 .render_derived(name="ranked"))
+        return table.c.id, table.c.place
+    # SQLite keeps a UUID as 32 hex digits (SQLAlchemy's Uuid type): json_each gives (key, value)
+    param = bindparam("ranked_ids", value=json.dumps([i.hex for i in ids]))
+    table = func.json_each(param).table_valued("key", "value").alias("ranked")
+    return table.c.value, table.c.key
+
+
+def conditions(query: DirectoryQuery, matched: Any = None, *, joined: bool = False) -> list[Any]:
+    """The WHERE terms. ``matched``: the ranked ids' id column (text through the index); ``joined``: the
+    ranked ids are joined already; with neither, text is matched as a substring of search_text."""
     where: list[Any] = [S.archived_on.is_(None)]
     if not query.include_gone:
         where.append(S.in_register == literal(True))
     text = " ".join(query.text.split()).lower()
-    if text:
+    if matched is not None:
+        where.append(S.id.in_(select(matched)))
+    elif text and not joined:
         where.append(S.search_text.ilike(like_pattern(text), escape="\\"))
     if query.service_type:
         where.append(S.service_type == query.service_type)
@@ -69,13 +96,26 @@ def _row(r: Any) -> DirectoryRow:
         distance_miles=r.distance_miles, places=r.places, vacancies=r.vacancies,
         price_from_pence=r.price_from_pence, region=r.region, local_authority_name=r.local_authority_name,
         on_stop=bool(r.on_stop), in_register=bool(r.in_register), sort_name=r.sort_name,
-        judgement_sort=r.judgement_sort, location_approximate=bool(r.location_approximate))
+        judgement_sort=r.judgement_sort, location_approximate=bool(r.location_approximate),
+        rank=getattr(r, "rank", None))
 
 
-def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, today: dt.date) -> list[Any]:
-    """The SELECTs for one page, run in order until ``limit`` rows are read (one, or two segments)."""
-    base = select(*_columns(today)).join(Provider, Provider.id == S.provider_id).where(*conditions(query))
-    key = SORT_COLUMNS[query.sort]
+def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, today: dt.date,
+                    ranked: tuple[Any, Any] | None = None) -> list[Any]:
+    """The SELECTs for one page, run in order until ``limit`` rows are read (one, or two segments).
+    ``ranked``: the (id, place) columns of the text's matches (ranked_ids)."""
+    matched = None if ranked is None else ranked[0]
+    base = select(*_columns(today)).join(Provider, Provider.id == S.provider_id)
+    if ranked is not None and query.sort == "relevance":
+        rank_id, place = ranked
+        stmt = (select(*_columns(today), place.label("rank")).select_from(S)
+                .join(Provider, Provider.id == S.provider_id).join(rank_id.table, rank_id == S.id)
+                .where(*conditions(query, joined=True)))
+        if after is not None:
+            stmt = stmt.where(place > after.value)
+        return [stmt.order_by(place).limit(limit)]
+    base = base.where(*conditions(query, matched))
+    key = SORT_COLUMNS["name" if query.sort == "relevance" else query.sort]
     tie = (S.sort_name, S.id)
     if key is None:
         stmt = base if after is None else base.where(tuple_(*tie) > tuple_(after.sort_name, after.id))
@@ -95,19 +135,20 @@ def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, tod
 
 
 def fetch_page(con: Connection, query: DirectoryQuery, after: Cursor | None, limit: int,
-               today: dt.date) -> list[DirectoryRow]:
+               today: dt.date, matches: list[uuid.UUID] | None = None) -> list[DirectoryRow]:
+    """Up to ``limit`` rows after ``after``; ``matches``: the text's matches, best first (or None)."""
+    ranked = None if matches is None else ranked_ids(con, matches)
     rows: list[DirectoryRow] = []
-    for stmt in page_statements(query, after, limit, today):
+    for stmt in page_statements(query, after, limit, today, ranked):
         rows.extend(_row(r) for r in con.execute(stmt.limit(limit - len(rows))))
         if len(rows) >= limit:
             break
     return rows
 
 
-def count(con: Connection, query: DirectoryQuery) -> int:
-    return con.execute(select(func.count()).select_from(S).where(and_(*conditions(query)))).scalar_one()
-
-
+def count(con: Connection, query: DirectoryQuery, matches: list[uuid.UUID] | None = None) -> int:
+    matched = None if matches is None else ranked_ids(con, matches)[0]
+    return con.execute(select(func.count()).select_from(S).where(and_(*conditions(query, matched)))).scalar_one()
 def regions(con: Connection) -> list[str]:
     stmt = select(S.region).where(S.region.is_not(None), S.archived_on.is_(None)).distinct().order_by(S.region)
     return [r for (r,) in con.execute(stmt)]

@@ -121,8 +121,9 @@ def warm_up(ctx: AppContext) -> None:
 
 
 def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
-                  check: bool = True, rerank: int = RERANK) -> list[SearchHit]:
-    """The services best matching the text, best first, with their scores (empty text: none).
+                  check: bool = True, rerank: int = RERANK, partial: bool = True) -> list[SearchHit]:
+    """The services best matching the text, best first, with their scores (empty text: none);
+    ``partial=False``: only those matching every word.
 
     The best ``rerank`` matches are ordered by WRatio against their whole text, the rest follow in
     the index's order (domain/search_index.py); ``rerank=0`` keeps the index's own order and scores
@@ -130,14 +131,15 @@ def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include
     if not text.strip():
         return []
     index, gone = market_index(ctx, check=check)
-    hits = index.search(text, limit, exclude=() if include_gone else gone, rerank=rerank)
+    hits = index.search(text, limit, exclude=() if include_gone else gone, rerank=rerank, partial=partial)
     return [SearchHit(doc_id, score) for doc_id, score in hits]  # type: ignore[arg-type]
 
 
 def search_services(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
-                    check: bool = True, rerank: int = RERANK) -> list[uuid.UUID]:
+                    check: bool = True, rerank: int = RERANK, partial: bool = True) -> list[uuid.UUID]:
     """The ids of the services best matching the text, best first."""
-    return [h.id for h in search_scored(ctx, text, limit, include_gone=include_gone, check=check, rerank=rerank)]
+    return [h.id for h in search_scored(ctx, text, limit, include_gone=include_gone, check=check, rerank=rerank,
+                                        partial=partial)]
 
 
 def search_rows(ctx: AppContext, text: str, limit: int = 50, *, include_gone: bool = False) -> list[Any]:

@@ -57,7 +57,7 @@ class BrokerCommands(Provider):
 
 
 class ServiceSearch(Provider):
-    """Type part of a service's name (three letters or more) to open it."""
+    """Type part of a service's name, owner or town (three letters or more; typos tolerated) to open it."""
 
     async def search(self, query: str) -> Hits:
         text = query.strip()
@@ -65,13 +65,13 @@ class ServiceSearch(Provider):
             return
         from broker_tui.services.directory import DirectoryQuery, page
 
-        try:
+        try:  # the directory's own text search: the typo-tolerant index, best match first
             result = await asyncio.to_thread(page, self.app.ctx, DirectoryQuery(text=text), None, 8)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001  (the palette simply offers no services)
             return
         matcher = self.matcher(text)
-        for row in result.rows:
+        for place, row in enumerate(result.rows):
             title = f"Open service: {row.name}"
-            yield Hit(max(matcher.match(title), 0.5), matcher.highlight(title),
+            yield Hit(max(matcher.match(title), 0.6 - 0.01 * place), matcher.highlight(title),
                       partial(self.app.open_service, str(row.id), row.name),  # type: ignore[attr-defined]
                       help=f"{row.type_label} · {row.provider_name} · {row.judgement}")

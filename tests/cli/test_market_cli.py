@@ -59,3 +59,32 @@ def test_seed_demo_then_refused(tmp_path: Path) -> None:
     assert again.exit_code != 0
     lines = [line for line in again.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "already holds" in lines[0] and "nothing was changed" in lines[0]
+
+
+def list_names(url: str, *args: str) -> list[str]:
+    import json
+
+    result = run("--db", url, "providers", "list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return [r["name"] for r in json.loads(result.stdout)]
+
+
+def test_providers_list_search_tolerates_typos_on_both_backends(ctx) -> None:
+    from tests.conftest import TODAY
+    from tests.market_data import build_market
+
+    build_market(ctx, TODAY)
+    url = ctx.location.url
+    ctx.close()
+    assert list_names(url, "--search", "nottingam") == ["Beacon Lodge"]
+    assert list_names(url, "--search", "northgte", "--sort", "name") == [
+        "Elm Court Supported Living", "Foxglove Flats", "Kestrel Lodgings"]
+    leicester = list_names(url, "--search", "leicster")
+    assert {"Cedar View", "Hillview", "Elm Court Supported Living", "Kestrel Lodgings",
+            "Leicester In-house Fostering"} <= set(leicester)
+    assert list_names(url, "--search", "leicster", "--type", "supported_accommodation", "--sort", "name") == [
+        "Elm Court Supported Living", "Kestrel Lodgings"]
+    assert list_names(url, "--search", "leicster", "--limit", "2") == leicester[:2]
+    assert list_names(url, "--search", "zzzzqx") == []
+    lines = run("--db", url, "providers", "list", "--search", "brightwya care").stdout.splitlines()
+    assert lines and ("Ashfield House" in lines[0] or "Beacon Lodge" in lines[0])  # Brightway Care's

@@ -36,7 +36,9 @@ def test_default_order_is_by_name(ctx, market):
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    (DirectoryQuery(text="NORTHGATE"), ["Elm Court Supported Living", "Foxglove Flats", "Kestrel Lodgings"]),
+    (DirectoryQuery(text="NORTHGATE", sort="name"), ["Elm Court Supported Living", "Foxglove Flats",
+                                                     "Kestrel Lodgings"]),
+    (DirectoryQuery(text="sc0"), []),  # a fragment the index cannot read: a substring of nothing
     (DirectoryQuery(text="  lodge "), ["Beacon Lodge"]),
     (DirectoryQuery(text="100%"), []),
     (DirectoryQuery(text="_"), []),
@@ -47,8 +49,8 @@ def test_default_order_is_by_name(ctx, market):
     (DirectoryQuery(judgement="inconsistent"), ["Foxglove Flats"]),
     (DirectoryQuery(judgement="not_inspected"), ["Hillview", "Leicester In-house Fostering"]),
     (DirectoryQuery(region="West Midlands"), ["Foxglove Flats", "Greenhill Secure Unit"]),
-    (DirectoryQuery(in_area=False, region="East Midlands", text="care"),
-     ["Ashfield House", "Beacon Lodge"]),
+    (DirectoryQuery(in_area=False, region="East Midlands", text="care", sort="name"),
+     ["Ashfield House", "Beacon Lodge", "Juniper Parent and Child Centre"]),
 ])
 def test_filters(ctx, market, query, expected):
     assert names(page(ctx, query).rows) == expected
@@ -167,3 +169,74 @@ def test_service_detail(ctx, market):
 
     with pytest.raises(ServiceNotFound):
         service_detail(ctx, uuid.uuid4())
+
+
+TYPOS = [  # typed, the service meant (it must come first), what else may match
+    ("leicster", "Cedar View"), ("nottingam", "Beacon Lodge"), ("northgte", "Elm Court Supported Living"),
+    ("brightwya care", "Ashfield House"), ("kestral lodgings", "Kestrel Lodgings"),
+    ("juniper famlies", "Juniper Parent and Child Centre"), ("coventy", "Foxglove Flats"),
+    ("midshire councl", "Greenhill Secure Unit"), ("manchestr", "Ivy Bank"), ("dovecot fostring", "Dovecote Fostering"),
+    ("exploitaton", "Ashfield House"),  # a specialism's words (child sexual exploitation)
+]
+
+
+@pytest.mark.parametrize(("typed", "meant"), TYPOS)
+def test_typos_find_services_best_match_first(ctx, market, typed, meant):
+    query = DirectoryQuery(text=typed)
+    rows = page(ctx, query).rows
+    assert meant in names(rows)[:3]
+    assert count(ctx, query) == len(rows) > 0
+    assert [r.rank for r in rows] == sorted(r.rank for r in rows)  # best match first
+
+
+def test_typo_text_with_filters_and_every_sort(ctx, market):
+    leicester = {"Cedar View", "Elm Court Supported Living", "Hillview", "Kestrel Lodgings",
+                 "Leicester In-house Fostering"}
+    found = set(names(iter_services(ctx, DirectoryQuery(text="leicster"))))
+    assert leicester <= found
+    for sort in ("name", "distance", "price", "judgement", "relevance"):
+        rows = list(iter_services(ctx, DirectoryQuery(text="leicster", sort=sort)))
+        assert set(names(rows)) == found  # the same matches in each order
+    by_name = names(iter_services(ctx, DirectoryQuery(text="leicster", sort="name")))
+    assert by_name == sorted(by_name, key=str.lower)
+    local = DirectoryQuery(text="leicster", service_type="supported_accommodation")
+    assert set(names(iter_services(ctx, local))) == {"Elm Court Supported Living", "Kestrel Lodgings"}
+    assert count(ctx, local) == 2
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_relevance_paging_covers_every_match_once_in_order(ctx, market, size):
+    query = DirectoryQuery(text="leicster")
+    whole = page(ctx, query, size=100).rows
+    assert len(whole) >= 7
+    seen, after = [], None
+    while True:
+        result = page(ctx, query, after, size)
+        seen.extend(r.id for r in result.rows)
+        if result.next is None:
+            break
+        after = result.next
+    assert seen == [r.id for r in whole]
+
+
+def test_a_word_no_service_holds_whole_falls_back_to_partial_matches(ctx, market):
+    rows = names(page(ctx, DirectoryQuery(text="greenhil zzzzqx")).rows)
+    assert rows == ["Greenhill Secure Unit"]
+    assert names(page(ctx, DirectoryQuery(text="zzzzqx")).rows) == []
+    assert count(ctx, DirectoryQuery(text="zzzzqx")) == 0
+
+
+def test_many_matches_go_as_one_parameter(ctx, market):
+    from broker_tui.store.tables import Service
+
+    provider = market.services["Beacon Lodge"].provider_id
+    with ctx.session() as s:
+        for n in range(1200):  # more ids than SQLite allows as separate parameters in older builds
+            s.add(Service(provider_id=provider, name=f"Zinnia House {n:04}", service_type="childrens_home_external",
+                          sector="private", sort_name=f"zinnia house {n:04}", town="Leicester"))
+    query = DirectoryQuery(text="zinia hous")
+    assert count(ctx, query) == 1200
+    rows = list(iter_services(ctx, query, batch=500))
+    assert len(rows) == len({r.id for r in rows}) == 1200
+    by_name = names(iter_services(ctx, DirectoryQuery(text="zinia hous", sort="name"), limit=3))
+    assert by_name == ["Zinnia House 0000", "Zinnia House 0001", "Zinnia House 0002"]

@@ -1,4 +1,8 @@
-"""The provider directory: search and filter the market, a keyset page of services at a time."""
+"""The provider directory: search and filter the market, a keyset page of services at a time.
+
+The search box goes through the typo-tolerant index (services.directory.text_matches): "leicster" finds
+Leicester's services, best match first unless another sort is chosen. The index is built in a worker
+when the screen opens, so the first keystroke does not wait for it."""
 
 from __future__ import annotations
 
@@ -64,9 +68,9 @@ class DirectoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="filters"):
-            yield Input(placeholder="Search name, owner, town, authority…", id="search")
+            yield Input(placeholder="Search name, owner, town, authority, specialism…", id="search")
             yield Select([(f"Sort: {label}", key) for key, label in SORTS.items()], allow_blank=False,
-                         value="name", id="sort")
+                         value="relevance", id="sort")
         with Horizontal(classes="filters"):
             yield Select([(t.short, t.code) for t in SERVICE_TYPES], prompt="Any type", id="type")
             yield Select(list(JUDGEMENT_CHOICES), prompt="Any judgement", id="judgement")
@@ -80,6 +84,16 @@ class DirectoryScreen(Screen[None]):
         self.query_one(ServiceTable).loading = True
         self.load_regions()
         self.reload()
+        self.warm_text_index()
+
+    @work(thread=True, group="directory-index")
+    def warm_text_index(self) -> None:
+        from broker_tui.services.market_search import warm_up
+
+        try:
+            warm_up(self.app.ctx)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001  (a search reports the problem when it needs the index)
+            return
 
     # -- reading -------------------------------------------------------------------------------
     def reload(self, *, keep_page: bool = False) -> None:
@@ -165,8 +179,9 @@ class DirectoryScreen(Screen[None]):
             text = "Loading…"
         more = "  ·  PgDn next page" if self._next else ""
         back = "  ·  PgUp previous page" if len(self._starts) > 1 else ""
-        self.query_one("#status", Static).update(f"{text}  ·  sorted by {SORTS[self.query_value.sort].lower()}"
-                                                 f"{more}{back}")
+        query = self.query_value
+        order = "name" if query.sort == "relevance" and not query.text.strip() else query.sort
+        self.query_one("#status", Static).update(f"{text}  ·  sorted by {SORTS[order].lower()}{more}{back}")
 
     # -- filters -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
@@ -190,7 +205,7 @@ class DirectoryScreen(Screen[None]):
             case "area":
                 self._apply(in_area=None if value is None else value == "local")
             case "sort":
-                self._apply(sort=value or "name")
+                self._apply(sort=value or "relevance")
 
     def _apply(self, **changes: object) -> None:
         query = DirectoryQuery(**{**self.query_value.__dict__, **changes})
