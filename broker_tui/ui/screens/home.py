@@ -1,4 +1,6 @@
-"""Today's work: open referrals by status, contracts ending soon, overdue QA actions (read-only)."""
+"""Today's work: open referrals by status, replies overdue, contracts ending soon, overdue QA actions.
+
+Read-only, except that Enter on an overdue reply opens its referral."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from concurrent.futures import Future
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -54,6 +56,8 @@ class HomeScreen(Screen[None]):
         await self.query_one("#home-lists", Vertical).mount_all([
             Horizontal(_panel("Open referrals by status", "by-status", "Status", "Referrals"),
                        _panel("Needed soonest", "soonest", "Case", "Status", "Needed by"), classes="row"),
+            _panel("Replies overdue (Enter opens the referral)", "replies",
+                   "Case", "Service", "Provider", "Reply due", "Days over"),
             _panel(f"Contracts ending within {ENDING_WITHIN_MONTHS} months", "ending",
                    "Reference", "Contract", "Provider", "Ends", "Days left"),
             _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over"),
@@ -104,19 +108,31 @@ class HomeScreen(Screen[None]):
         self._fill("soonest", [(f"{r.case_ref} {r.initials}" + (" (emergency)" if r.emergency else ""),
                                 r.status_label, format_date(r.needed_by)) for r in w.needed_soonest],
                    empty="No open referrals")
+        self._fill("replies", [(f"{r.case_ref} {r.initials}", _short(r.service_name), _short(r.provider_name),
+                                 format_date(r.reply_due_on), _right(r.days_overdue)) for r in w.overdue_replies],
+                   empty="No replies overdue", keys=[r.referral_id for r in w.overdue_replies])
         self._fill("ending", [(c.reference, c.name, c.provider_name, format_date(c.ends_on), _right(c.days_left))
                               for c in w.contracts_ending], empty="None ending")
         self._fill("overdue", [(a.about, a.description, a.owner, format_date(a.due_on), _right(a.days_overdue))
                                for a in w.overdue_actions], empty="Nothing overdue")
         self.call_after_refresh(self.warm_up)
 
-    def _fill(self, table_id: str, rows: list[tuple], empty: str = "") -> None:
+    def _fill(self, table_id: str, rows: list[tuple], empty: str = "", keys: list[str] | None = None) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         table.clear()
-        if rows:
+        if rows and keys is not None:
+            for n, (row, key) in enumerate(zip(rows, keys, strict=True)):
+                table.add_row(*row, key=f"{key}#{n}")  # one referral may have several overdue replies
+        elif rows:
             table.add_rows(rows)
         elif empty:
             table.add_row(f"[dim]{empty}[/dim]", *[""] * (len(table.columns) - 1))
+
+    @on(DataTable.RowSelected, "#replies")
+    def _open_overdue(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key:  # the "No replies overdue" row has no key
+            self.app.open_referral(key.split("#", 1)[0])  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="warm-up")
     def warm_up(self) -> None:
@@ -125,6 +141,11 @@ class HomeScreen(Screen[None]):
 
         with contextlib.suppress(Exception):  # the directory reports any real problem when opened
             warm_up(self.app.ctx)  # type: ignore[attr-defined]
+
+
+def _short(text: str, width: int = 36) -> str:
+    """Long names end in … so that every column fits the panel."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _right(value: int) -> Text:

@@ -66,6 +66,7 @@ class ReferralDetailScreen(Screen[None]):
         Binding("w", "withdraw", "Withdraw"),
         Binding("m", "moving", "New referral from this one"),
         Binding("f", "find", "Find placements"),
+        Binding("o", "offers", "Offers & search log"),
     ]
 
     def __init__(self, referral_id: str) -> None:
@@ -73,6 +74,7 @@ class ReferralDetailScreen(Screen[None]):
         self.referral_id = referral_id
         self.view: ReferralView | None = None
         self.prepared: Any = None  # search.Prepared: the ranking for Find placements, worked out ahead
+        self.outreach = ""  # the search log in one line ("sent to 4 · 1 offer · ...")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,16 +100,31 @@ class ReferralDetailScreen(Screen[None]):
         if self.view is not None:
             self.app.open_match_search(self.view, self.prepared)  # type: ignore[attr-defined]
 
+    def action_offers(self) -> None:
+        """The search log: every service the referral went to and the answers; record, compare, accept."""
+        from broker_tui.ui.screens.offers import OffersScreen
+
+        if self.view is not None:
+            self.app.push_screen(OffersScreen(self.view), lambda _r: self.load())
+
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
+        from broker_tui.services.search_log import search_log
+        from broker_tui.ui.screens.outreach_words import outreach_line
+
         ctx = self.app.ctx  # type: ignore[attr-defined]
         view = get_referral(ctx, self.referral_id)
         entries = history(ctx, view.id)
-        self.app.call_from_thread(self._show, view, entries)
+        try:
+            outreach = outreach_line(search_log(ctx, view)) + "  (o: offers & search log)"
+        except Exception as exc:  # noqa: BLE001  (the rest of the referral still shows)
+            outreach = f"could not be read: {exc}"
+        self.app.call_from_thread(self._show, view, entries, outreach)
 
-    def _show(self, view: ReferralView, entries: list[HistoryEntry]) -> None:
+    def _show(self, view: ReferralView, entries: list[HistoryEntry], outreach: str = "") -> None:
         self.view = view
-        self.query_one("#ref-summary", Static).update(summary(view))
+        self.outreach = outreach
+        self.query_one("#ref-summary", Static).update(summary(view, outreach))
         self.query_one("#ref-history", Static).update(history_table(entries))
         self.query_one("#ref-detail").loading = False
         self.warm_market(view)
@@ -152,7 +169,7 @@ class ReferralDetailScreen(Screen[None]):
         self.load()
 
 
-def summary(v: ReferralView) -> Table:
+def summary(v: ReferralView, outreach: str = "") -> Table:
     values = v.values
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
@@ -181,6 +198,8 @@ def summary(v: ReferralView) -> Table:
                                  + [f"“{x}”" for x in values["free_text_needs"]]) or "none"),
         ("Orders", _orders(values)),
     ]
+    if outreach:
+        rows.insert(2, ("Outreach", outreach))
     for label, value in rows:
         t.add_row(label, Text(str(value)))
     return t
