@@ -110,11 +110,14 @@ async def test_shortlist_and_send_with_a_bad_date_then_a_good_one(cases_ctx, tmp
         due = dialog.query_one("#send-due", Input)
         due.value = "31/02/2026"
         await pilot.pause()
-        assert "not a real date" in str(dialog.query_one("#send-due-error", Static).render())
+        shown = dialog.query_one("#send-due-error", Static)
+        assert "not a real date" in str(shown.render())
+        assert shown.region.width > 20 and shown.region.height > 0  # on screen, not only in the widget
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is dialog and sent_count(cases_ctx) == 0
-        assert "Give a reply date" in str(dialog.query_one("#send-error", Static).render())
+        problem = dialog.query_one("#send-error", Static)
+        assert "Give a reply date" in str(problem.render()) and problem.region.height > 0
         due.value = "30/11/2026"
         await pilot.pause()
         assert "in the past" in str(dialog.query_one("#send-due-error", Static).render())

@@ -68,10 +68,10 @@ class SendReferralScreen(ModalScreen[list[Any] | None]):
                 yield Label("Reply by", classes="send-label")
                 yield Input(format_date(default_reply_by(self._today(), self.referral.values.get("needed_by"))),
                             id="send-due", placeholder="dd/mm/yyyy")
-                yield Static("", id="send-due-error", classes="field-error")
+                yield Static("", id="send-due-error", classes="send-problem")
             yield Label("What the providers receive (case reference only):", classes="send-label")
             yield TextArea("", id="send-text", read_only=True, soft_wrap=True)
-            yield Static("", id="send-error", classes="field-error")
+            yield Static("", id="send-error", classes="send-problem")
             with Horizontal(id="send-buttons"):
                 yield Button("Send (ctrl+s)", id="send", variant="primary")
                 yield Button("Copy text (ctrl+y)", id="copy")
