@@ -28,6 +28,14 @@ from broker_tui.services.context import AppContext
 
 _CACHE_ATTR = "_market_search_cache"
 _CACHE_LOCK = threading.Lock()
+RESULTS_KEPT = 16  # recent searches remembered against the current index (a directory page and its count,
+# the next pages, a sort change: one search, not one each)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: uuid.UUID
+    score: float
 
 
 @dataclass
@@ -37,12 +45,7 @@ class _Cache:
     version: tuple[Any, ...] | None = None
     gone: frozenset[uuid.UUID] = frozenset()  # in the index but no longer in Ofsted's register
     builds: int = 0
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: uuid.UUID
-    score: float
+    results: dict[tuple[Any, ...], list[SearchHit]] = field(default_factory=dict)  # recent searches, this index
 
 
 def _cache(ctx: AppContext) -> _Cache:
@@ -98,6 +101,7 @@ def invalidate(ctx: AppContext) -> None:
     cache = _cache(ctx)
     with cache.lock:
         cache.index, cache.version = None, None
+        cache.results = {}
 
 
 def market_index(ctx: AppContext, *, check: bool = True) -> tuple[SearchIndex, frozenset[uuid.UUID]]:
@@ -111,6 +115,7 @@ def market_index(ctx: AppContext, *, check: bool = True) -> tuple[SearchIndex, f
         if cache.index is None or version != cache.version:
             docs, gone = load_documents(ctx)
             cache.index, cache.gone, cache.version = build(docs), gone, version
+            cache.results = {}
             cache.builds += 1
         return cache.index, cache.gone
 
@@ -131,8 +136,20 @@ def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include
     if not text.strip():
         return []
     index, gone = market_index(ctx, check=check)
+    cache = _cache(ctx)
+    key = (text, limit, include_gone, rerank, partial)
+    with cache.lock:
+        found = cache.results.get(key) if cache.index is index else None
+    if found is not None:
+        return list(found)
     hits = index.search(text, limit, exclude=() if include_gone else gone, rerank=rerank, partial=partial)
-    return [SearchHit(doc_id, score) for doc_id, score in hits]  # type: ignore[arg-type]
+    found = [SearchHit(doc_id, score) for doc_id, score in hits]  # type: ignore[arg-type]
+    with cache.lock:
+        if cache.index is index:
+            if len(cache.results) >= RESULTS_KEPT:
+                del cache.results[next(iter(cache.results))]
+            cache.results[key] = found
+    return list(found)
 
 
 def search_services(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
