@@ -113,3 +113,16 @@ def test_a_write_that_skips_the_version_is_seen_after_invalidate(sqlite_ctx):
                     .values(specialisms=["autism"]))
     invalidate(sqlite_ctx)
     assert search_services(sqlite_ctx, "autsim") == [market.services["Hillview"].id]
+
+
+def test_a_remembered_search_is_forgotten_when_the_market_changes(ctx, market):
+    from broker_tui.store.tables import Service
+
+    first = search_scored(ctx, "zinia cout")
+    assert search_scored(ctx, "zinia cout") == first  # remembered: the same hits
+    provider = market.providers["Northgate Housing Trust"]
+    with ctx.session() as s:
+        s.add(Service(provider_id=provider.id, name="Zinnia Court", service_type="supported_accommodation",
+                      sector="private", town="Hinckley", local_authority_name="Leicestershire"))
+    assert [r.name for r in search_rows(ctx, "zinia cout", 1)] == ["Zinnia Court"]
+    assert search_scored(ctx, "zinia cout") != first
