@@ -18,14 +18,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
-from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
 from broker_tui.services.outreach import accept_offer
 from broker_tui.services.referral_views import ReferralView
 from broker_tui.services.referrals import get_referral
 from broker_tui.services.search_log import LogEntry, SearchLog, search_log
 from broker_tui.ui.screens.dialogs import ConfirmScreen
-from broker_tui.ui.screens.outreach_words import outreach_line, refusal_text, uk_dates
+from broker_tui.ui.screens.outreach_words import accept_question, outreach_line, refusal_text, uk_dates
 from broker_tui.ui.widgets.outreach_tables import SearchLogTable, answer_text
 
 TAKES_OFFERS = ("sent_to_providers", "offers_received")
@@ -200,8 +199,7 @@ class OffersScreen(Screen[None]):
             self.say(f"{entry.service_name}'s offer is {(entry.offer_status or '').replace('_', ' ')}, not open",
                      error=True)
             return
-        question = (f"Accept {entry.service_name}'s offer of {format_pence(entry.weekly_price_pence)} a week? "
-                    f"{self.view.case_ref} becomes placement agreed and the other open offers are not taken.")
+        question = accept_question(entry.service_name, entry.weekly_price_pence, self.view.case_ref)
         self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"),
                              lambda yes: self._accept(entry) if yes else None)
 

@@ -19,7 +19,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.services.outreach import OfferRow, accept_offer, compare_offers
 from broker_tui.services.referral_views import ReferralView
 from broker_tui.ui.screens.dialogs import ConfirmScreen
-from broker_tui.ui.screens.outreach_words import refusal_text, uk_dates
+from broker_tui.ui.screens.outreach_words import accept_question, refusal_text, uk_dates
 from broker_tui.ui.widgets.outreach_tables import OFFER_STATUSES, OfferCompareTable
 
 PART_LABELS = {"core_weekly_pence": "core", "staffing_weekly_pence": "staffing", "education_weekly_pence": "education",
@@ -134,8 +134,7 @@ class CompareOffersScreen(Screen[str | None]):
             state = "expired" if r.status == "open" else OFFER_STATUSES.get(r.status, r.status)
             self._banner(f"{r.service_name}'s offer is {state}: only an open offer can be accepted", True)
             return
-        question = (f"Accept {r.service_name}'s offer of {format_pence(r.weekly_price_pence)} a week? "
-                    f"{self.view.case_ref} becomes placement agreed and the other open offers are not taken.")
+        question = accept_question(r.service_name, r.weekly_price_pence, self.view.case_ref)
         self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"),
                              lambda yes: self._accept(r) if yes else None)
 
