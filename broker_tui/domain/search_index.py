@@ -86,6 +86,7 @@ class SearchIndex:
         self._lengths = np.zeros(0, dtype=np.int64)  # by slot: the whole text's length
         self._ranks = np.zeros(0, dtype=np.int64)  # by slot: the place in (name, id) order
         self._arrays_stale = True
+        self._term_slots: dict[str, np.ndarray] = {}  # each term's documents as an array (built on use)
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -123,6 +124,7 @@ class SearchIndex:
                 self._stale = True
             groups.setdefault(boost, set()).add(slot)
             self._df[term] = self._df.get(term, 0) + 1
+            self._term_slots.pop(term, None)
 
     def remove(self, doc_id: Hashable) -> None:
         """Drop the document (nothing happens when it is not there)."""
@@ -134,6 +136,7 @@ class SearchIndex:
         for term, boost in self._terms.pop(slot).items():
             groups = self._postings[term]
             groups[boost].discard(slot)
+            self._term_slots.pop(term, None)
             if not groups[boost]:
                 del groups[boost]
             self._df[term] -= 1
@@ -230,6 +233,33 @@ class SearchIndex:
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
         return {d: s * idf for d, s in scores.items()}
 
+    def match_mask(self, query: str) -> np.ndarray:
+        """The documents holding every word of the query (each word, a near miss of it, or, for the last
+        word while it is still being typed, a word it begins) as a boolean mask over slots (see
+        ``slot_ids``); unscored and unordered, for narrowing a list as the broker types."""
+        mask = np.zeros(self._next_slot, dtype=bool)
+        for i, (token, typing) in enumerate(query_tokens(query).items()):
+            hits = np.zeros(self._next_slot, dtype=bool)
+            for term in self.expand(token, typing=typing):
+                hits[self._slots_of(term)] = True
+            mask = hits if i == 0 else mask & hits
+        return mask
+
+    def slot_ids(self) -> list[Hashable | None]:
+        """Each slot's document id (None where a document was removed): the key to ``match_mask``."""
+        ids: list[Hashable | None] = [None] * self._next_slot
+        for slot, doc in self._docs.items():
+            ids[slot] = doc.id
+        return ids
+
+    def _slots_of(self, term: str) -> np.ndarray:
+        found = self._term_slots.get(term)
+        if found is None:
+            groups = self._postings.get(term, {})
+            found = np.fromiter((d for ids in groups.values() for d in ids), dtype=np.int64)
+            self._term_slots[term] = found
+        return found
+
     def search(self, query: str, limit: int | None = 20, *, partial: bool = True,
                allow: Iterable[Hashable] | None = None, exclude: Iterable[Hashable] = (),
                rerank: int = RERANK) -> list[tuple[Hashable, float]]:
@@ -267,12 +297,7 @@ class SearchIndex:
                exclude: Iterable[Hashable]) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
         """The index's scores of the documents matching every token, and (with ``partial``) of those
         matching some tokens: (score scaled by PARTIAL_FACTOR and the share of tokens matched, share)."""
-        words = tokens(query)
-        typing = bool(query) and not query[-1].isspace()
-        kept = [w for w in words if w not in STOP_WORDS] or words
-        seen: dict[str, bool] = {}
-        for i, w in enumerate(kept):  # one entry per distinct token; "typing" belongs to the last one
-            seen[w] = seen.get(w, False) or (typing and i == len(kept) - 1 and words[-1] == w)
+        seen = query_tokens(query)
         if not seen:
             return {}, {}
         per_token = [self.token_scores(token, is_typing) for token, is_typing in seen.items()]
@@ -337,6 +362,18 @@ class SearchIndex:
             tied = [d for d, s in scores.items() if s == threshold]
             chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys.__getitem__)
         return [(d, scores[d]) for d in chosen]
+
+
+def query_tokens(query: str) -> dict[str, bool]:
+    """The query's distinct words that count (stop words only when nothing else is left), each with
+    whether it is still being typed (the last word, when the query does not end in a space)."""
+    words = tokens(query)
+    typing = bool(query) and not query[-1].isspace()
+    kept = [w for w in words if w not in STOP_WORDS] or words
+    seen: dict[str, bool] = {}
+    for i, w in enumerate(kept):  # one entry per distinct token; "typing" belongs to the last one
+        seen[w] = seen.get(w, False) or (typing and i == len(kept) - 1 and words[-1] == w)
+    return seen
 
 
 def build(docs: Iterable[SearchDoc]) -> SearchIndex:

@@ -94,7 +94,7 @@ class Narrowed:
     text: str
     results: list[RankedService]
     count: int
-    keep: np.ndarray | None = field(default=None, repr=False)  # the text's mask over the market (None: no text)
+    keep: np.ndarray | None = field(default=None, repr=False, compare=False)  # the text's mask over the market (None: no text)
 
     @property
     def summary(self) -> str:
@@ -128,14 +128,30 @@ def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | 
         typing = False
     if not words:
         return None
-    query = " ".join(words) + ("" if typing else " ")
-    position = market.arrays.position_of
-    keep = np.zeros(market.arrays.n, dtype=bool)
     index, _gone = market_index(ctx, check=False)
-    every_word = index.search(query, None, partial=False, rerank=0)  # each word (or a near miss) in every hit
-    hits = [position[k] for k in (str(i) for i, _score in every_word) if k in position]
-    keep[hits] = True
+    positions = _market_positions(index, market)  # by the index's slot: the market position, or -1
+    matched = index.match_mask(" ".join(words) + ("" if typing else " "))
+    slots = np.nonzero(matched[: len(positions)])[0]
+    at = positions[slots]
+    keep = np.zeros(market.arrays.n, dtype=bool)
+    keep[at[at >= 0]] = True
     return keep
+
+
+_positions_cache: list[Any] = [None, None, None]  # the index, the market arrays and the map between them
+
+
+def _market_positions(index: Any, market: LoadedMarket) -> np.ndarray:
+    """The market position of each of the index's documents (-1: not in the market snapshot), worked out
+    once per pair of index and snapshot."""
+    cached_index, cached_arrays, positions = _positions_cache
+    if cached_index is index and cached_arrays is market.arrays:
+        return positions
+    where = market.arrays.position_of
+    positions = np.fromiter((where.get(str(i), -1) if i is not None else -1 for i in index.slot_ids()),
+                            dtype=np.int64)
+    _positions_cache[:] = [index, market.arrays, positions]
+    return positions
 
 
 def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str) -> Narrowed:

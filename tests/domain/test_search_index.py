@@ -252,3 +252,24 @@ def test_rerank_zero_keeps_the_index_order_and_a_small_head_keeps_the_rest_in_it
     rest = [d for d, _ in head[3:]]
     assert rest == [d for d, _ in own if d in set(rest)]
     assert index.search("care leicster", 5, rerank=3) == head[:5]
+
+
+@pytest.mark.parametrize("query", ["leicster", "nottingam fostring", "autsim", "child", "childrens hom",
+                                   "the", "zzzqqq", "oak house ", "leic"])
+def test_match_mask_is_every_document_holding_every_word(index: SearchIndex, query: str) -> None:
+    """The unscored mask (for narrowing a list as the broker types) holds exactly the documents that the
+    scored search finds holding every word."""
+    mask = index.match_mask(query)
+    ids = index.slot_ids()
+    masked = {ids[slot] for slot in mask.nonzero()[0]}
+    assert masked == {doc_id for doc_id, _score in index.search(query, None, partial=False, rerank=0)}
+
+
+def test_match_mask_follows_changes() -> None:
+    idx = build([SearchDoc(id=1, name="Oak House"), SearchDoc(id=2, name="Ash Lodge")])
+    assert idx.match_mask("oak")[0] and not idx.match_mask("oak")[1]
+    idx.update(SearchDoc(id=2, name="Oak Lodge"))  # renamed: its slot changes
+    ids = idx.slot_ids()
+    assert sorted(ids[s] for s in idx.match_mask("oak").nonzero()[0]) == [1, 2]
+    idx.remove(1)
+    assert [idx.slot_ids()[s] for s in idx.match_mask("oak").nonzero()[0]] == [2]

@@ -73,7 +73,7 @@ class ReferralDetailScreen(Screen[None]):
         super().__init__()
         self.referral_id = referral_id
         self.view: ReferralView | None = None
-        self.prepared: Any = None  # search.Prepared: the ranking for Find placements, worked out ahead
+        self.prepared: Any = None  # placement_search.Prepared: the ranking for Find placements, worked out ahead
         self.outreach = ""  # the search log in one line ("sent to 4 · 1 offer · ...")
 
     def compose(self) -> ComposeResult:
@@ -90,7 +90,7 @@ class ReferralDetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="warm-market")
     def warm_market(self, view: ReferralView) -> None:
         """Read the market snapshot and rank it for this referral now, so Find placements (f) opens at once."""
-        from broker_tui.ui.screens.search import prepare
+        from broker_tui.services.placement_search import prepare
 
         with contextlib.suppress(Exception):  # the search screen reports it when opened
             prepared = prepare(self.app.ctx, view)  # type: ignore[attr-defined]

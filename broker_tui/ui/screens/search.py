@@ -35,7 +35,6 @@ from broker_tui.services.placement_search import (
     Shortlist,
     filters_of,
     narrow,
-    prepare,
     rank_for,
     sent_service_ids,
 )
@@ -49,7 +48,6 @@ from broker_tui.ui.widgets.match_results import (
     status_text,
 )
 
-__all__ = ["DEBOUNCE", "MatchSearchScreen", "Prepared", "prepare"]
 DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before ranking again
 EXCLUDED_SHOWN = 500  # excluded services listed (of the types sought); the rest are counted
 
@@ -87,6 +85,7 @@ class MatchSearchScreen(Screen[None]):
         self._generation = 0
         self._debounce: Timer | None = None
         self._ranking = False  # a ranking is on its way (it reads the free text itself)
+        self._explained: tuple[Any, ...] = ()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
         self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
 
@@ -211,10 +210,12 @@ class MatchSearchScreen(Screen[None]):
         if generation != self._generation:
             return  # a newer change of the filters is on its way
         self._ranking = False
-        self.shown = shown
+        before, self.shown = self.shown, shown
         table = self.query_one(MatchTable)
         table.loading = False
-        table.show(shown.results, self.shortlist.marks())
+        if not (before is not None and before.result is shown.result  # the same rows: nothing to redraw
+                and [r.service.id for r in before.results] == [r.service.id for r in shown.results]):
+            table.show(shown.results, self.shortlist.marks())
         if excluded is not None:
             self.show_excluded(generation, excluded)
         self._status()
@@ -259,17 +260,19 @@ class MatchSearchScreen(Screen[None]):
                            excluded_view=self.showing_excluded, listed=EXCLUDED_SHOWN)
         if self.referral is not None and not self.showing_excluded:
             text += "  " + self.shortlist.words()
-        self.query_one("#match-status", Static).update(text)
+        self.query_one("#match-status", Static).update(text, layout=False)  # one line, always
 
     def _show_detail(self) -> None:
         why = self.query_one("#match-why", Static)
+        table = self.query_one(ExcludedTable if self.showing_excluded else MatchTable)
+        item = table.item(table.cursor_row)
+        explained = (self.showing_excluded, item, self.shown)
+        if all(a is b for a, b in zip(explained, self._explained, strict=False)) and self._explained:
+            return  # the same row of the same results (highlighted again after the table was filled)
+        self._explained = explained
         if self.showing_excluded:
-            table = self.query_one(ExcludedTable)
-            item = table.item(table.cursor_row)
             why.update(excluded_detail(item) if item is not None else "")
             return
-        table = self.query_one(MatchTable)
-        item = table.item(table.cursor_row)
         if item is None or self.shown is None:
             why.update("No service to explain." if self.shown is not None else "")
             return
