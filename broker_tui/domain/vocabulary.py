@@ -192,6 +192,9 @@ REFERRAL_STATUSES = {
     "closed": "Closed",
 }
 OPEN_REFERRAL_STATUSES = ("new", "searching", "sent_to_providers", "offers_received", "placement_agreed")
+# while a referral waits on providers' replies (an unanswered one past its deadline is overdue; once a
+# placement is agreed, or the referral withdrawn or closed, a missing reply no longer matters)
+AWAITING_REPLY_STATUSES = ("searching", "sent_to_providers", "offers_received")
 
 DECLINE_REASONS = {
     "no_vacancy": "No vacancy",

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from broker_tui.domain.dates import add_months
-from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
+from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
 from broker_tui.services.context import AppContext
 
 ENDING_WITHIN_MONTHS = 6
@@ -106,8 +106,8 @@ def _read_light(ctx: AppContext) -> dict:
             "soonest": quick.referrals_needed_soonest(con, OPEN_REFERRAL_STATUSES, SHORT_LIST),
             "ending": quick.contracts_ending(con, today, until, SHORT_LIST),
             "overdue": quick.overdue_actions(con, today, SHORT_LIST),
-            "replies": quick.replies_overdue(con, today, OPEN_REFERRAL_STATUSES),
-            "replies_list": quick.overdue_replies(con, today, OPEN_REFERRAL_STATUSES, SHORT_LIST),
+            "replies": quick.replies_overdue(con, today, AWAITING_REPLY_STATUSES),
+            "replies_list": quick.overdue_replies(con, today, AWAITING_REPLY_STATUSES, SHORT_LIST),
             "services": quick.services_listed(con),
         }
 
@@ -135,7 +135,7 @@ def _read_sqlalchemy(ctx: AppContext) -> dict:
     about = aliased(BlockContract)
     no_reply = ~exists().where(Offer.referral_id == ReferralSent.referral_id,
                                Offer.service_id == ReferralSent.service_id)
-    reply_overdue = and_(ReferralSent.reply_due_on < today, opened, no_reply)
+    reply_overdue = and_(ReferralSent.reply_due_on < today, Referral.status.in_(AWAITING_REPLY_STATUSES), no_reply)
     with ctx.engine.connect() as con:
         return {
             "statuses": [tuple(r) for r in con.execute(

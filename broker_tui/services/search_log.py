@@ -28,14 +28,14 @@ from broker_tui.domain.matching import rank
 from broker_tui.domain.matching_arrays import MarketArrays
 from broker_tui.domain.matching_request import request_from_referral
 from broker_tui.domain.money import format_pence
-from broker_tui.domain.vocabulary import DECLINE_REASONS, OPEN_REFERRAL_STATUSES, judgement_label
+from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, DECLINE_REASONS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
 from broker_tui.services.referral_views import ReferralView
 from broker_tui.services.referrals import get_referral
 from broker_tui.store.tables import AuditEvent, Offer, Provider, Referral, ReferralSent, Service
 
-ANSWERS = ("offer", "decline", "no reply yet", "overdue")
+ANSWERS = ("offer", "decline", "no reply yet", "overdue", "no reply")  # no reply: and none awaited now
 CSV_COLUMNS = ("case_ref", "date_received", "service", "provider", "sent_at", "sent_by", "reply_due_on", "answer",
                "answered_on", "reason", "weekly_price_pence", "offer_status", "placement_agreed_on",
                "days_to_placement_agreed")
@@ -96,7 +96,9 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
         events = session.scalars(select(AuditEvent).where(
             AuditEvent.entity == "referral", AuditEvent.entity_id == str(view.id), AuditEvent.action == "status")
             .order_by(AuditEvent.at, AuditEvent.id)).all()
-        received = session.get(Referral, view.id).date_received
+        stored = session.get(Referral, view.id)  # as it stands now (the view may be older)
+        received, status = stored.date_received, stored.status
+    awaited = status in AWAITING_REPLY_STATUSES
     agreed = next((e.at.date() for e in events if (e.after or {}).get("status") == "placement_agreed"), None)
     entries = []
     for sent, service_name, provider_name in rows:
@@ -104,13 +106,13 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
         if reply is not None:
             answer = "offer" if reply.outcome == "offered" else "decline"
         else:
-            answer = "overdue" if sent.reply_due_on < today else "no reply yet"
+            answer = ("no reply" if not awaited else "overdue" if sent.reply_due_on < today else "no reply yet")
         entries.append(LogEntry(
             sent.service_id, service_name, provider_name, sent.contact, sent.sent_at, sent.sent_by, sent.reply_due_on,
             answer, reply.received_on if reply else None, _reason(reply) if reply else "",
             reply.weekly_price_pence if reply else None, reply.status if reply and reply.outcome == "offered" else None,
             reply.id if reply else None))
-    return SearchLog(view.id, view.case_ref, view.status, received, agreed,
+    return SearchLog(view.id, view.case_ref, status, received, agreed,
                      (agreed - received).days if agreed else None, tuple(entries))
 
 
@@ -154,7 +156,7 @@ def overdue_replies(ctx: AppContext) -> list[OverdueReply]:
     stmt = (select(ReferralSent, Referral.case_ref, Service.name)
             .join(Referral, Referral.id == ReferralSent.referral_id)
             .join(Service, Service.id == ReferralSent.service_id)
-            .where(ReferralSent.reply_due_on < today, Referral.status.in_(OPEN_REFERRAL_STATUSES), ~replied)
+            .where(ReferralSent.reply_due_on < today, Referral.status.in_(AWAITING_REPLY_STATUSES), ~replied)
             .order_by(ReferralSent.reply_due_on, Referral.case_ref, Service.name))
     with ctx.session() as session:
         return [OverdueReply(s.referral_id, case_ref, s.service_id, name, s.contact, s.sent_at, s.reply_due_on,

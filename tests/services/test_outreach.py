@@ -224,3 +224,19 @@ def test_logs_name_the_case_reference_only(world, caplog) -> None:
     assert messages[0].startswith("sent LCC-300001 to 2 providers: Ashfield House (Pat Referrals")
     text = "\n".join(messages)
     assert "QZ" not in text and all(f not in text for f in ("2012-05-17", "17/05/2012"))
+
+
+def test_no_reply_is_overdue_once_a_placement_is_agreed(world) -> None:
+    from broker_tui.services.home import todays_work
+
+    ctx, view, ids = world
+    send_referral(ctx, view.id, [ids["Ashfield House"], ids["Beacon Lodge"]], TODAY)
+    record_offer(ctx, view.id, ids["Ashfield House"], offer())
+    ctx.clock = ctx.clock.__class__(TODAY + D(2))
+    assert [o.service_name for o in overdue_replies(ctx) if o.case_ref == view.case_ref] == ["Beacon Lodge"]
+    before = todays_work(ctx)
+    accept_offer(ctx, compare_offers(ctx, view.id)[0])
+    assert [o for o in overdue_replies(ctx) if o.case_ref == view.case_ref] == []
+    after = todays_work(ctx)
+    assert after.replies_overdue == before.replies_overdue - 1
+    assert view.case_ref not in {r.case_ref for r in after.overdue_replies}

@@ -40,10 +40,14 @@ def test_answers_reasons_and_days_to_placement_agreed(world) -> None:  # noqa: F
     assert by_name["Cedar View"].answer == "no reply yet" and by_name["Dovecote Fostering"].answer == "no reply yet"
 
     ctx.clock = ctx.clock.__class__(TODAY + D(2))  # Cedar View's deadline (TODAY) has passed
-    accept_offer(ctx, compare_offers(ctx, view.id)[0])
-    log = search_log(ctx, view.id)
-    by_name = {e.service_name: e for e in log.entries}
+    by_name = {e.service_name: e for e in search_log(ctx, view.id).entries}
     assert by_name["Cedar View"].answer == "overdue" and by_name["Dovecote Fostering"].answer == "no reply yet"
+    accept_offer(ctx, compare_offers(ctx, view.id)[0])
+    log = search_log(ctx, view)  # the view opened before: the log reads the referral as it stands now
+    by_name = {e.service_name: e for e in log.entries}
+    # placement agreed: a missing reply is no longer awaited, nor overdue
+    assert by_name["Cedar View"].answer == "no reply" and by_name["Dovecote Fostering"].answer == "no reply"
+    assert log.status == "placement_agreed"
     assert by_name["Ashfield House"].offer_status == "accepted"
     assert log.placement_agreed_on == TODAY + D(2)
     assert log.days_to_placement_agreed == 12  # received TODAY - 10
@@ -63,7 +67,7 @@ def test_csv_export_has_case_reference_only_and_is_private(world, tmp_path) -> N
     rows = list(csv.DictReader(text.splitlines()))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert {r["case_ref"] for r in rows} == {"LCC-300001"}
-    assert [r["answer"] for r in rows] == ["offer", "no reply yet"]
+    assert [r["answer"] for r in rows] == ["offer", "no reply"]  # none awaited once placement is agreed
     assert rows[0]["weekly_price_pence"] == "560000" and rows[0]["days_to_placement_agreed"] == "10"
     assert rows[0]["placement_agreed_on"] == TODAY.isoformat() and rows[0]["reply_due_on"] == (TODAY + D(2)).isoformat()
     eighteenth = dt.date(2030, 5, 17)

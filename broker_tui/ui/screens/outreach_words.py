@@ -38,7 +38,8 @@ def outreach_line(log: Any) -> str:
     entries = log.entries
     if not entries:
         return "not sent to any provider yet"
-    n = {a: sum(1 for e in entries if e.answer == a) for a in ("offer", "decline", "no reply yet", "overdue")}
+    n = {a: sum(1 for e in entries if e.answer == a) for a in ("offer", "decline", "no reply yet", "overdue",
+                                                                "no reply")}
     parts = [f"sent to {len(entries)}"]
     if n["offer"]:
         parts.append(f"{n['offer']} offer{'s' if n['offer'] > 1 else ''}")
@@ -48,6 +49,8 @@ def outreach_line(log: Any) -> str:
         parts.append(f"{n['no reply yet']} awaited")
     if n["overdue"]:
         parts.append(f"{n['overdue']} overdue")
+    if n["no reply"]:
+        parts.append(f"{n['no reply']} never replied")
     if log.days_to_placement_agreed is not None:
         parts.append(f"placement agreed on {format_date(log.placement_agreed_on)}, "
                      f"{log.days_to_placement_agreed} days from referral")
