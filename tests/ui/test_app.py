@@ -117,10 +117,12 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             assert expected in whats
         assert [r[0] for r in rows if r[0]] == [
             "Everywhere", "Home", "Directory", "Directory: service table", "Service detail", "Referrals", "Referral",
-            "Find placements", "Referral form", "Referral form: need and risk levels",
+            "Find placements", "Send a referral", "Offers & search log", "Record a decline", "Record an offer",
+            "Compare offers", "Export the search log", "Referral form", "Referral form: need and risk levels",
             "Referral form: needs typed as text",
             "Questions", "Help"]
-        for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals"):
+        for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals",
+                         "Shortlist", "Send", "Copy text", "Record decline", "Record offer", "Compare offers"):
             assert expected in whats
         await pilot.press("escape")
         await settle(pilot)

@@ -30,12 +30,17 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
     from broker_tui.ui.screens.detail import ServiceDetailScreen
     from broker_tui.ui.screens.dialogs import ConfirmScreen
+    from broker_tui.ui.screens.offer_dialogs import DeclineDialog, ExportDialog
+    from broker_tui.ui.screens.offer_form import OfferFormScreen
+    from broker_tui.ui.screens.offers import OffersScreen
+    from broker_tui.ui.screens.offers_compare import CompareOffersScreen
     from broker_tui.ui.screens.directory import DirectoryScreen
     from broker_tui.ui.screens.home import HomeScreen
     from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
     from broker_tui.ui.screens.referral_form import ReferralFormScreen
     from broker_tui.ui.screens.referrals import ReferralListScreen
     from broker_tui.ui.screens.search import MatchSearchScreen
+    from broker_tui.ui.screens.send_referral import SendReferralScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
     from broker_tui.ui.widgets.tag_picker import TagPicker
@@ -51,6 +56,12 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
         ("Referrals", own_bindings(ReferralListScreen, Screen)),
         ("Referral", own_bindings(ReferralDetailScreen, Screen)),
         ("Find placements", own_bindings(MatchSearchScreen, Screen)),
+        ("Send a referral", own_bindings(SendReferralScreen, Screen)),
+        ("Offers & search log", own_bindings(OffersScreen, Screen)),
+        ("Record a decline", own_bindings(DeclineDialog, Screen)),
+        ("Record an offer", own_bindings(OfferFormScreen, Screen)),
+        ("Compare offers", own_bindings(CompareOffersScreen, Screen)),
+        ("Export the search log", own_bindings(ExportDialog, Screen)),
         ("Referral form", own_bindings(ReferralFormScreen, Screen)),
         ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
         ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),
