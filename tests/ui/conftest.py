@@ -64,3 +64,29 @@ def sync(test):
         return asyncio.run(test(*args, **kwargs))
 
     return run
+
+
+def status_text(app) -> str:
+    """The directory's status line."""
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#status", Static).render())
+
+
+def table_names(app) -> list[str]:
+    """The first column of the directory's service table."""
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#services", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def plain(widget) -> str:
+    """A Static's content (text or a Rich renderable) as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select
 
-from tests.ui.conftest import SIZE, make_app, settle, sync
-
-
-def status_text(app) -> str:
-    return str(app.screen.query_one("#status", Static).render())
-
-
-def table_names(app) -> list[str]:
-    table = app.screen.query_one("#services", DataTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+from tests.ui.conftest import SIZE, make_app, settle, status_text, sync, table_names
 
 
 @sync

@@ -6,10 +6,8 @@ the detail pane follows the highlighted row; Escape goes back to the referral. A
 from __future__ import annotations
 
 import asyncio
-import io
 
 import pytest
-from rich.console import Console
 from textual.widgets import Input, SelectionList, Static
 
 from broker_tui.services.referrals import get_referral
@@ -17,7 +15,7 @@ from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
 from broker_tui.ui.screens.search import MatchSearchScreen
 from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable
 from tests.domain import matching_cases as mc
-from tests.ui.conftest import SIZE, make_app, sync
+from tests.ui.conftest import SIZE, make_app, plain, sync
 from tests.ui.test_referral_form import settle
 
 
@@ -33,9 +31,7 @@ def names(table) -> list[str]:
 
 def why(screen) -> str:
     """The detail pane's text (a Rich renderable) as plain text."""
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(screen.query_one("#match-why", Static).content)
-    return console.export_text()
+    return plain(screen.query_one("#match-why", Static))
 
 
 async def open_search(app, pilot, case: str = "R1") -> MatchSearchScreen:

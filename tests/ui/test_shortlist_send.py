@@ -6,11 +6,9 @@ no shortlist."""
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import stat
 
-from rich.console import Console
 from sqlalchemy import func, select
 from textual.widgets import Input, Static, TextArea
 
@@ -21,16 +19,9 @@ from broker_tui.ui.screens.search import MatchSearchScreen
 from broker_tui.ui.screens.send_referral import SendReferralScreen
 from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable
 from tests.domain import matching_cases as mc
-from tests.ui.conftest import SIZE, make_app, sync
+from tests.ui.conftest import SIZE, make_app, plain, sync
 from tests.ui.test_referral_form import settle
 from tests.ui.test_search_screen import cases_ctx, names, open_search  # noqa: F401  (fixture)
-
-
-def plain(widget) -> str:
-    """A Static's content (text or a Rich renderable) as plain text."""
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
 
 
 def status(screen) -> str:

@@ -30,12 +30,12 @@ def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
     from broker_tui.ui.screens.detail import ServiceDetailScreen
     from broker_tui.ui.screens.dialogs import ConfirmScreen
+    from broker_tui.ui.screens.directory import DirectoryScreen
+    from broker_tui.ui.screens.home import HomeScreen
     from broker_tui.ui.screens.offer_dialogs import DeclineDialog, ExportDialog
     from broker_tui.ui.screens.offer_form import OfferFormScreen
     from broker_tui.ui.screens.offers import OffersScreen
     from broker_tui.ui.screens.offers_compare import CompareOffersScreen
-    from broker_tui.ui.screens.directory import DirectoryScreen
-    from broker_tui.ui.screens.home import HomeScreen
     from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
     from broker_tui.ui.screens.referral_form import ReferralFormScreen
     from broker_tui.ui.screens.referrals import ReferralListScreen
