@@ -94,7 +94,7 @@ class Narrowed:
     text: str
     results: list[RankedService]
     count: int
-    keep: np.ndarray | None = field(default=None, repr=False, compare=False)  # the text's mask over the market (None: no text)
+    keep: np.ndarray | None = field(default=None, repr=False, compare=False)  # the text's mask (None: no text)
 
     @property
     def summary(self) -> str:
