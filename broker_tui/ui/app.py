@@ -56,6 +56,7 @@ class BrokerApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self.warm_after = warm_after  # seconds after start to read the market for matching (None: not ahead)
+        self.shortlists: dict[str, object] = {}  # Find placements' shortlist of each referral, while the app runs
         self.sub_title = ctx.location.display
         if exit_after_home is None:
             exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"

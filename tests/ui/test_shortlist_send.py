@@ -186,5 +186,29 @@ def test_send_dialog_snapshot(snap_compare, cases_ctx):  # noqa: F811
         await open_search(pilot.app, pilot)
         await pilot.press("space", "down", "space", "s")
         await settle(pilot)
+        for _ in range(100):  # the recipients and the text arrive from a worker
+            if getattr(pilot.app.screen, "preview", None) is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
 
     assert snap_compare(make_app(cases_ctx), terminal_size=SIZE, run_before=open_it)
+
+
+@sync
+async def test_the_shortlist_stays_when_the_broker_leaves_and_comes_back(cases_ctx):  # noqa: F811
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert marks(screen.query_one(MatchTable)) == ["", "★"]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, MatchSearchScreen) and again is not screen
+        await asyncio.wait_for(again.results_painted.wait(), 10)
+        await settle(pilot)
+        assert marks(again.query_one(MatchTable)) == ["", "★"] and "Shortlist: 1" in status(again)

@@ -119,7 +119,8 @@ class MatchSearchScreen(Screen[None]):
             self.query_one("#match-table").loading = True
             self.load_snapshot()
         self.call_after_refresh(self._mount_filters)
-        if self.referral is not None:
+        if self.referral is not None:  # its shortlist is kept while the app runs
+            self.shortlist = self.app.shortlists.setdefault(str(self.referral.id), self.shortlist)  # type: ignore[attr-defined]
             self.load_sent()
 
     def _mount_filters(self) -> None:
@@ -128,8 +129,7 @@ class MatchSearchScreen(Screen[None]):
         self.query_one("#types-box").mount(types_list(self.filters))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # an ad hoc search has no referral to send
-        return not (action in ("shortlist", "send") and self.referral is None)
+        return self.referral is not None or action not in ("shortlist", "send")  # ad hoc: no referral to send
 
     # -- reading and ranking -------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="match-market")
