@@ -324,8 +324,8 @@ def searchlog_cmd(root: Root, ref: str, csv_file: Path | None) -> None:
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
         return
-    except OSError as exc:
-        fail(f"cannot write {csv_file}: {exc.strerror}")
+    except OSError as exc:  # (FileRefused says why in a line of its own)
+        fail(str(exc) if exc.strerror is None else f"cannot write {csv_file}: {exc.strerror}")
         return
     agreed = (f"; placement agreed {format_date(log.placement_agreed_on)}, "
               f"{log.days_to_placement_agreed} day(s) after it was received" if log.placement_agreed_on else "")

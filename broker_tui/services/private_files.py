@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 
-class FileRefused(ValueError):
+class FileRefused(OSError):
     """The file could not be written: the message says why, in a line."""
 
 
@@ -23,7 +23,7 @@ def write_private(path: str | Path, text: str) -> Path:
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:  # the text's own line endings
             out.write(text)
     except OSError as exc:
         raise FileRefused(f"cannot write {target}: {exc.strerror or exc}") from None

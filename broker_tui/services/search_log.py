@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import os
+import io
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, DECLINE_REASONS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
+from broker_tui.services.private_files import write_private
 from broker_tui.services.referral_views import ReferralView
 from broker_tui.services.referrals import get_referral
 from broker_tui.store.tables import AuditEvent, Offer, Provider, Referral, ReferralSent, Service
@@ -119,19 +120,17 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
 def export_csv(ctx: AppContext, referral: str | uuid.UUID | ReferralView, path: str | Path) -> int:
     """Write the search log as CSV (case reference only), readable by its owner only. Returns the rows written."""
     log = search_log(ctx, referral)
-    target = Path(path)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # also when the file was there before with wider permissions
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for e in log.entries:
-            writer.writerow([log.case_ref, log.date_received.isoformat(), e.service_name, e.provider_name,
-                             e.sent_at.isoformat(timespec="minutes"), e.sent_by, e.reply_due_on.isoformat(), e.answer,
-                             e.answered_on.isoformat() if e.answered_on else "", e.reason,
-                             "" if e.weekly_price_pence is None else e.weekly_price_pence, e.offer_status or "",
-                             log.placement_agreed_on.isoformat() if log.placement_agreed_on else "",
-                             "" if log.days_to_placement_agreed is None else log.days_to_placement_agreed])
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in log.entries:
+        writer.writerow([log.case_ref, log.date_received.isoformat(), e.service_name, e.provider_name,
+                         e.sent_at.isoformat(timespec="minutes"), e.sent_by, e.reply_due_on.isoformat(), e.answer,
+                         e.answered_on.isoformat() if e.answered_on else "", e.reason,
+                         "" if e.weekly_price_pence is None else e.weekly_price_pence, e.offer_status or "",
+                         log.placement_agreed_on.isoformat() if log.placement_agreed_on else "",
+                         "" if log.days_to_placement_agreed is None else log.days_to_placement_agreed])
+    write_private(path, out.getvalue())  # readable by its owner only, also when it was there before
     return len(log.entries)
 
 
