@@ -8,12 +8,10 @@ And a snapshot of the screen.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import stat
 
 import pytest
-from rich.console import Console
 from sqlalchemy import func, select
 from textual.widgets import Input, RadioSet, Static
 
@@ -29,7 +27,7 @@ from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
 from broker_tui.ui.widgets.outreach_tables import OfferCompareTable, SearchLogTable
 from tests.conftest import TODAY
 from tests.services.test_outreach import referral_request
-from tests.ui.conftest import SIZE, make_app, settle, sync
+from tests.ui.conftest import SIZE, make_app, plain, settle, sync
 
 D = dt.timedelta
 SENT_TO = ["Ashfield House", "Beacon Lodge", "Cedar View"]
@@ -48,12 +46,6 @@ def sent_ctx(market_ctx):
     view = create_referral(market_ctx, referral_request())
     send_referral(market_ctx, view.id, [ids[n] for n in SENT_TO], TODAY + D(3))
     return market_ctx
-
-
-def text_of(widget: Static) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
 
 
 def rows(screen) -> list[list[str]]:
@@ -101,7 +93,7 @@ async def test_the_search_log_lists_each_service_and_the_referral_sums_it_up(sen
         await settle(pilot)
         app.open_referral(str(get_referral(sent_ctx, "LCC-300001").id))
         await settle(pilot)
-        summary = text_of(app.screen.query_one("#ref-summary", Static))
+        summary = plain(app.screen.query_one("#ref-summary", Static))
         assert "Outreach" in summary and "sent to 3 · 3 awaited" in summary
         shown = {b.binding.key: b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
         assert shown["o"] == "Offers & search log"  # in the footer (and so in help)
@@ -113,7 +105,7 @@ async def test_the_search_log_lists_each_service_and_the_referral_sums_it_up(sen
         first = rows(screen)[0]
         assert first[2:6] == ["01/12/2026", "test.broker", "04/12/2026", "No reply yet"]
         assert "sent to 3" in str(screen.query_one("#offers-summary", Static).content)
-        detail = text_of(screen.query_one("#log-detail", Static))
+        detail = plain(screen.query_one("#log-detail", Static))
         assert "Ashfield House" in detail and "Reply due  04/12/2026" in detail
         await pilot.press("escape")
         await settle(pilot)
@@ -232,7 +224,7 @@ async def test_compare_then_accept_makes_the_referral_placement_agreed(sent_ctx)
         assert cells[0][2] == "£5,600" and cells[0][3] == "\N{MINUS SIGN}£900"  # the budget is £6,500
         assert cells[1][2] == "£6,100" and cells[1][3] == "\N{MINUS SIGN}£400"
         assert cells[0][8] == "15/12/2026" and cells[0][9] == "open"
-        detail = text_of(compare.query_one("#compare-detail", Static))
+        detail = plain(compare.query_one("#compare-detail", Static))
         assert "Ashfield House" in detail and "from 08/12/2026; valid until 15/12/2026" in detail
         await pilot.press("down", "a")
         await settle(pilot)

@@ -6,7 +6,6 @@ dates in ISO; the screens show them as dd/mm/yyyy.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from broker_tui.domain.dates import format_date
@@ -16,7 +15,6 @@ from broker_tui.services.referrals import ReferralNotFound
 from broker_tui.ui.widgets.outreach_tables import uk_dates
 
 __all__ = ["accept_question", "outreach_line", "refusal_text", "uk_dates"]
-QUESTION_WIDTH = 64  # the confirm dialog's text width: its label does not wrap by itself
 
 def refusal_text(exc: BaseException) -> str:
     """One line for the person at the keyboard, whatever went wrong."""
@@ -58,7 +56,6 @@ def outreach_line(log: Any) -> str:
 
 
 def accept_question(service_name: str, weekly_price_pence: int | None, case_ref: str) -> str:
-    """The question asked before an offer is accepted, broken into lines that fit the dialog."""
-    return "\n".join(textwrap.wrap(
-        f"Accept {service_name}'s offer of {format_pence(weekly_price_pence)} a week? {case_ref} becomes "
-        "placement agreed and the other open offers are not taken.", QUESTION_WIDTH))
+    """The question asked before an offer is accepted (the confirm dialog wraps it to its width)."""
+    return (f"Accept {service_name}'s offer of {format_pence(weekly_price_pence)} a week? {case_ref} becomes "
+            "placement agreed and the other open offers are not taken.")
