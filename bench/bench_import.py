@@ -1,6 +1,6 @@
 """Benchmark: importing Ofsted's register into a fresh SQLite file.
 
-(a) the real importer, broker_tui.services.importers.ofsted.import_ofsted (Core executemany);
+(a) the real importer, broker_tui.services.market.importers._ofsted.import_ofsted (Core executemany);
 (b) a naive variant with the same parser and the same result: one ORM object per provider, service and
     audit event added to one Session, one commit at the end.
 
@@ -22,21 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from broker_tui.services.audit import snapshot  # noqa: E402
 from broker_tui.services.context import AppContext  # noqa: E402
-from broker_tui.services.importers.ofsted import (  # noqa: E402
+from broker_tui.services.market.importers._ofsted import (  # noqa: E402
     DEFAULT_AGES,
     REGISTER_FIELDS,
     _columns,
     _norm,
     _provider_sectors,
     import_ofsted,
+    parse_register,
     read_places,
     register_values,
     service_name,
 )
-from broker_tui.services.importers.ofsted_file import parse_register  # noqa: E402
 from broker_tui.services.startup import prepare_database  # noqa: E402
+from broker_tui.store.audit import snapshot  # noqa: E402
 from broker_tui.store.tables import AuditEvent, Provider, Service  # noqa: E402
 
 DEFAULT_FILE = ROOT / "seed" / "ofsted_childrens_social_care_providers_2025.csv"

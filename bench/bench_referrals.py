@@ -129,7 +129,7 @@ def explain(ctx) -> None:
     """The plan of the list query for each kind of filter (first page and a later page)."""
     from sqlalchemy.dialects import sqlite
 
-    from broker_tui.services import referrals as svc
+    from broker_tui.services.referrals import _records as svc
 
     queries = [svc.ReferralQuery(status="open"), svc.ReferralQuery(status=None),
                svc.ReferralQuery(status="closed"), svc.ReferralQuery(status="open", broker=BROKERS[0]),

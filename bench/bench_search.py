@@ -5,7 +5,7 @@ regions and provision types come from the rows of seed/ofsted_childrens_social_c
 (sampled with replacement up to the size asked for); service names are made from common house-name
 words; specialisms and descriptions follow the demo seed's habits. Every query is a typo.
 
-  (a) broker_tui.domain.search_index: build once, then index.search(query, limit=20): the inverted index
+  (a) broker_tui.domain.search.index: build once, then index.search(query, limit=20): the inverted index
       retrieves, then its best 200 candidates are re-ranked by WRatio against the same whole text
   (a0) the same index in its own order, no re-rank (index.search(query, limit=20, rerank=0))
   (b) rapidfuzz.process.extract(query, strings, scorer=WRatio, limit=20) over each service's whole text
@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from broker_tui.domain.search_index import SearchDoc, build, tokens  # noqa: E402
+from broker_tui.domain.search.index import SearchDoc, build, tokens  # noqa: E402
 from broker_tui.domain.vocabulary import IMPORTED_PROVISION_TYPES  # noqa: E402
 
 OFSTED = ROOT / "seed" / "ofsted_childrens_social_care_providers_2025.csv"
@@ -245,7 +245,7 @@ def service_path(size: int, repeat: int) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_directory import make_database
 
-    from broker_tui.services import market_search
+    from broker_tui.services.market import _search as market_search
 
     with tempfile.TemporaryDirectory() as tmp:
         ctx = make_database(Path(tmp) / "bench.sqlite3", size)

@@ -110,7 +110,7 @@ async def measure(ctx, referral_id: str, opens: int, changes: int, keys: int
     from textual.widgets import Input
 
     from broker_tui.ui.app import BrokerApp
-    from broker_tui.ui.screens.search import MatchSearchScreen
+    from broker_tui.ui.screens.matching.search import MatchSearchScreen
 
     app = BrokerApp(ctx, exit_after_home=False)
     open_times: list[float] = []
@@ -201,7 +201,7 @@ async def keystrokes(app, pilot, screen, n: int) -> list[tuple[float, float]]:
 
 def report(label: str, n: int, cold: float, opens: list[float], changes: list[float], candidates: int,
            keys: list[tuple[float, float]]) -> None:
-    from broker_tui.ui.screens.search import DEBOUNCE
+    from broker_tui.ui.screens.matching.search import DEBOUNCE
 
     o = statistics.median(opens) * 1000
     c = statistics.median(changes) * 1000

@@ -43,9 +43,9 @@ def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: s
 
 
 def _register() -> None:
-    from broker_tui.cli import database, market, matching, offers, referrals
+    from broker_tui.cli import database, market, matching, outreach, referrals
 
-    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *offers.COMMANDS):
+    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS):
         main.add_command(command)
 
 

@@ -20,7 +20,7 @@ def providers() -> None:
 @click.pass_obj
 def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
     """Import or refresh services from Ofsted's provider-level register (CSV)."""
-    from broker_tui.services.importers.ofsted import ImportFileError, import_ofsted
+    from broker_tui.services.market.importers import ImportFileError, import_ofsted
     from broker_tui.services.startup import prepare_database
     from broker_tui.store.errors import DatabaseError
 
@@ -46,7 +46,7 @@ def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
 @click.pass_obj
 def import_cmd(root: Root, csv_file: Path, skip_bad: bool) -> None:
     """Import a council's own provider list (CSV; columns in docs/provider-import.md)."""
-    from broker_tui.services.importers.council_csv import ImportFileError, import_council_csv
+    from broker_tui.services.market.importers import ImportFileError, import_council_csv
     from broker_tui.services.startup import prepare_database
     from broker_tui.store.errors import DatabaseError, StaleEdit
 
@@ -92,7 +92,7 @@ def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit
         return
     if service_type and service_type not in SERVICE_TYPE_BY_CODE:
         fail(f"unknown service type {service_type!r}; known: {', '.join(SERVICE_TYPE_BY_CODE)}")
-    from broker_tui.services.directory import DirectoryQuery, iter_services
+    from broker_tui.services.market import DirectoryQuery, iter_services
     from broker_tui.services.startup import prepare_database
     from broker_tui.store.errors import DatabaseError
 

@@ -25,13 +25,13 @@ WARM_AFTER = 1.0  # seconds after start before the market is read ahead for matc
 
 
 def _directory_screen():  # -> DirectoryScreen; imported when first opened, after the first frame
-    from broker_tui.ui.screens.directory import DirectoryScreen
+    from broker_tui.ui.screens.market.directory import DirectoryScreen
 
     return DirectoryScreen()
 
 
 def _referral_screen():  # -> ReferralListScreen; imported when first opened
-    from broker_tui.ui.screens.referrals import ReferralListScreen
+    from broker_tui.ui.screens.referrals.list import ReferralListScreen
 
     return ReferralListScreen()
 
@@ -72,7 +72,7 @@ class BrokerApp(App[None]):
     def _warm_market(self) -> None:
         """Read the market snapshot and build the free-text index once the home screen is up, so that the
         first Find placements (from a referral or the palette) ranks at once."""
-        from broker_tui.services.placement_search import warm_up
+        from broker_tui.services.matching import warm_up
 
         def warm() -> None:
             with contextlib.suppress(Exception):  # Find placements reports any real problem when opened
@@ -117,7 +117,7 @@ class BrokerApp(App[None]):
 
     def open_referral(self, referral_id: str) -> None:
         """Show one referral over the referral list."""
-        from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+        from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 
         if self.current_mode != "referrals":
             self.switch_mode("referrals")
@@ -128,7 +128,7 @@ class BrokerApp(App[None]):
 
     def new_referral(self) -> None:
         """Open the referral form for a new placement request."""
-        from broker_tui.ui.screens.referral_detail import open_form
+        from broker_tui.ui.screens.referrals.detail import open_form
 
         if self.current_mode != "referrals":
             self.switch_mode("referrals")
@@ -137,13 +137,13 @@ class BrokerApp(App[None]):
     def open_match_search(self, referral: object = None, prepared: object = None) -> None:
         """Find placements: the market ranked for a referral (a ReferralView; ``prepared``: its ranking
         worked out ahead), or an empty ad hoc search."""
-        from broker_tui.ui.screens.search import MatchSearchScreen
+        from broker_tui.ui.screens.matching.search import MatchSearchScreen
 
         self.push_screen(MatchSearchScreen(referral, prepared))  # type: ignore[arg-type]
 
     def open_service(self, service_id: str, name: str = "") -> None:
         """Show one service's detail over the directory."""
-        from broker_tui.ui.screens.detail import ServiceDetailScreen
+        from broker_tui.ui.screens.market.detail import ServiceDetailScreen
 
         if self.current_mode != "directory":
             self.switch_mode("directory")

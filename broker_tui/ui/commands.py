@@ -63,10 +63,10 @@ class ServiceSearch(Provider):
         text = query.strip()
         if len(text) < 3:
             return
-        from broker_tui.services.directory import DirectoryQuery, page
+        from broker_tui.services.market import DirectoryQuery, directory_page
 
         try:  # the directory's own text search: the typo-tolerant index, best match first
-            result = await asyncio.to_thread(page, self.app.ctx, DirectoryQuery(text=text), None, 8)  # type: ignore[attr-defined]
+            result = await asyncio.to_thread(directory_page, self.app.ctx, DirectoryQuery(text=text), None, 8)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001  (the palette simply offers no services)
             return
         matcher = self.matcher(text)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from broker_tui.cli import main
-from broker_tui.services.referral_views import INPUT_KEYS, READ_ONLY_KEYS
+from broker_tui.services.referrals import INPUT_KEYS, READ_ONLY_KEYS
 from tests.conftest import REPO, TODAY
 
 SCHEMA = json.loads((REPO / "schemas" / "referral.schema.json").read_text())

@@ -12,7 +12,7 @@ from typing import Any
 
 from broker_tui.domain.matching import Area, MarketService
 from broker_tui.domain.pricing import PriceParts
-from broker_tui.domain.referral_rules import age_facts
+from broker_tui.domain.referrals.rules import age_facts
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
 
 TODAY = dt.date(2026, 12, 1)

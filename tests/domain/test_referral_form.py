@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from broker_tui.domain.referral_form import parse_referral
+from broker_tui.domain.referrals.parse import parse_referral
 
 TODAY = dt.date(2026, 12, 1)
 DISTRICTS = {"LE1", "LE2", "LE3", "NG7", "DE1"}

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from broker_tui.domain.referral_rules import (
+from broker_tui.domain.referrals.rules import (
     age_facts,
     age_on,
     funding_problem,
@@ -91,7 +91,7 @@ def test_acts_move_the_status_only_from_sensible_places() -> None:
 def test_default_reply_by_two_working_days_before_the_child_is_needed() -> None:
     import datetime as dt
 
-    from broker_tui.domain.referral_rules import add_working_days, default_reply_by
+    from broker_tui.domain.referrals.rules import add_working_days, default_reply_by
 
     friday = dt.date(2026, 11, 27)
     assert add_working_days(friday, 2) == dt.date(2026, 12, 1)  # over the weekend

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from rapidfuzz import fuzz
 
-from broker_tui.domain.search_index import (
+from broker_tui.domain.search.index import (
     MISSING_PENALTY,
     SearchDoc,
     SearchIndex,

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from broker_tui.services.importers import council_csv_write
-from broker_tui.services.importers.council_csv import ImportFileError, import_council_csv
-from broker_tui.services.importers.ofsted import import_ofsted
+from broker_tui.services.market.importers import ImportFileError, import_council_csv, import_ofsted
+from broker_tui.services.market.importers import _council_csv_write as council_csv_write
 from broker_tui.store.tables import AuditEvent, FosterHousehold, PriceList, Provider, Service
 from tests.conftest import TODAY
 from tests.services.test_ofsted_import import subset, write_csv

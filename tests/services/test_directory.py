@@ -7,13 +7,19 @@ import json
 
 import pytest
 
-from broker_tui.services.directory import (
+from broker_tui.services.market import (
     DirectoryQuery,
     DirectoryQueryError,
-    count,
     iter_services,
-    page,
-    regions,
+)
+from broker_tui.services.market import (
+    directory_count as count,
+)
+from broker_tui.services.market import (
+    directory_page as page,
+)
+from broker_tui.services.market import (
+    directory_regions as regions,
 )
 from tests.conftest import TODAY
 from tests.market_data import SERVICES, build_market
@@ -141,7 +147,7 @@ def test_regions_and_bad_queries(ctx, market):
 
 
 def test_service_detail(ctx, market):
-    from broker_tui.services.directory import ServiceNotFound, service_detail
+    from broker_tui.services.market import ServiceNotFound, service_detail
 
     ashfield = service_detail(ctx, market.services["Ashfield House"].id)
     assert ashfield.provider_name == "Brightway Care Ltd" and ashfield.judgement == "Good"

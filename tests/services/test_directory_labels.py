@@ -1,6 +1,6 @@
 import uuid
 
-from broker_tui.services.directory import DirectoryRow
+from broker_tui.services.market import DirectoryRow
 
 
 def row(**over) -> DirectoryRow:

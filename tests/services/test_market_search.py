@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from broker_tui.services import market_search
-from broker_tui.services.market_search import (
-    invalidate,
-    market_index,
-    search_rows,
-    search_scored,
-    search_services,
-)
+from broker_tui.services.market import _search as market_search
+from broker_tui.services.market import invalidate, market_index, search_rows, search_scored, search_services
 from tests.conftest import TODAY
 from tests.market_data import build_market
 

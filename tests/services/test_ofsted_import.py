@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from broker_tui.resources import SEED_DIR
-from broker_tui.services.importers.ofsted import ImportFileError, import_ofsted
+from broker_tui.services.market.importers import ImportFileError, import_ofsted
 from broker_tui.services.reference import ensure_reference_data
 from broker_tui.store.tables import AuditEvent, CodeListEntry, LocalAuthority, Provider, Service
 from tests.conftest import TODAY

@@ -9,16 +9,8 @@ import datetime as dt
 import pytest
 
 from broker_tui.domain.provider_text import leaks
-from broker_tui.services.matching import load_market
-from broker_tui.services.outreach import send_referral
-from broker_tui.services.placement_search import (
-    Shortlist,
-    filters_of,
-    narrow,
-    rank_for,
-    send_preview,
-    sent_service_ids,
-)
+from broker_tui.services.matching import filters_of, load_market, narrow, rank_for
+from broker_tui.services.outreach import Shortlist, send_preview, send_referral, sent_service_ids
 from broker_tui.services.referrals import get_referral
 from broker_tui.store.tables import Provider, Service
 from tests.domain import matching_cases as mc

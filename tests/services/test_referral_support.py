@@ -2,8 +2,7 @@ import datetime as dt
 
 import pytest
 
-from broker_tui.services.areas import areas_to_text, parse_areas_text
-from broker_tui.services.codes import code_choices, return_year
+from broker_tui.services.reference import areas_to_text, code_choices, parse_areas_text, return_year
 from broker_tui.services.referrals import ReferralInvalid, create_referral
 
 

@@ -9,13 +9,15 @@ import stat
 
 from broker_tui.domain.provider_text import date_forms, leaks
 from broker_tui.services.outreach import (
+    CSV_COLUMNS,
     accept_offer,
     compare_offers,
+    export_csv,
     record_decline,
     record_offer,
+    search_log,
     send_referral,
 )
-from broker_tui.services.search_log import CSV_COLUMNS, export_csv, search_log
 from tests.conftest import TODAY
 from tests.services.test_outreach import DOB, offer, world  # noqa: F401 (the fixture)
 

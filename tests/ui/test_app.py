@@ -79,7 +79,7 @@ async def test_enter_opens_detail_and_escape_goes_back(market_ctx):
         assert type(app.screen).__name__ == "ServiceDetailScreen"
         from rich.console import Console
 
-        from broker_tui.ui.screens.detail import render_detail
+        from broker_tui.ui.screens.market.detail import render_detail
 
         console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
         console.print(render_detail(app.screen.detail))
@@ -158,7 +158,7 @@ async def test_command_palette_reaches_screens_actions_and_services(market_ctx):
 
 @sync
 async def test_the_market_is_read_ahead_for_matching_once_home_is_up(market_ctx):
-    from broker_tui.services import market_search
+    from broker_tui.services.market import _search as market_search
     from broker_tui.services.matching import load_market
     from broker_tui.ui.app import BrokerApp
 

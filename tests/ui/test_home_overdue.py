@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from broker_tui.services.referrals import get_referral
 from broker_tui.ui.screens.home import HomeScreen
-from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
+from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.ui.conftest import SIZE, make_app, settle, sync
 
 

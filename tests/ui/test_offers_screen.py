@@ -15,16 +15,15 @@ import pytest
 from sqlalchemy import func, select
 from textual.widgets import Input, RadioSet, Static
 
-from broker_tui.services.outreach import OfferInput, record_offer, send_referral
+from broker_tui.services.outreach import OfferInput, record_offer, search_log, send_referral
 from broker_tui.services.referrals import create_referral, get_referral
-from broker_tui.services.search_log import search_log
 from broker_tui.store.tables import Offer
-from broker_tui.ui.screens.offer_dialogs import DeclineDialog, ExportDialog
-from broker_tui.ui.screens.offer_form import OfferFormScreen, read_offer
-from broker_tui.ui.screens.offers import OffersScreen
-from broker_tui.ui.screens.offers_compare import CompareOffersScreen
-from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
-from broker_tui.ui.widgets.outreach_tables import OfferCompareTable, SearchLogTable
+from broker_tui.ui.screens.outreach.compare import CompareOffersScreen
+from broker_tui.ui.screens.outreach.offer_dialogs import DeclineDialog, ExportDialog
+from broker_tui.ui.screens.outreach.offer_form import OfferFormScreen, read_offer
+from broker_tui.ui.screens.outreach.offers import OffersScreen
+from broker_tui.ui.screens.outreach.tables import OfferCompareTable, SearchLogTable
+from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.conftest import TODAY
 from tests.services.test_outreach import referral_request
 from tests.ui.conftest import SIZE, make_app, plain, settle, sync

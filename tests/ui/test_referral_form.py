@@ -15,9 +15,9 @@ from broker_tui.services.referrals import (
     update_referral,
 )
 from broker_tui.ui.screens.dialogs import ConfirmScreen
-from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
-from broker_tui.ui.screens.referral_form import SECTION_OF, ReferralFormScreen
-from broker_tui.ui.screens.referrals import ReferralListScreen
+from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+from broker_tui.ui.screens.referrals.form import SECTION_OF, ReferralFormScreen
+from broker_tui.ui.screens.referrals.list import ReferralListScreen
 from tests.ui.conftest import SIZE, make_app, sync
 
 TYPES_INDEX = {"fostering_in_house": 0, "fostering_ifa": 1, "childrens_home_external": 4, "supported_accommodation": 6}

@@ -16,9 +16,9 @@ from broker_tui.services.referrals import (
 )
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
 from broker_tui.ui.screens.home import HomeScreen
-from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
-from broker_tui.ui.screens.referral_form import ReferralFormScreen
-from broker_tui.ui.screens.referrals import PAGE_SIZE, ReferralListScreen
+from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+from broker_tui.ui.screens.referrals.form import ReferralFormScreen
+from broker_tui.ui.screens.referrals.list import PAGE_SIZE, ReferralListScreen
 from tests.conftest import TODAY
 from tests.ui.conftest import SIZE, make_app, sync
 from tests.ui.test_referral_form import settle, type_into

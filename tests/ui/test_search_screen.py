@@ -11,9 +11,9 @@ import pytest
 from textual.widgets import Input, SelectionList, Static
 
 from broker_tui.services.referrals import get_referral
-from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
-from broker_tui.ui.screens.search import MatchSearchScreen
-from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable
+from broker_tui.ui.screens.matching.results import ExcludedTable, MatchTable
+from broker_tui.ui.screens.matching.search import MatchSearchScreen
+from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.domain import matching_cases as mc
 from tests.ui.conftest import SIZE, make_app, plain, sync
 from tests.ui.test_referral_form import settle

@@ -15,9 +15,9 @@ from textual.widgets import Input, Static, TextArea
 from broker_tui.services.referrals import get_referral
 from broker_tui.store.tables import ReferralSent
 from broker_tui.ui.screens.dialogs import ReasonScreen
-from broker_tui.ui.screens.search import MatchSearchScreen
-from broker_tui.ui.screens.send_referral import SendReferralScreen
-from broker_tui.ui.widgets.match_results import ExcludedTable, MatchTable
+from broker_tui.ui.screens.matching.results import ExcludedTable, MatchTable
+from broker_tui.ui.screens.matching.search import MatchSearchScreen
+from broker_tui.ui.screens.outreach.send import SendReferralScreen
 from tests.domain import matching_cases as mc
 from tests.ui.conftest import SIZE, make_app, plain, sync
 from tests.ui.test_referral_form import settle

@@ -38,13 +38,13 @@ from sqlalchemy import func, insert, select
 
 from broker_tui.resources import SEED_DIR
 from broker_tui.services.context import AppContext
-from broker_tui.services.demo.base import Seed
-from broker_tui.services.demo.casework import add_casework
-from broker_tui.services.demo.contracts import add_blocks, add_spots
-from broker_tui.services.demo.inhouse import add_in_house
-from broker_tui.services.demo.market import enrich_services, placement_stops, provider_contacts
-from broker_tui.services.demo.quality import add_quality
-from broker_tui.services.importers.ofsted import ImportReport, import_ofsted
+from broker_tui.services.demo._base import Seed
+from broker_tui.services.demo._casework import add_casework
+from broker_tui.services.demo._contracts import add_blocks, add_spots
+from broker_tui.services.demo._inhouse import add_in_house
+from broker_tui.services.demo._market import enrich_services, placement_stops, provider_contacts
+from broker_tui.services.demo._quality import add_quality
+from broker_tui.services.market.importers import ImportReport, import_ofsted
 from broker_tui.services.reference import ensure_reference_data
 from broker_tui.store.tables import AppMeta, Referral, Service
 

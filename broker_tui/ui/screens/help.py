@@ -28,19 +28,19 @@ def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
 
 def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
-    from broker_tui.ui.screens.detail import ServiceDetailScreen
     from broker_tui.ui.screens.dialogs import ConfirmScreen
-    from broker_tui.ui.screens.directory import DirectoryScreen
     from broker_tui.ui.screens.home import HomeScreen
-    from broker_tui.ui.screens.offer_dialogs import DeclineDialog, ExportDialog
-    from broker_tui.ui.screens.offer_form import OfferFormScreen
-    from broker_tui.ui.screens.offers import OffersScreen
-    from broker_tui.ui.screens.offers_compare import CompareOffersScreen
-    from broker_tui.ui.screens.referral_detail import ReferralDetailScreen
-    from broker_tui.ui.screens.referral_form import ReferralFormScreen
-    from broker_tui.ui.screens.referrals import ReferralListScreen
-    from broker_tui.ui.screens.search import MatchSearchScreen
-    from broker_tui.ui.screens.send_referral import SendReferralScreen
+    from broker_tui.ui.screens.market.detail import ServiceDetailScreen
+    from broker_tui.ui.screens.market.directory import DirectoryScreen
+    from broker_tui.ui.screens.matching.search import MatchSearchScreen
+    from broker_tui.ui.screens.outreach.compare import CompareOffersScreen
+    from broker_tui.ui.screens.outreach.offer_dialogs import DeclineDialog, ExportDialog
+    from broker_tui.ui.screens.outreach.offer_form import OfferFormScreen
+    from broker_tui.ui.screens.outreach.offers import OffersScreen
+    from broker_tui.ui.screens.outreach.send import SendReferralScreen
+    from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+    from broker_tui.ui.screens.referrals.form import ReferralFormScreen
+    from broker_tui.ui.screens.referrals.list import ReferralListScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
     from broker_tui.ui.widgets.tag_picker import TagPicker

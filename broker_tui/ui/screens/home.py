@@ -137,7 +137,7 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="warm-up")
     def warm_up(self) -> None:
         """After the first paint: import the directory's SQL machinery so it opens fast."""
-        from broker_tui.services.directory import warm_up
+        from broker_tui.services.market import warm_up_directory as warm_up
 
         with contextlib.suppress(Exception):  # the directory reports any real problem when opened
             warm_up(self.app.ctx)  # type: ignore[attr-defined]

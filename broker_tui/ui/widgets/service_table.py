@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from broker_tui.domain.money import format_pence
-from broker_tui.services.directory import DirectoryRow
+from broker_tui.services.market import DirectoryRow
 from broker_tui.ui.widgets.sized_table import SizedTable, cell
 
 # key, heading, fixed width (None: shares the rest by weight), weight, minimum

@@ -1,0 +1,101 @@
+"""What every part of the demo seed shares: the open connection, the clock, the market read back, and
+deterministic random numbers.
+
+Randomness is ``random.Random`` seeded with a fixed text plus a stable key (a service's URN or name,
+a referral's number ...), so each service's prices and capabilities depend only on that service and two
+seeds of the same register give the same market. Every date is relative to ``ctx.clock.today()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlmodel import SQLModel
+
+from broker_tui.domain.settings import Settings
+from broker_tui.services.market import HomeOrigin, home_origin
+from broker_tui.store.audit import audit_row
+from broker_tui.store.bulk import insert_rows
+from broker_tui.store.tables import AuditEvent, LocalAuthority, Provider, Service
+
+SEED_TEXT = "broker-tui demo market v1"
+SERVICE_COLUMNS = ("id", "provider_id", "name", "service_type", "sector", "ofsted_urn", "registration_status",
+                   "ofsted_grade", "sa_outcome", "places", "local_authority_code", "local_authority_name", "region",
+                   "latitude", "longitude", "town", "short_breaks_only", "min_age", "max_age", "areas_covered")
+
+
+@dataclass
+class Seed:
+    con: Connection
+    settings: Settings
+    today: dt.date
+    now: dt.datetime
+    actor: str
+    home: HomeOrigin = field(init=False)
+    services: list[dict[str, Any]] = field(default_factory=list)  # sorted by (URN, name): a stable order
+    providers: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    authorities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    prices: dict[Any, int] = field(default_factory=dict)  # service id -> core weekly pence in force
+
+    def __post_init__(self) -> None:
+        self.home = home_origin(self.con, self.settings)
+        self.reload_market()
+
+    def reload_market(self) -> None:
+        s_t, p_t, la_t = Service.__table__, Provider.__table__, LocalAuthority.__table__
+        rows = [dict(r) for r in self.con.execute(select(*[s_t.c[c] for c in SERVICE_COLUMNS])).mappings()]
+        self.services = sorted(rows, key=lambda r: (r["ofsted_urn"] or "", r["name"]))
+        self.providers = {r["id"]: dict(r) for r in self.con.execute(select(p_t)).mappings()}
+        self.authorities = {r["ons_code"]: dict(r) for r in self.con.execute(select(la_t)).mappings()}
+
+    def add_services(self, rows: list[dict[str, Any]]) -> None:
+        self.services = sorted(self.services + [{c: r[c] for c in SERVICE_COLUMNS} for r in rows],
+                               key=lambda r: (r["ofsted_urn"] or "", r["name"]))
+
+    def rng(self, *key: object) -> random.Random:
+        return random.Random(":".join([SEED_TEXT, *map(str, key)]))
+
+    def days(self, n: int) -> dt.date:
+        return self.today + dt.timedelta(days=n)
+
+    def of_type(self, *types: str) -> list[dict[str, Any]]:
+        return [s for s in self.services if s["service_type"] in types]
+
+    def insert(self, model: type[SQLModel], rows: list[dict[str, Any]], *, audit: bool = True) -> list[dict[str, Any]]:
+        """Insert rows in one executemany; one 'create' audit event per row when ``audit``."""
+        done = insert_rows(self.con, model, rows, self.now)
+        table = model.__tablename__  # type: ignore[attr-defined]
+        self.counts[table] += len(done)
+        if audit:
+            for r in done:
+                after = {k: v for k, v in r.items() if k not in ("created_at", "updated_at", "version")}
+                self.audits.append(audit_row(actor=self.actor, at=self.now, entity=table, entity_id=r["id"],
+                                             action="create", after=after))
+        return done
+
+    def audit_bulk(self, entity: str, rows: int, note: str) -> None:
+        """One event standing for a whole table's demo rows (see the package docstring)."""
+        self.audits.append(audit_row(actor=self.actor, at=self.now, entity=entity, entity_id="demo-seed",
+                                     action="create", after={"rows": rows, "note": note}))
+
+    def flush_audits(self) -> None:
+        insert_rows(self.con, AuditEvent, self.audits, self.now)
+        self.counts["audit_event"] += len(self.audits)
+        self.audits = []
+
+
+def pounds(rng: random.Random, low: float, high: float, step: int = 5) -> int:
+    """A weekly amount in pence between £low and £high, rounded to £step."""
+    value = rng.uniform(low, high)
+    return int(round(value / step) * step) * 100
+
+
+def pick_weighted(rng: random.Random, options: dict[Any, float]) -> Any:
+    return rng.choices(list(options), weights=list(options.values()), k=1)[0]

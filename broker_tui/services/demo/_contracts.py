@@ -1,0 +1,154 @@
+"""Demo purchases: block contracts (mostly 16+ supported accommodation) with dated terms, spot agreements
+(individual placement agreements) with amendments, and the placements in both.
+
+Blocks start one to three years ago; two end within six months of today. Each has its first term and an
+annual uplift amendment. Block units are about 80% occupied (some voids), so utilisation is realistic.
+Spot agreements cover the placed and agreed referrals plus children placed before the demo's referrals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from broker_tui.domain.dates import add_months
+from broker_tui.domain.ids import new_id
+from broker_tui.domain.money import apply_uplift
+from broker_tui.services.demo._base import Seed, pounds
+from broker_tui.services.demo._casework import PLACE_FOR_TYPE
+from broker_tui.store.tables import BlockContract, BlockContractTerm, Placement, SpotAgreement, SpotAmendment
+
+# (reference, name, service type, units, unit price range in pounds, months since start, months left)
+BLOCKS = (
+    ("BC-SA-01", "16+ supported accommodation block: shared houses (Lot A)", "supported_accommodation", 10, (550, 700), 30, 4),
+    ("BC-SA-02", "16+ supported accommodation block: single occupancy flats", "supported_accommodation", 6, (750, 950), 20, 16),
+    ("BC-SA-03", "16+ supported accommodation block: UASC shared houses", "supported_accommodation", 8, (500, 650), 26, 5),
+    ("BC-SA-04", "16+ supported accommodation block: training flats", "supported_accommodation", 4, (600, 800), 14, 22),
+    ("BC-SA-05", "16+ supported accommodation block: emergency beds", "supported_accommodation", 3, (900, 1200), 9, 27),
+    ("BC-CH-01", "Children's home block: two beds near the city", "childrens_home_external", 2, (4500, 5500), 18, 18),
+    ("BC-FO-01", "IFA block: five carers for teenagers", "fostering_ifa", 5, (900, 1050), 12, 24),
+)
+END_REASONS = ("CARPL", "CHILD", "LAREQ", "STAND")
+
+
+def _block_service(seed: Seed, stype: str, used: set[Any], k: int) -> dict[str, Any]:
+    home_region = seed.authorities.get(seed.home.la_code, {}).get("region_name")
+    near = [s for s in seed.of_type(stype) if s["ofsted_urn"] and s["id"] not in used and s["region"] == home_region
+            and (s["places"] is None or s["places"] >= 2)]
+    near.sort(key=lambda s: (0 if s["local_authority_code"] == seed.home.la_code else 1, s["ofsted_urn"]))
+    return near[k % max(1, min(6, len(near)))]
+
+
+def _case_ref(seed: Seed, n: int) -> str:
+    return f"LCC-{seed.rng('case', n).randint(200000, 299999)}"
+
+
+def add_blocks(seed: Seed) -> None:
+    used: set[Any] = set()
+    contracts, terms, placements = [], [], []
+    for k, (ref, name, stype, units, price_range, months_in, months_left) in enumerate(BLOCKS):
+        rng = seed.rng("block", ref)
+        service = _block_service(seed, stype, used, k)
+        used.add(service["id"])
+        starts, ends = add_months(seed.today, -months_in), add_months(seed.today, months_left)
+        contract = {"id": new_id(), "provider_id": service["provider_id"], "service_id": service["id"],
+                    "reference": ref, "name": name, "starts_on": starts, "ends_on": ends,
+                    "extension_option": "Option to extend by 12 months", "notes": "Demo contract"}
+        contracts.append(contract)
+        price = pounds(rng, *price_range)
+        uplift_bp = rng.choice([250, 300, 350, 400])
+        terms.append(_term(seed, contract, starts, units, price, "Contract start"))
+        anniversary = add_months(starts, 12)
+        while anniversary <= seed.today:
+            price = apply_uplift(price, uplift_bp)
+            terms.append(_term(seed, contract, anniversary, units, price, f"Annual uplift {uplift_bp / 100:.1f}%"))
+            anniversary = add_months(anniversary, 12)
+        label = "Bed" if stype == "childrens_home_external" else "Carer" if stype == "fostering_ifa" else "Unit"
+        for unit in range(1, units + 1):
+            if rng.random() < 0.3:  # an earlier child who has moved on
+                start = starts + dt.timedelta(days=rng.randint(0, 60))
+                end = min(seed.days(-5), start + dt.timedelta(days=rng.randint(60, 300)))
+                placements.append(_placement(seed, service, f"{label} {unit}", start, end, rng.choice(END_REASONS),
+                                             block_contract_id=contract["id"]))
+            if rng.random() < 0.8:  # most units are filled today; the rest are voids
+                start = max(starts, seed.days(-rng.randint(5, 200)))
+                placements.append(_placement(seed, service, f"{label} {unit}", start, None, None,
+                                             block_contract_id=contract["id"]))
+    seed.insert(BlockContract, contracts)
+    seed.insert(BlockContractTerm, terms)
+    seed.insert(Placement, placements)
+
+
+def _term(seed: Seed, contract: dict[str, Any], effective: dt.date, units: int, price: int,
+          reason: str) -> dict[str, Any]:
+    return {"contract_id": contract["id"], "effective_from": effective, "units": units,
+            "unit_weekly_pence": price, "reason": reason, "created_by": seed.actor}
+
+
+def _placement(seed: Seed, service: dict[str, Any], unit: str, start: dt.date, end: dt.date | None,
+               reason: str | None, **links: Any) -> dict[str, Any]:
+    seed.counts["_case"] += 1
+    return {"case_ref": _case_ref(seed, seed.counts["_case"]), "service_id": service["id"], "unit_label": unit,
+            "placement_type": PLACE_FOR_TYPE.get(service["service_type"], ""), "start_date": start,
+            "end_date": end, "end_reason": reason, **links}
+
+
+SPOT_BASIS = {"childrens_home_external": "National contract (IPA)", "fostering_ifa": "East Midlands regional framework",
+              "supported_accommodation": "16+ open framework call-off", "parent_and_child": "National contract (IPA)",
+              "residential_special_school": "National contract (IPA)"}
+EARLIER_SPOTS = {"childrens_home_external": 9, "fostering_ifa": 8, "supported_accommodation": 5,
+                 "residential_special_school": 1, "parent_and_child": 1}
+
+
+def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
+    """Spot agreements for agreed/placed referrals and for children placed earlier; one ended agreement."""
+    agreements, amendments, placements = [], [], []
+    jobs: list[tuple[dict[str, Any] | None, dict[str, Any], int, dict[str, Any] | None]] = []
+    for referral, offer in casework["accepted"]:
+        service = next(s for s in seed.services if s["id"] == offer["service_id"])
+        jobs.append((referral, service, offer["weekly_price_pence"], offer))
+    home_region = seed.authorities.get(seed.home.la_code, {}).get("region_name")
+    for stype, count in EARLIER_SPOTS.items():
+        pool = [s for s in seed.of_type(stype) if s["ofsted_urn"] and s["region"] == home_region]
+        for s in seed.rng("spots", stype).sample(pool, min(count, len(pool))):
+            jobs.append((None, s, seed.prices.get(s["id"], 100_000), None))
+    for n, (referral, service, weekly, offer) in enumerate(jobs):
+        rng = seed.rng("spot", n)
+        placed = referral is None or referral["status"] == "placed"
+        start = (referral["needed_by"] if referral and not placed else
+                 min(seed.days(-1), referral["needed_by"]) if referral else seed.days(-rng.randint(40, 700)))
+        ended = referral is None and n % 7 == 3
+        core = weekly if offer is None else offer["core_weekly_pence"]
+        staffing = 0 if offer is None else offer["staffing_weekly_pence"] or 0
+        agreement = {"id": new_id(), "referral_id": referral["id"] if referral else None, "service_id": service["id"],
+                     "offer_id": offer["id"] if offer else None,
+                     "case_ref": referral["case_ref"] if referral else _case_ref(seed, 1000 + n),
+                     "contract_basis": SPOT_BASIS.get(service["service_type"], "National contract (IPA)"),
+                     "start_date": start, "planned_end": add_months(start, rng.choice([6, 12, 24])),
+                     "ended_on": seed.days(-rng.randint(3, 30)) if ended else None,
+                     "status": "ended" if ended else "active",
+                     "conditions": "Weekly progress report to the social worker",
+                     "approved_by": "Head of service" if core + staffing > seed.settings.high_cost_threshold_pence else ""}
+        agreements.append(agreement)
+        amendments.append({"agreement_id": agreement["id"], "effective_from": start, "weekly_price_pence": core + staffing,
+                           "core_weekly_pence": core, "staffing_weekly_pence": staffing,
+                           "reason": "Agreement as made", "created_by": seed.actor})
+        if referral is None and start <= seed.days(-365):
+            uplifted = apply_uplift(core, 300)
+            amendments.append({"agreement_id": agreement["id"], "effective_from": add_months(start, 12),
+                               "weekly_price_pence": uplifted + staffing, "core_weekly_pence": uplifted,
+                               "staffing_weekly_pence": staffing, "reason": "Annual uplift 3.0%", "created_by": seed.actor})
+        elif referral is None and n % 3 == 0:
+            extra = 10 * pounds(rng, 20, 35, 1)
+            amendments.append({"agreement_id": agreement["id"], "effective_from": start + dt.timedelta(days=rng.randint(14, 35)),
+                               "weekly_price_pence": core + extra, "core_weekly_pence": core, "staffing_weekly_pence": extra,
+                               "reason": "10 hours a week of 1:1 support added", "created_by": seed.actor})
+        if placed:
+            row = _placement(seed, service, "", start, agreement["ended_on"],
+                             rng.choice(END_REASONS) if ended else None, spot_agreement_id=agreement["id"])
+            row["case_ref"] = agreement["case_ref"]
+            row["referral_id"] = agreement["referral_id"]
+            placements.append(row)
+    seed.insert(SpotAgreement, agreements)
+    seed.insert(SpotAmendment, amendments)
+    seed.insert(Placement, placements)

@@ -1,0 +1,149 @@
+"""The directory's SQL (SQLAlchemy Core), imported only when the directory is first read.
+
+Every ordering is (sort column, sort_name, id) and matches an index on Service; a page after a cursor
+is a row-value comparison on that same tuple, which SQLite and PostgreSQL both answer from the index.
+A nullable sort column (distance, price) is read in two segments, known values then unknown ones.
+
+Search text arrives as the ids the index matched, best first (services.directory.text_matches). They go
+to the database as one parameter, never a list of thousands: a JSON array read with ``json_each`` on
+SQLite, a uuid[] array read with ``unnest ... WITH ORDINALITY`` on PostgreSQL; either gives rows of
+(id, place). The relevance order pages on that place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, Uuid, and_, bindparam, column, exists, func, literal, or_, select, tuple_
+
+from broker_tui.services.market._directory import Cursor, DirectoryQuery, DirectoryRow, judgement_sort_value
+from broker_tui.store.tables import PlacementStop, Provider, Service
+
+S = Service
+SORT_COLUMNS: dict[str, Any] = {
+    "name": None,
+    "distance": S.distance_miles,
+    "price": S.price_from_pence,
+    "judgement": S.judgement_sort,
+    "relevance": None,  # the place in the text's best-match order (ranked_ids)
+}
+NULLABLE = {"distance", "price"}
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def ranked_ids(con: Connection, ids: list[uuid.UUID]) -> tuple[Any, Any]:
+    """The ids as rows of (id, place in the list), from one bound parameter: the (id, place) columns."""
+    if con.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        param = bindparam("ranked_ids", value=ids, type_=ARRAY(Uuid()))
+        table = (func.unnest(param).table_valued(column("id", Uuid()), with_ordinality="place")
+                 .render_derived(name="ranked"))
+        return table.c.id, table.c.place
+    # SQLite keeps a UUID as 32 hex digits (SQLAlchemy's Uuid type): json_each gives (key, value)
+    param = bindparam("ranked_ids", value=json.dumps([i.hex for i in ids]))
+    table = func.json_each(param).table_valued("key", "value").alias("ranked")
+    return table.c.value, table.c.key
+
+
+def conditions(query: DirectoryQuery, matched: Any = None, *, joined: bool = False) -> list[Any]:
+    """The WHERE terms. ``matched``: the ranked ids' id column (text through the index); ``joined``: the
+    ranked ids are joined already; with neither, text is matched as a substring of search_text."""
+    where: list[Any] = [S.archived_on.is_(None)]
+    if not query.include_gone:
+        where.append(S.in_register == literal(True))
+    text = " ".join(query.text.split()).lower()
+    if matched is not None:
+        where.append(S.id.in_(select(matched)))
+    elif text and not joined:
+        where.append(S.search_text.ilike(like_pattern(text), escape="\\"))
+    if query.service_type:
+        where.append(S.service_type == query.service_type)
+    if query.judgement:
+        where.append(S.judgement_sort == judgement_sort_value(query.judgement))
+    if query.region:
+        where.append(S.region == query.region)
+    if query.in_area is not None:
+        where.append(S.in_area == literal(query.in_area))
+    return where
+
+
+def _columns(today: dt.date) -> list[Any]:
+    stop = exists().where(PlacementStop.service_id == S.id, PlacementStop.starts_on <= today,
+                          or_(PlacementStop.lifted_on.is_(None), PlacementStop.lifted_on > today))
+    return [S.id, S.name, Provider.name.label("provider_name"), S.service_type, S.ofsted_urn, S.ofsted_grade,
+            S.sa_outcome, S.in_area, S.distance_miles, S.places, S.vacancies, S.price_from_pence, S.region,
+            S.local_authority_name, stop.label("on_stop"), S.in_register, S.sort_name, S.judgement_sort,
+            S.location_approximate]
+
+
+def _row(r: Any) -> DirectoryRow:
+    return DirectoryRow(
+        id=r.id, name=r.name, provider_name=r.provider_name, service_type=r.service_type, ofsted_urn=r.ofsted_urn,
+        ofsted_grade=r.ofsted_grade, sa_outcome=r.sa_outcome, in_area=bool(r.in_area),
+        distance_miles=r.distance_miles, places=r.places, vacancies=r.vacancies,
+        price_from_pence=r.price_from_pence, region=r.region, local_authority_name=r.local_authority_name,
+        on_stop=bool(r.on_stop), in_register=bool(r.in_register), sort_name=r.sort_name,
+        judgement_sort=r.judgement_sort, location_approximate=bool(r.location_approximate),
+        rank=getattr(r, "rank", None))
+
+
+def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, today: dt.date,
+                    ranked: tuple[Any, Any] | None = None) -> list[Any]:
+    """The SELECTs for one page, run in order until ``limit`` rows are read (one, or two segments).
+    ``ranked``: the (id, place) columns of the text's matches (ranked_ids)."""
+    matched = None if ranked is None else ranked[0]
+    base = select(*_columns(today)).join(Provider, Provider.id == S.provider_id)
+    if ranked is not None and query.sort == "relevance":
+        rank_id, place = ranked
+        stmt = (select(*_columns(today), place.label("rank")).select_from(S)
+                .join(Provider, Provider.id == S.provider_id).join(rank_id.table, rank_id == S.id)
+                .where(*conditions(query, joined=True)))
+        if after is not None:
+            stmt = stmt.where(place > after.value)
+        return [stmt.order_by(place).limit(limit)]
+    base = base.where(*conditions(query, matched))
+    key = SORT_COLUMNS["name" if query.sort == "relevance" else query.sort]
+    tie = (S.sort_name, S.id)
+    if key is None:
+        stmt = base if after is None else base.where(tuple_(*tie) > tuple_(after.sort_name, after.id))
+        return [stmt.order_by(*tie).limit(limit)]
+    statements = []
+    if after is None or after.value is not None:
+        known = base.where(key.is_not(None))
+        if after is not None:
+            known = known.where(tuple_(key, *tie) > tuple_(after.value, after.sort_name, after.id))
+        statements.append(known.order_by(key, *tie).limit(limit))
+    if query.sort in NULLABLE:
+        unknown = base.where(key.is_(None))
+        if after is not None and after.value is None:
+            unknown = unknown.where(tuple_(*tie) > tuple_(after.sort_name, after.id))
+        statements.append(unknown.order_by(*tie).limit(limit))
+    return statements
+
+
+def fetch_page(con: Connection, query: DirectoryQuery, after: Cursor | None, limit: int,
+               today: dt.date, matches: list[uuid.UUID] | None = None) -> list[DirectoryRow]:
+    """Up to ``limit`` rows after ``after``; ``matches``: the text's matches, best first (or None)."""
+    ranked = None if matches is None else ranked_ids(con, matches)
+    rows: list[DirectoryRow] = []
+    for stmt in page_statements(query, after, limit, today, ranked):
+        rows.extend(_row(r) for r in con.execute(stmt.limit(limit - len(rows))))
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def count(con: Connection, query: DirectoryQuery, matches: list[uuid.UUID] | None = None) -> int:
+    matched = None if matches is None else ranked_ids(con, matches)[0]
+    return con.execute(select(func.count()).select_from(S).where(and_(*conditions(query, matched)))).scalar_one()
+def regions(con: Connection) -> list[str]:
+    stmt = select(S.region).where(S.region.is_not(None), S.archived_on.is_(None)).distinct().order_by(S.region)
+    return [r for (r,) in con.execute(stmt)]

@@ -1,0 +1,48 @@
+"""Matching, as use cases: which services could take this child, ranked, and Find placements.
+
+- _market: the market snapshot read once (cached on the AppContext under the market's version), the
+  request built from a referral, the ranking and its JSON report (``match_referral``);
+- _search: Find placements: the filters laid over a referral's profile, the ranking, the free text that
+  narrows it, what has been sent already, and reading ahead (``warm_up``).
+
+The engine itself (rules, scores, explanations) is pure and lives in domain.matching.
+Import from this package, never from its private modules.
+"""
+
+from broker_tui.services.matching._market import (
+    LoadedMarket,
+    config_for,
+    load_market,
+    match_referral,
+    match_referral_json,
+    result_to_json,
+)
+from broker_tui.services.matching._search import (
+    Filters,
+    Narrowed,
+    Prepared,
+    filters_of,
+    narrow,
+    prepare,
+    rank_for,
+    warm_up,
+)
+from broker_tui.services.referrals import ReferralInvalid
+
+__all__ = [
+    "Filters",
+    "LoadedMarket",
+    "Narrowed",
+    "Prepared",
+    "ReferralInvalid",
+    "config_for",
+    "filters_of",
+    "load_market",
+    "match_referral",
+    "match_referral_json",
+    "narrow",
+    "prepare",
+    "rank_for",
+    "result_to_json",
+    "warm_up",
+]

@@ -1,0 +1,261 @@
+"""Matching, as a use case: load the market snapshot, build the request from a referral, rank, report.
+
+The snapshot is read with one query per table (services with their providers, foster households,
+price lists, placement stops in force, block contracts with their terms and the placements in them,
+local authorities, postcode districts) into domain.matching.MarketService rows, turned into arrays
+once, and cached on the AppContext under the market's version: the row count, the latest updated_at
+and the sum of the row versions (every ORM update bumps a row's version) of every edited table it
+reads, and the count and latest created_at of the insert-only ones, read in one statement, plus
+today's date (stops and block terms depend on it). A second match against an unchanged market
+costs that one statement. The same SQL serves SQLite and PostgreSQL (plain selects and aggregates).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from broker_tui.domain.matching import Area, MarketService, MatchConfig, MatchRequest, MatchResult, rank
+from broker_tui.domain.matching_arrays import MarketArrays
+from broker_tui.domain.matching_request import draft_values, request_from_referral
+from broker_tui.domain.pricing import PriceParts
+from broker_tui.domain.referrals.parse import parse_referral
+from broker_tui.domain.referrals.rules import age_facts
+from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
+from broker_tui.services.context import AppContext
+from broker_tui.services.referrals import ReferralInvalid, get_referral
+from broker_tui.store.tables import (
+    BlockContract,
+    BlockContractTerm,
+    FosterHousehold,
+    LocalAuthority,
+    Placement,
+    PlacementStop,
+    PostcodeDistrict,
+    PriceList,
+    Provider,
+    Service,
+)
+
+__all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
+           "match_request", "result_to_json"]
+_CACHE_ATTR = "_matching_market"
+_EDITED = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
+_INSERTED = (PriceList, BlockContractTerm)
+_SERVICE_COLUMNS = ("id", "name", "service_type", "sector", "ofsted_urn", "registration_status", "in_register",
+                    "ofsted_grade", "sa_outcome", "sa_category", "latitude", "longitude", "location_approximate",
+                    "postcode_district", "local_authority_code", "local_authority_name", "areas_covered", "min_age",
+                    "max_age", "sexes", "places", "vacancies", "specialisms", "purchasing_route")
+
+
+@dataclass(frozen=True)
+class LoadedMarket:
+    key: tuple[Any, ...]
+    arrays: MarketArrays
+    la_names: dict[str, str]
+    districts: dict[str, tuple[float, float]]
+    home_centre: tuple[float, float] | None
+
+    def district(self, code: str) -> tuple[float, float] | None:
+        return self.districts.get((code or "").strip().upper())
+
+
+def market_version(con: Connection) -> tuple[Any, ...]:
+    """Row counts and latest change of every table the snapshot reads, in one statement."""
+    parts = []
+    for table in _EDITED:
+        t = table.__table__
+        parts += [select(func.count()).select_from(t).scalar_subquery(),
+                  select(func.max(t.c.updated_at)).scalar_subquery(),
+                  select(func.coalesce(func.sum(t.c.version), 0)).scalar_subquery()]
+    for table in _INSERTED:
+        t = table.__table__
+        parts += [select(func.count()).select_from(t).scalar_subquery(),
+                  select(func.max(t.c.created_at)).scalar_subquery()]
+    return tuple(con.execute(select(*parts)).one())
+
+
+def _read_market(con: Connection, today: dt.date) -> tuple[list[MarketService], dict[str, str],
+                                                           dict[str, tuple[float, float]]]:
+    s, p = Service.__table__, Provider.__table__
+    las = {r.ons_code: r for r in con.execute(select(LocalAuthority.__table__))}
+    pd = PostcodeDistrict.__table__
+    districts = {r.outcode: (r.latitude, r.longitude)
+                 for r in con.execute(select(pd.c.outcode, pd.c.latitude, pd.c.longitude)) if r.latitude is not None}
+    hh = FosterHousehold.__table__
+    households: dict[Any, list[int]] = defaultdict(list)
+    for sid, free in con.execute(select(hh.c.service_id, hh.c.free_places).where(hh.c.archived_on.is_(None))
+                                 .order_by(hh.c.service_id, hh.c.reference)):
+        households[sid].append(free)
+    pl = PriceList.__table__
+    prices: dict[Any, list[PriceParts]] = defaultdict(list)
+    for r in con.execute(select(pl)):
+        prices[r.service_id].append(PriceParts(
+            valid_from=r.valid_from, valid_to=r.valid_to, core_weekly_pence=r.core_weekly_pence,
+            one_to_one_hourly_pence=r.one_to_one_hourly_pence, two_to_one_hourly_pence=r.two_to_one_hourly_pence,
+            education_weekly_pence=r.education_weekly_pence, therapy_weekly_pence=r.therapy_weekly_pence,
+            solo_premium_weekly_pence=r.solo_premium_weekly_pence, annual_uplift_bp=r.annual_uplift_bp,
+            per_child=r.per_child))
+    st = PlacementStop.__table__
+    stops: dict[Any, tuple[dt.date, str]] = {}
+    for r in con.execute(select(st.c.service_id, st.c.starts_on, st.c.reason)
+                         .where(st.c.starts_on <= today, or_(st.c.lifted_on.is_(None), st.c.lifted_on > today))
+                         .order_by(st.c.starts_on)):
+        stops.setdefault(r.service_id, (r.starts_on, r.reason))
+    free_units = _free_block_units(con, today)
+    services = []
+    rows = con.execute(select(*[s.c[c] for c in _SERVICE_COLUMNS], *[s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES],
+                              p.c.name.label("provider_name")).join(p, p.c.id == s.c.provider_id)
+                       .where(s.c.archived_on.is_(None)))
+    for r in rows:
+        stop = stops.get(r.id)
+        hh_free = tuple(households.get(r.id, ()))
+        areas = tuple(Area(c, las[c].name, las[c].latitude, las[c].longitude) if c in las else Area(c)
+                      for c in (r.areas_covered or ()))
+        services.append(MarketService(
+            id=str(r.id), name=r.name, service_type=r.service_type, sector=r.sector, provider=r.provider_name,
+            ofsted_urn=r.ofsted_urn, registration_status=r.registration_status, in_register=r.in_register,
+            ofsted_grade=r.ofsted_grade, sa_outcome=r.sa_outcome, sa_category=r.sa_category,
+            latitude=r.latitude, longitude=r.longitude, location_approximate=r.location_approximate,
+            postcode_district=r.postcode_district, local_authority_code=r.local_authority_code,
+            local_authority_name=r.local_authority_name, areas_covered=areas, min_age=r.min_age, max_age=r.max_age,
+            sexes=r.sexes, places=r.places, free_places=sum(hh_free) if hh_free else r.vacancies,
+            household_free_places=hh_free, capabilities={d: getattr(r, f"cap_{d}") for d in NEED_DOMAIN_CODES},
+            specialisms=tuple(r.specialisms or ()), purchasing_route=r.purchasing_route,
+            stop_in_force=stop is not None, stop_since=stop[0] if stop else None, stop_reason=stop[1] if stop else "",
+            free_block_units=free_units.get(r.id, 0), prices=tuple(prices.get(r.id, ()))))
+    return services, {code: la.name for code, la in las.items()}, districts
+
+
+def _free_block_units(con: Connection, today: dt.date) -> dict[Any, int]:
+    """Units of block contracts running today (the term in force) less the placements open in them."""
+    bc, bt, pm = BlockContract.__table__, BlockContractTerm.__table__, Placement.__table__
+    contracts = {r.id: r.service_id for r in con.execute(
+        select(bc.c.id, bc.c.service_id).where(bc.c.status == "active", bc.c.service_id.is_not(None),
+                                               bc.c.starts_on <= today, bc.c.ends_on >= today))}
+    units: dict[Any, tuple[dt.date, int]] = {}
+    for cid, eff, n in con.execute(select(bt.c.contract_id, bt.c.effective_from, bt.c.units)
+                                   .where(bt.c.effective_from <= today)):
+        if cid in contracts and (cid not in units or eff >= units[cid][0]):
+            units[cid] = (eff, n)
+    used: dict[Any, int] = defaultdict(int)
+    for (cid,) in con.execute(select(pm.c.block_contract_id).where(
+            and_(pm.c.block_contract_id.is_not(None), pm.c.start_date <= today,
+                 or_(pm.c.end_date.is_(None), pm.c.end_date > today)))):
+        used[cid] += 1
+    free: dict[Any, int] = defaultdict(int)
+    for cid, (_eff, n) in units.items():
+        free[contracts[cid]] += max(0, n - used[cid])
+    return dict(free)
+
+
+def load_market(ctx: AppContext) -> LoadedMarket:
+    """The market snapshot, from the cache when the market has not changed since it was read."""
+    today = ctx.today()
+    with ctx.engine.connect() as con:
+        key = (market_version(con), today, ctx.settings.home)
+        cached: LoadedMarket | None = getattr(ctx, _CACHE_ATTR, None)
+        if cached is not None and cached.key == key:
+            return cached
+        services, la_names, districts = _read_market(con, today)
+        la = LocalAuthority.__table__
+        row = con.execute(select(la.c.latitude, la.c.longitude)
+                          .where(la.c.ons_code == ctx.settings.home.la_code)).first()
+    centre = (row[0], row[1]) if row and row[0] is not None else districts.get(ctx.settings.home.district)
+    loaded = LoadedMarket(key, MarketArrays.build(services), la_names, districts, centre)
+    setattr(ctx, _CACHE_ATTR, loaded)
+    return loaded
+
+
+def config_for(ctx: AppContext, market: LoadedMarket, *, top_n: int = 20, show_full: bool = False) -> MatchConfig:
+    s = ctx.settings
+    return MatchConfig(home=s.home, home_centre=market.home_centre, weights=s.weights, top_n=top_n,
+                       show_full=show_full, high_cost_threshold_pence=s.high_cost_threshold_pence)
+
+
+def match_request(ctx: AppContext, request: MatchRequest, *, top_n: int = 20, show_full: bool = False
+                  ) -> MatchResult:
+    market = load_market(ctx)
+    return rank(market.arrays, request, config_for(ctx, market, top_n=top_n, show_full=show_full))
+
+
+def match_referral(ctx: AppContext, ref: str | uuid.UUID, *, top_n: int = 20, show_full: bool = False
+                   ) -> MatchResult:
+    """Rank the market for a stored referral (by case reference or id). Raises ReferralNotFound."""
+    view = get_referral(ctx, ref)
+    market = load_market(ctx)
+    if view.age_years is None:
+        raise ReferralInvalid({"age_years": "give a date of birth or an age in years"})
+    request = request_from_referral(view.values, age_years=view.age_years,
+                                    eighteenth_birthday=view.eighteenth_birthday, today=ctx.today(),
+                                    district=market.district)
+    return rank(market.arrays, request, config_for(ctx, market, top_n=top_n, show_full=show_full))
+
+
+def match_referral_json(ctx: AppContext, raw: dict[str, Any], *, top_n: int = 20, show_full: bool = False
+                        ) -> MatchResult:
+    """Rank the market for a referral given as JSON (the services' format), without storing it.
+    Raises ReferralInvalid with every problem."""
+    market = load_market(ctx)
+    from broker_tui.services.referrals import INPUT_KEYS
+
+    clean = {k: v for k, v in raw.items() if k in INPUT_KEYS}
+    draft, problems = parse_referral(clean, today=ctx.today(), district_exists=lambda c: c in market.districts,
+                                     local_authority_exists=lambda c: c in market.la_names,
+                                     check_needed_by_past=False)
+    if draft is None:
+        raise ReferralInvalid(problems)
+    facts = age_facts(date_of_birth=draft.date_of_birth, age_years=draft.age_years,
+                      date_received=draft.date_received, needed_by=draft.needed_by)
+    assert facts is not None  # the parser requires an age or a date of birth
+    request = request_from_referral(draft_values(draft), age_years=facts.age_years,
+                                    eighteenth_birthday=facts.eighteenth_birthday, today=ctx.today(),
+                                    district=market.district)
+    return rank(market.arrays, request, config_for(ctx, market, top_n=top_n, show_full=show_full))
+
+
+def _estimate_json(est: Any) -> dict[str, Any] | None:
+    if est is None:
+        return None
+    out = {k: getattr(est, k) for k in ("weekly_pence", "annual_pence", "to_end_pence", "core_pence",
+                                        "one_to_one_pence", "two_to_one_pence", "education_pence", "therapy_pence",
+                                        "solo_pence", "uplift_years", "budget_weekly_pence", "over_budget_pence")}
+    out["price_list_from"] = est.list_valid_from.isoformat()
+    # the 18th birthday would give away the date of birth: say only that the estimate runs to it
+    out["to_end_basis"] = "18th birthday" if est.end_is_18th else ("planned end" if est.end_date else None)
+    out["end_date"] = None if est.end_is_18th or est.end_date is None else est.end_date.isoformat()
+    out["unpriced"] = list(est.unpriced)
+    return out
+
+
+def result_to_json(result: MatchResult) -> dict[str, Any]:
+    """The ranked results, each score part, the estimate, explanation and approvals, and what was excluded
+    and why. Case reference and age only: never initials or a date of birth."""
+    req = result.request
+    return {
+        "case_ref": req.case_ref,
+        "request": {
+            "age_at_needed_by": req.age_years, "types_sought": list(req.types_sought),
+            "start_date": req.start_date.isoformat(), "budget_weekly_pence": req.budget_weekly_pence,
+            "measured_from": result.ranked_from, "sibling_group_size": req.sibling_group_size,
+        },
+        "summary": result.summary,
+        "total_candidates": result.total_candidates,
+        "results": [{
+            "rank": r.rank, "service_id": r.service.id, "service": r.service.name, "provider": r.service.provider,
+            "service_type": r.service.service_type, "sector": r.service.sector, "score": r.score,
+            "parts": dataclasses.asdict(r.parts), "estimate": _estimate_json(r.estimate), "miles": r.miles,
+            "measured_to": r.measured_to, "approximate_location": r.approximate, "in_area": r.in_area,
+            "distant": r.distant, "full": r.full, "judgement": r.judgement, "judgement_scale": r.judgement_scale,
+            "covered": list(r.covered), "not_covered": list(r.not_covered), "shortfalls": dict(r.shortfalls),
+            "explanation": r.explanation, "approvals": list(r.approvals),
+        } for r in result.results],
+        "excluded": [{"service_id": e.service.id, "service": e.service.name, "service_type": e.service.service_type,
+                      "rules": list(e.rules), "reasons": list(e.reasons)} for e in result.excluded],
+    }

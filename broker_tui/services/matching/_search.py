@@ -1,0 +1,165 @@
+"""Find placements, as a use case: the filters laid over a referral's profile, the ranking, the free text
+that narrows it, and what has been sent already.
+
+The screen holds a Filters value; ``rank_for`` ranks the market snapshot (services.matching) for it, and
+``narrow`` keeps the ranked services whose words match the free text (services.market_search: the same
+typo-tolerant index as the directory), keeping each its overall rank. Text never re-ranks: a keystroke
+costs an index look-up and a mask over the ranking already made, not a new ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank
+from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.services.context import AppContext
+from broker_tui.services.market import market_index
+from broker_tui.services.market import warm_up_search as warm_text_index
+from broker_tui.services.matching._market import LoadedMarket, config_for, load_market
+from broker_tui.services.referrals import ReferralView
+
+TOP_N = 50  # results explained and shown
+
+
+MIN_TYPED = 2  # letters of a word being typed before it narrows the results
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()
+    age: int | None = None
+    max_miles: int | None = None
+    budget_pence: int | None = None
+    show_full: bool = False
+    text: str = ""  # free text: names, owners, towns, authorities, specialisms (typos tolerated)
+
+    def ranking(self) -> Filters:
+        """The part of the filters that changes the ranking (the text only narrows it)."""
+        return Filters(self.types, self.age, self.max_miles, self.budget_pence, self.show_full)
+
+
+def filters_of(view: ReferralView | None) -> Filters:
+    """A referral's own profile as filters (an ad hoc search starts from nothing)."""
+    if view is None:
+        return Filters()
+    v = view.values
+    return Filters(types=tuple(v.get("types_sought") or ()), age=view.age_years,
+                   max_miles=v.get("max_distance_miles"), budget_pence=v.get("budget_weekly_pence"))
+
+
+def rank_for(ctx: AppContext, market: LoadedMarket, view: ReferralView | None, f: Filters) -> MatchResult:
+    """The referral's request with the filters laid over it, ranked (the text is not applied here)."""
+    values: dict[str, Any] = dict(view.values) if view is not None else {}
+    values.update(types_sought=list(f.types), max_distance_miles=f.max_miles, budget_weekly_pence=f.budget_pence)
+    same_age = view is not None and f.age == view.age_years
+    request = request_from_referral(values, age_years=f.age or 0,
+                                    eighteenth_birthday=view.eighteenth_birthday if same_age and view else None,
+                                    today=ctx.today(), district=market.district)
+    return rank(market.arrays, request, config_for(ctx, market, top_n=TOP_N, show_full=f.show_full))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A referral's ranking worked out ahead (the referral screen does it in a worker when it opens)."""
+
+    referral: ReferralView
+    market: LoadedMarket
+    result: MatchResult | None
+
+
+def prepare(ctx: AppContext, view: ReferralView) -> Prepared:
+    """Read (or reuse) the market snapshot and the free-text index, and rank the market for the referral's
+    own profile (call from a worker)."""
+    market = load_market(ctx)
+    warm_text_index(ctx)
+    f = filters_of(view)
+    result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
+    return Prepared(view, market, result)
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """What the screen shows for the current filters: the ranked services the text keeps (all of them
+    without text), the best TOP_N explained, and how many there are."""
+
+    result: MatchResult
+    text: str
+    results: list[RankedService]
+    count: int
+    keep: np.ndarray | None = field(default=None, repr=False, compare=False)  # the text's mask (None: no text)
+
+    @property
+    def summary(self) -> str:
+        if not self.text:
+            return self.result.summary
+        if not self.count:
+            return (f"None of the {self.result.total_candidates} service(s) that could take this child matches "
+                    f"“{self.text}”.")
+        shown = min(self.count, TOP_N)
+        return (f"{self.count} of the {self.result.total_candidates} service(s) that could take this child match "
+                f"“{self.text}”; showing the best {shown}.")
+
+    def excluded(self) -> list[Exclusion]:
+        """The excluded services of the types sought (those the text matches, when there is text)."""
+        sought = set(self.result.request.types_sought)
+        out = [e for e in self.result.excluded if e.service.service_type in sought]
+        if self.keep is not None:
+            position = self.result.market.position_of
+            out = [e for e in out if self.keep[position[e.service.id]]]
+        return out
+
+
+def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | None:
+    """The market positions whose words hold every word of the text (typos tolerated; the last word may
+    be still being typed); None when there is no text. The index is trusted as built (no version query
+    per keystroke): the market snapshot's own check covers it."""
+    words = text.split()
+    typing = bool(text) and not text[-1].isspace()
+    if typing and words and len(words[-1]) < MIN_TYPED:
+        words.pop()  # a word just begun narrows nothing yet (rather than everything away)
+        typing = False
+    if not words:
+        return None
+    index, _gone = market_index(ctx, check=False)
+    positions = _market_positions(index, market)  # by the index's slot: the market position, or -1
+    matched = index.match_mask(" ".join(words) + ("" if typing else " "))
+    slots = np.nonzero(matched[: len(positions)])[0]
+    at = positions[slots]
+    keep = np.zeros(market.arrays.n, dtype=bool)
+    keep[at[at >= 0]] = True
+    return keep
+
+
+_positions_cache: list[Any] = [None, None, None]  # the index, the market arrays and the map between them
+
+
+def _market_positions(index: Any, market: LoadedMarket) -> np.ndarray:
+    """The market position of each of the index's documents (-1: not in the market snapshot), worked out
+    once per pair of index and snapshot."""
+    cached_index, cached_arrays, positions = _positions_cache
+    if cached_index is index and cached_arrays is market.arrays:
+        return positions
+    where = market.arrays.position_of
+    positions = np.fromiter((where.get(str(i), -1) if i is not None else -1 for i in index.slot_ids()),
+                            dtype=np.int64)
+    _positions_cache[:] = [index, market.arrays, positions]
+    return positions
+
+
+def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str) -> Narrowed:
+    """The ranking narrowed to the services the free text matches (all of them when there is no text)."""
+    keep = text_mask(ctx, market, text)
+    if keep is None:
+        return Narrowed(result, "", result.results, result.total_candidates)
+    shown, count = result.ranked_within(keep, TOP_N)
+    return Narrowed(result, " ".join(text.split()), shown, count, keep)
+
+
+def warm_up(ctx: AppContext) -> None:
+    """Read the market snapshot and build the free-text index ahead of the first search (from a worker)."""
+    load_market(ctx)
+    warm_text_index(ctx)

@@ -1,0 +1,142 @@
+"""Offers side by side and accepting one.
+
+``compare_offers`` puts a referral's offers side by side with what matching says of each service for
+this child (services.matching: fit score and its parts, approvals, distance) and its quality judgement.
+``accept_offer`` makes one offer accepted, the other open offers not taken, the referral placement agreed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from broker_tui.domain.matching import rank
+from broker_tui.domain.matching_arrays import MarketArrays
+from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.domain.vocabulary import judgement_label
+from broker_tui.services.context import AppContext
+from broker_tui.services.matching import config_for, load_market
+from broker_tui.services.outreach._common import OutreachRefused, _move, _referral, log
+from broker_tui.services.referrals import ReferralView, TransitionRefused, view_of
+from broker_tui.store.audit import record, snapshot
+from broker_tui.store.tables import Offer, Provider, Referral, Service
+from broker_tui.store.versioning import apply_edit
+
+
+def accept_offer(ctx: AppContext, offer: str | uuid.UUID | Any) -> ReferralView:
+    """Accept an open, unexpired offer: it becomes accepted (its figures kept for the purchase record),
+    the referral's other open offers not taken, and the referral placement agreed. ``offer`` is an id, or
+    a row as opened (ReplyRecord or compare row with ``raw_row``) so that a stale copy is refused."""
+    opened = getattr(offer, "raw_row", None)
+    offer_id = opened.id if opened is not None else uuid.UUID(str(offer).strip())
+    today, now = ctx.today(), ctx.clock.now()
+    with ctx.session() as session:
+        current = session.get(Offer, offer_id)
+        if current is None:
+            raise OutreachRefused({"offer": f"no offer {offer_id}"})
+        if current.outcome != "offered" or current.status != "open":
+            raise OutreachRefused({"offer": f"the offer is {current.status}, not open"})
+        if current.valid_until is not None and current.valid_until < today:
+            raise OutreachRefused({"offer": f"the offer expired on {current.valid_until.isoformat()}"})
+        referral = session.get(Referral, current.referral_id)
+        if referral.status != "offers_received":
+            raise TransitionRefused(f"a referral that is {referral.status.replace('_', ' ')} cannot accept an offer")
+        for row, status in [(opened or current, "accepted")] + [
+                (o, "not_taken") for o in session.scalars(select(Offer).where(
+                    Offer.referral_id == current.referral_id, Offer.id != offer_id, Offer.outcome == "offered",
+                    Offer.status == "open"))]:
+            before = snapshot(session.get(Offer, row.id))
+            edited = apply_edit(session, row, {"status": status})
+            record(session, actor=ctx.actor, at=now, entity="offer", entity_id=edited.id, action="status",
+                   before=before, after=snapshot(edited))
+        moved = _move(ctx, session, referral, "placement_agreed", by_act=True)
+        view = view_of(moved, today)
+    log.info("%s: offer accepted, placement agreed", view.case_ref)
+    return view
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One offer beside the others, with what matching says of the service for this child."""
+
+    offer_id: uuid.UUID
+    service_id: uuid.UUID
+    service_name: str
+    provider_name: str
+    status: str  # open | accepted | not_taken | withdrawn | expired
+    received_on: dt.date
+    weekly_price_pence: int
+    parts: dict[str, int | None]
+    start_date: dt.date | None
+    conditions: str
+    valid_until: dt.date | None
+    expired: bool
+    over_budget_pence: int | None  # the offered price less the budget (negative: under)
+    quality: str  # the judgement on its own scale
+    fit_score: float | None  # matching's total (None: the service is excluded now, see excluded_reasons)
+    score_parts: dict[str, float] = field(default_factory=dict)
+    miles: float | None = None
+    in_area: bool | None = None
+    approvals: tuple[str, ...] = ()
+    explanation: str = ""
+    excluded_reasons: tuple[str, ...] = ()
+    raw_row: Any = field(default=None, repr=False, compare=False)  # the offer as read, for accept_offer
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "raw_row"}
+        for k, v in out.items():
+            if isinstance(v, dt.date | uuid.UUID):
+                out[k] = v.isoformat() if isinstance(v, dt.date) else str(v)
+            elif isinstance(v, tuple):
+                out[k] = list(v)
+        return out
+
+
+def _matching(ctx: AppContext, view: ReferralView, service_ids: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Matching's view of just these services for the referral: ranked results and exclusions by id."""
+    if view.age_years is None or not service_ids:
+        return {}, {}
+    market = load_market(ctx)
+    subset = [s for s in market.arrays.services if s.id in service_ids]
+    if not subset:
+        return {}, {}
+    request = request_from_referral(view.values, age_years=view.age_years, eighteenth_birthday=view.eighteenth_birthday,
+                                    today=ctx.today(), district=market.district)
+    config = config_for(ctx, market, top_n=len(subset), show_full=True)
+    result = rank(MarketArrays.build(subset), request, config)
+    return {r.service.id: r for r in result.results}, {e.service.id: e for e in result.excluded}
+
+
+def compare_offers(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> list[OfferRow]:
+    """The referral's offers (not the declines) side by side, cheapest first: price and parts, fit score and
+    approvals, distance, quality, valid until and whether the offer has expired."""
+    view = _referral(ctx, referral)
+    today = ctx.today()
+    with ctx.session() as session:
+        rows = session.execute(
+            select(Offer, Service, Provider.name).join(Service, Service.id == Offer.service_id)
+            .join(Provider, Provider.id == Service.provider_id)
+            .where(Offer.referral_id == view.id, Offer.outcome == "offered")
+            .order_by(Offer.weekly_price_pence, Service.name, Offer.id)).all()
+    ranked, excluded = _matching(ctx, view, {str(svc.id) for _o, svc, _p in rows})
+    budget = view.values.get("budget_weekly_pence")
+    out = []
+    for offer, svc, provider_name in rows:
+        r, e = ranked.get(str(svc.id)), excluded.get(str(svc.id))
+        reasons = tuple(e.reasons) if e else (() if r else ("not in the market matching reads (archived)",))
+        out.append(OfferRow(
+            offer.id, svc.id, svc.name, provider_name, offer.status, offer.received_on, offer.weekly_price_pence or 0,
+            {k: getattr(offer, k) for k in ("core_weekly_pence", "staffing_weekly_pence", "education_weekly_pence",
+                                            "therapy_weekly_pence", "solo_premium_weekly_pence")},
+            offer.start_date, offer.conditions, offer.valid_until,
+            offer.valid_until is not None and offer.valid_until < today,
+            None if budget is None else (offer.weekly_price_pence or 0) - budget,
+            judgement_label(svc.ofsted_grade, svc.sa_outcome, svc.service_type),
+            r.score if r else None, dataclasses.asdict(r.parts) if r else {}, r.miles if r else None,
+            r.in_area if r else None, tuple(r.approvals) if r else (), r.explanation if r else "", reasons, offer))
+    return out

@@ -1,0 +1,59 @@
+"""Referrals: a social worker's placement request, from intake to its end.
+
+- _records: create, edit, move through the workflow, withdraw, list, history (one transaction and one
+  audit event per change; a save over a newer save is refused with what changed);
+- _views: what screens and the CLI see of a referral (ReferralView) and its JSON format;
+- _form: what the referral form needs from the store, and saving what it collected in one call.
+
+The rules themselves (fields, statuses, transitions) are pure and live in domain.referrals.
+Import from this package, never from its private modules.
+"""
+
+from broker_tui.services.referrals._form import FormSupport, SaveOutcome, check_form, form_support, save_form
+from broker_tui.services.referrals._records import (
+    DuplicateOpenCase,
+    HistoryEntry,
+    ReferralInvalid,
+    ReferralNotFound,
+    ReferralQuery,
+    TransitionRefused,
+    brokers,
+    change_status,
+    create_referral,
+    draft_from_previous,
+    get_referral,
+    history,
+    list_referrals,
+    update_referral,
+    withdraw,
+)
+from broker_tui.services.referrals._views import INPUT_KEYS, READ_ONLY_KEYS, ReferralView, view_of
+from broker_tui.store.errors import StaleEdit
+
+__all__ = [
+    "DuplicateOpenCase",
+    "FormSupport",
+    "HistoryEntry",
+    "INPUT_KEYS",
+    "READ_ONLY_KEYS",
+    "ReferralInvalid",
+    "ReferralNotFound",
+    "ReferralQuery",
+    "ReferralView",
+    "SaveOutcome",
+    "StaleEdit",
+    "TransitionRefused",
+    "brokers",
+    "change_status",
+    "check_form",
+    "create_referral",
+    "draft_from_previous",
+    "form_support",
+    "get_referral",
+    "history",
+    "list_referrals",
+    "save_form",
+    "update_referral",
+    "view_of",
+    "withdraw",
+]

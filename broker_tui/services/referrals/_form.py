@@ -1,0 +1,79 @@
+"""What the referral form needs from the store, and saving what it collected in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from broker_tui.services.context import AppContext
+from broker_tui.services.reference import (
+    CodeChoice,
+    areas_to_text,
+    form_code_choices,
+    local_authority_names,
+    parse_areas_text,
+)
+from broker_tui.services.referrals._records import (
+    DuplicateOpenCase,
+    ReferralInvalid,
+    check_referral,
+    create_referral,
+    update_referral,
+)
+from broker_tui.services.referrals._views import ReferralView
+from broker_tui.store.errors import StaleEdit
+
+
+@dataclass(frozen=True)
+class FormSupport:
+    codes: dict[str, list[CodeChoice]]
+    la_names: dict[str, str]
+
+    def areas_text(self, areas: list[dict[str, Any]]) -> str:
+        return areas_to_text(areas, self.la_names)
+
+
+def form_support(ctx: AppContext) -> FormSupport:
+    return FormSupport(form_code_choices(ctx), local_authority_names(ctx))
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: ReferralView | None = None
+    problems: dict[str, str] | None = None
+    duplicate: ReferralView | None = None
+    stale: StaleEdit | None = None
+
+
+def _with_areas(ctx: AppContext, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    raw = dict(raw)
+    text = raw.pop("avoid_areas_text", None)
+    if text is None:
+        return raw, {}
+    areas, problem = parse_areas_text(ctx, text)
+    raw["avoid_areas"] = areas
+    return raw, ({"avoid_areas": problem} if problem else {})
+
+
+def check_form(ctx: AppContext, raw: dict[str, Any], *, editing: bool) -> dict[str, str]:
+    raw, area_problems = _with_areas(ctx, raw)
+    return {**check_referral(ctx, raw, editing=editing), **area_problems}
+
+
+def save_form(ctx: AppContext, raw: dict[str, Any], *, opened: ReferralView | None,
+              previous_referral_id: Any = None) -> SaveOutcome:
+    """Create (opened is None) or update the referral. Nothing is written unless all of it is valid."""
+    raw, area_problems = _with_areas(ctx, raw)
+    if area_problems:
+        problems = {**check_referral(ctx, raw, editing=opened is not None), **area_problems}
+        return SaveOutcome(problems=problems)
+    try:
+        if opened is None:
+            return SaveOutcome(saved=create_referral(ctx, raw, previous_referral_id=previous_referral_id))
+        return SaveOutcome(saved=update_referral(ctx, opened, raw))
+    except ReferralInvalid as exc:
+        return SaveOutcome(problems=exc.problems)
+    except DuplicateOpenCase as exc:
+        return SaveOutcome(duplicate=exc.existing)
+    except StaleEdit as exc:
+        return SaveOutcome(stale=exc)

@@ -1,0 +1,2 @@
+"""The market's screens: the provider directory (F3) and one service's detail.
+"""

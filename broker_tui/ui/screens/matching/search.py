@@ -1,0 +1,400 @@
+"""Find placements: the market ranked for a referral (or for an ad hoc search), explained; what was
+excluded and why; the shortlist and sending the referral to it.
+
+Opened from a referral, its profile fills the filters (types sought, maximum distance, budget); opened
+empty, the broker types them in (with the child's age). The market snapshot is loaded once in a worker
+(services.matching caches it on the AppContext; the referral screen warms it), then every change of a
+filter ranks again in a thread worker after a short pause (DEBOUNCE), and the newest ranking wins. The
+free text (/) only narrows the ranking already made (services.placement_search.narrow), so it runs at
+once on every keystroke, in a thread worker, without the pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, SelectionList, Static, Switch
+
+from broker_tui.domain.dates import format_date
+from broker_tui.domain.matching import Exclusion, RankedService
+from broker_tui.domain.vocabulary import SERVICE_TYPES
+from broker_tui.services.matching import (
+    Filters,
+    LoadedMarket,
+    Narrowed,
+    Prepared,
+    filters_of,
+    load_market,
+    narrow,
+    rank_for,
+)
+from broker_tui.services.outreach import Shortlist, sent_service_ids
+from broker_tui.services.referrals import ReferralView
+from broker_tui.ui.screens.matching.filters import MatchFilters, types_list
+from broker_tui.ui.screens.matching.results import (
+    ExcludedTable,
+    MatchTable,
+    excluded_detail,
+    result_detail,
+    status_text,
+)
+
+DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before ranking again
+EXCLUDED_SHOWN = 500  # excluded services listed (of the types sought); the rest are counted
+
+
+class MatchSearchScreen(Screen[None]):
+    """Which services could take this child, best first, and why; what was left out, and why."""
+
+    TITLE = "Find placements"
+    CSS_PATH = "search.tcss"
+    AUTO_FOCUS = "#match-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "shortlist", "Shortlist"),
+        Binding("s", "send", "Send"),
+        Binding("slash", "focus_on('f-text')", "Search"),
+        Binding("x", "toggle_excluded", "Excluded"),
+        Binding("f", "toggle_full", "Show full"),
+        Binding("t", "focus_on('f-types')", "Types"),
+        Binding("d", "focus_on('f-miles')", "Distance", show=False),
+        Binding("b", "focus_on('f-budget')", "Budget", show=False),
+        Binding("ctrl+t", "focus_table", "Table", show=False),
+        Binding("ctrl+r", "reset_filters", "Reset"),
+    ]
+
+    def __init__(self, referral: ReferralView | None = None, prepared: Prepared | None = None) -> None:
+        super().__init__()
+        self.referral = referral
+        self.prepared = prepared if prepared is not None and prepared.referral is referral else None
+        self.filters = filters_of(referral)
+        self.market: LoadedMarket | None = None
+        self.shown: Narrowed | None = None
+        self.showing_excluded = False
+        self._excluded: list[Exclusion] | None = None
+        self.shortlist = Shortlist()
+        self._generation = 0
+        self._debounce: Timer | None = None
+        self._ranking = False  # a ranking is on its way (it reads the free text itself)
+        self._explained: tuple[Any, ...] = ()  # what the detail pane shows
+        self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
+        self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield MatchFilters(id="match-filters")  # filled after the first frame, as the types list is
+        yield Static("Loading the market…", id="match-status")
+        with Vertical(id="match-body"):
+            yield MatchTable(id="match-table")
+            yield ExcludedTable(id="excluded-table")
+        with Horizontal(id="match-lower"):
+            yield Vertical(id="types-box")  # the types list is mounted after the first frame (it is slow to build)
+            with VerticalScroll(id="match-detail"):
+                yield Static("", id="match-why")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.referral.case_ref if self.referral is not None else "ad hoc search"
+        self.query_one("#match-detail").border_title = "Why"
+        self.query_one("#excluded-table").display = False
+        ready = self.prepared
+        if ready is not None and ready.result is not None:
+            # ranked ahead: show it in the first frame, then check in a worker that the market has not moved
+            self.market = ready.market
+            self._generation += 1
+            self.show_result(self._generation, Narrowed(ready.result, "", ready.result.results,
+                                                        ready.result.total_candidates), None)
+            self.call_after_refresh(self.load_snapshot)
+        else:
+            self.query_one("#match-table").loading = True
+            self.load_snapshot()
+        self.call_after_refresh(self._mount_filters)
+        if self.referral is not None:  # its shortlist is kept while the app runs
+            self.shortlist = self.app.shortlists.setdefault(str(self.referral.id), self.shortlist)  # type: ignore[attr-defined]
+            self.load_sent()
+
+    def _mount_filters(self) -> None:
+        """The filters, mounted after the first frame: the ranked table shows first."""
+        self.query_one(MatchFilters).fill(self.filters, ad_hoc=self.referral is None)
+        self.query_one("#types-box").mount(types_list(self.filters))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.referral is not None or action not in ("shortlist", "send")  # ad hoc: no referral to send
+
+    # -- reading and ranking -------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="match-market")
+    def load_snapshot(self) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            market = load_market(ctx)
+        except Exception as exc:  # noqa: BLE001  (shown on the screen)
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self.market_ready, market)
+
+    @work(thread=True, exclusive=True, group="match-sent")
+    def load_sent(self) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            sent = sent_service_ids(ctx, self.referral)
+        except Exception:  # noqa: BLE001  (the marks are a help; sending refuses a second send anyway)
+            return
+        self.app.call_from_thread(self._mark_sent, sent)
+
+    def _mark_sent(self, sent: set[str]) -> None:
+        self.shortlist.mark_sent(sent)
+        self.query_one(MatchTable).set_marks(self.shortlist.marks())
+        self._status()
+
+    def market_ready(self, market: LoadedMarket) -> None:
+        if self.market is not None and self.shown is not None and market.key == self.market.key:
+            return  # the ranking on screen was made from this very snapshot
+        self.market = market
+        self.rerank()
+
+    def rerank(self) -> None:
+        """Rank for the current filters now (the newest ranking wins)."""
+        if self.market is None:
+            return
+        self._generation += 1
+        self.results_painted.clear()
+        self._excluded = None
+        if not self.filters.types:
+            self.show_message("Tick the types sought (t) to rank the market.")
+            return
+        if self.filters.age is None:
+            self.show_message("Type the child's age to rank the market.")
+            return
+        self._ranking = True
+        self.run_rank(self._generation, self.filters)
+
+    @work(thread=True, exclusive=True, group="match-rank")
+    def run_rank(self, generation: int, filters: Filters, ranked: Any = None) -> None:
+        """Rank for the filters, or (given the ranking on screen) only narrow it to the free text."""
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        assert self.market is not None
+        try:
+            result = ranked if ranked is not None else rank_for(ctx, self.market, self.referral, filters)
+            shown = narrow(ctx, self.market, result, filters.text)
+            excluded = shown.excluded() if self.showing_excluded else None
+        except Exception as exc:  # noqa: BLE001  (shown on the screen)
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self.show_result, generation, shown, excluded)
+
+    def renarrow(self) -> None:
+        """The free text changed: narrow the ranking on screen (no new ranking, no pause)."""
+        if self.market is None or self.shown is None:
+            return  # a ranking on its way reads the text itself
+        self._generation += 1
+        self.results_painted.clear()
+        self._excluded = None
+        self.run_rank(self._generation, self.filters, self.shown.result)
+
+    @work(thread=True, exclusive=True, group="match-excluded")
+    def load_excluded(self, generation: int, shown: Narrowed) -> None:
+        excluded = shown.excluded()
+        self.app.call_from_thread(self.show_excluded, generation, excluded)
+
+    def show_result(self, generation: int, shown: Narrowed, excluded: list[Exclusion] | None) -> None:
+        if generation != self._generation:
+            return  # a newer change of the filters is on its way
+        self._ranking = False
+        before, self.shown = self.shown, shown
+        table = self.query_one(MatchTable)
+        table.loading = False
+        if not (before is not None and before.result is shown.result  # the same rows: nothing to redraw
+                and [r.service.id for r in before.results] == [r.service.id for r in shown.results]):
+            table.show(shown.results, self.shortlist.marks())
+        if excluded is not None:
+            self.show_excluded(generation, excluded)
+        self._status()
+        self._show_detail()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.results_painted.set()
+
+    def show_excluded(self, generation: int, excluded: list[Exclusion]) -> None:
+        if generation != self._generation:
+            return
+        self._excluded = excluded
+        table = self.query_one(ExcludedTable)
+        table.loading = False
+        table.show(excluded[:EXCLUDED_SHOWN])
+        self._status()
+        self._show_detail()
+
+    def show_message(self, text: str) -> None:
+        self.shown = None
+        self._ranking = False
+        table = self.query_one(MatchTable)
+        table.loading = False
+        table.show([])
+        self.query_one(ExcludedTable).show([])
+        self.query_one("#match-status", Static).update(text)
+        self.query_one("#match-why", Static).update("")
+        self.call_after_refresh(self._painted)
+
+    def show_error(self, exc: Exception) -> None:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        self._ranking = False
+        self.query_one(MatchTable).loading = False
+        self.query_one("#match-status", Static).update(f"[b red]Could not rank the market:[/] {first}")
+
+    def _status(self) -> None:
+        if self.shown is None:
+            return
+        text = status_text(self.shown, self._excluded if self.showing_excluded else None,
+                           excluded_view=self.showing_excluded, listed=EXCLUDED_SHOWN)
+        if self.referral is not None and not self.showing_excluded:
+            text += "  " + self.shortlist.words()
+        self.query_one("#match-status", Static).update(text, layout=False)  # one line, always
+
+    def _show_detail(self) -> None:
+        why = self.query_one("#match-why", Static)
+        table = self.query_one(ExcludedTable if self.showing_excluded else MatchTable)
+        item = table.item(table.cursor_row)
+        explained = (self.showing_excluded, item, self.shown)
+        if all(a is b for a, b in zip(explained, self._explained, strict=False)) and self._explained:
+            return  # the same row of the same results (highlighted again after the table was filled)
+        self._explained = explained
+        if self.showing_excluded:
+            why.update(excluded_detail(item) if item is not None else "")
+            return
+        if item is None or self.shown is None:
+            why.update("No service to explain." if self.shown is not None else "")
+            return
+        why.update(result_detail(item, self.shown.result.ranked_from))
+
+    @on(DataTable.RowHighlighted)
+    @on(DataTable.RowSelected)
+    def row_moved(self) -> None:
+        self._show_detail()
+
+    # -- filters -------------------------------------------------------------------------------
+    def _apply(self, **changes: Any) -> None:
+        """The free text narrows the ranking at once; any other change ranks again after DEBOUNCE."""
+        filters = replace(self.filters, **changes)
+        if filters == self.filters:
+            return
+        ranking_changed, self.filters = filters.ranking() != self.filters.ranking(), filters
+        if ranking_changed:
+            if self._debounce is not None:
+                self._debounce.stop()
+            self._debounce = self.set_timer(DEBOUNCE, self._debounced)
+        elif self._ranking:
+            self.rerank()  # the ranking on its way had the old text: rank again with the new
+        elif self._debounce is None:  # (a ranking about to start reads the text itself)
+            self.renarrow()
+
+    def _debounced(self) -> None:
+        self._debounce = None
+        self.rerank()
+
+    @on(MatchFilters.Changed)
+    def filters_changed(self, event: MatchFilters.Changed) -> None:
+        self.typed_at = event.typed_at
+        self._apply(**event.changes)
+
+    @on(MatchFilters.Problem)
+    def filter_problem(self, event: MatchFilters.Problem) -> None:
+        self.query_one("#match-status", Static).update(event.text)
+
+    @on(SelectionList.SelectedChanged, "#f-types")
+    def types_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = set(event.selection_list.selected)
+        self._apply(types=tuple(t.code for t in SERVICE_TYPES if t.code in chosen))
+
+    # -- shortlist and sending -----------------------------------------------------------------
+    def action_shortlist(self) -> None:
+        """Put the highlighted service on the shortlist, or take it off."""
+        table = self.query_one(MatchTable)
+        item: RankedService | None = table.item(table.cursor_row)
+        if self.showing_excluded or item is None:
+            return
+        problem = self.shortlist.toggle(item.service.id, item.service.name)
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        table.set_marks(self.shortlist.marks())
+        self._status()
+
+    def action_send(self) -> None:
+        """Send the referral to the shortlist (or, with none, to the highlighted service)."""
+        if self.referral is None:
+            return
+        chosen = dict(self.shortlist.chosen)
+        if not chosen:
+            table = self.query_one(MatchTable)
+            item = table.item(table.cursor_row)
+            if self.showing_excluded or item is None:
+                self.notify("Shortlist services first (space), then send", severity="warning")
+                return
+            if item.service.id in self.shortlist.sent:
+                self.notify(f"{item.service.name}: the referral was sent there already", severity="warning")
+                return
+            chosen = {item.service.id: item.service.name}
+        from broker_tui.ui.screens.outreach.send import SendReferralScreen
+
+        self.app.push_screen(SendReferralScreen(self.referral, chosen), self._sent)
+
+    def _sent(self, records: list[Any] | None) -> None:
+        if not records:
+            return
+        self.notify(f"{records[0].case_ref} sent to {len(records)} provider(s); replies due by "
+                    f"{format_date(records[0].reply_due_on)}")
+        self._mark_sent({str(r.service_id) for r in records})
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_toggle_excluded(self) -> None:
+        self.showing_excluded = not self.showing_excluded
+        results, excluded = self.query_one(MatchTable), self.query_one(ExcludedTable)
+        results.display, excluded.display = not self.showing_excluded, self.showing_excluded
+        self.query_one("#match-detail").border_title = "Why excluded" if self.showing_excluded else "Why"
+        (excluded if self.showing_excluded else results).focus()
+        if self.showing_excluded and self._excluded is None and self.shown is not None:
+            excluded.loading = True
+            self.load_excluded(self._generation, self.shown)
+        self._status()
+        self._show_detail()
+
+    def action_toggle_full(self) -> None:
+        for switch in self.query("#f-full").results(Switch):
+            switch.value = not switch.value
+
+    def action_focus_on(self, widget_id: str) -> None:
+        for widget in self.query(f"#{widget_id}"):  # the filters may not be mounted yet
+            widget.focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(ExcludedTable if self.showing_excluded else MatchTable).focus()
+
+    def action_reset_filters(self) -> None:
+        """Back to the referral's own profile (an ad hoc search: to nothing), and no text."""
+        f = filters_of(self.referral)
+        if not self.query("#f-full"):
+            return  # the filters are not mounted yet
+        self.query_one(MatchFilters).set_values(f)
+        with self.prevent(SelectionList.SelectedChanged):
+            for types in self.query("#f-types").results(SelectionList):
+                types.deselect_all()
+                for code in f.types:
+                    types.select(code)
+        self.filters = f
+        self.rerank()
+

@@ -1,0 +1,2 @@
+"""Outreach screens: sending to the shortlist, offers and declines, comparing offers, the search log.
+"""

@@ -1,0 +1,254 @@
+"""One referral: what was asked for, where it stands, its history, and the workflow's next steps."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from broker_tui.domain.dates import format_date
+from broker_tui.domain.money import format_pence
+from broker_tui.domain.referrals.rules import manual_transitions
+from broker_tui.domain.tags import TAG_BY_CODE
+from broker_tui.domain.vocabulary import NEED_DOMAINS, NEED_LEVELS, REFERRAL_STATUSES, service_type_label
+from broker_tui.services.referrals import (
+    HistoryEntry,
+    ReferralView,
+    StaleEdit,
+    TransitionRefused,
+    change_status,
+    draft_from_previous,
+    form_support,
+    get_referral,
+    history,
+)
+from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
+
+
+def open_form(app: App, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
+              previous_referral_id: Any = None, on_saved: Callable[[ReferralView], None] | None = None) -> None:
+    """Read what the form needs (code lists, authorities) off the event loop, then show the form."""
+    from broker_tui.ui.screens.referrals.form import ReferralFormScreen
+
+    ctx = app.ctx  # type: ignore[attr-defined]
+    if opened is None and values is None:
+        values = {"date_received": ctx.today(), "assigned_broker": ctx.actor}
+
+    def load() -> None:
+        support = form_support(ctx)
+
+        def show() -> None:
+            screen = ReferralFormScreen(support, opened=opened, values=values,
+                                        previous_referral_id=previous_referral_id)
+            app.push_screen(screen, lambda saved: on_saved(saved) if saved is not None and on_saved else None)
+
+        app.call_from_thread(show)
+
+    app.run_worker(load, thread=True, group="open-form", exclusive=True)
+
+
+class ReferralDetailScreen(Screen[None]):
+    TITLE = "Referral"
+    CSS_PATH = "referrals.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("s", "status", "Change status"),
+        Binding("w", "withdraw", "Withdraw"),
+        Binding("m", "moving", "New referral from this one"),
+        Binding("f", "find", "Find placements"),
+        Binding("o", "offers", "Offers & search log"),
+    ]
+
+    def __init__(self, referral_id: str) -> None:
+        super().__init__()
+        self.referral_id = referral_id
+        self.view: ReferralView | None = None
+        self.prepared: Any = None  # placement_search.Prepared: the ranking for Find placements, worked out ahead
+        self.outreach = ""  # the search log in one line ("sent to 4 · 1 offer · ...")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="ref-detail"):
+            yield Static("", id="ref-summary")
+            yield Static("", id="ref-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ref-detail").loading = True
+        self.load()
+
+    @work(thread=True, exclusive=True, group="warm-market")
+    def warm_market(self, view: ReferralView) -> None:
+        """Read the market snapshot and rank it for this referral now, so Find placements (f) opens at once."""
+        from broker_tui.services.matching import prepare
+
+        with contextlib.suppress(Exception):  # the search screen reports it when opened
+            prepared = prepare(self.app.ctx, view)  # type: ignore[attr-defined]
+            self.app.call_from_thread(setattr, self, "prepared", prepared)
+
+    def action_find(self) -> None:
+        if self.view is not None:
+            self.app.open_match_search(self.view, self.prepared)  # type: ignore[attr-defined]
+
+    def action_offers(self) -> None:
+        """The search log: every service the referral went to and the answers; record, compare, accept."""
+        from broker_tui.ui.screens.outreach.offers import OffersScreen
+
+        if self.view is not None:
+            self.app.push_screen(OffersScreen(self.view), lambda _r: self.load())
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        from broker_tui.services.outreach import search_log
+        from broker_tui.ui.screens.outreach.words import outreach_line
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        view = get_referral(ctx, self.referral_id)
+        entries = history(ctx, view.id)
+        try:
+            outreach = outreach_line(search_log(ctx, view)) + "  (o: offers & search log)"
+        except Exception as exc:  # noqa: BLE001  (the rest of the referral still shows)
+            outreach = f"could not be read: {exc}"
+        self.app.call_from_thread(self._show, view, entries, outreach)
+
+    def _show(self, view: ReferralView, entries: list[HistoryEntry], outreach: str = "") -> None:
+        self.view = view
+        self.outreach = outreach
+        self.query_one("#ref-summary", Static).update(summary(view, outreach))
+        self.query_one("#ref-history", Static).update(history_table(entries))
+        self.query_one("#ref-detail").loading = False
+        self.warm_market(view)
+
+    def action_edit(self) -> None:
+        if self.view is not None:
+            open_form(self.app, opened=self.view, on_saved=lambda _v: self.load())
+
+    def action_moving(self) -> None:
+        if self.view is None:
+            return
+        values = draft_from_previous(self.app.ctx, self.view)  # type: ignore[attr-defined]
+        open_form(self.app, values=values, previous_referral_id=self.view.id,
+                  on_saved=lambda v: self.app.switch_screen(ReferralDetailScreen(str(v.id))))
+
+    def action_status(self) -> None:
+        if self.view is None:
+            return
+        choices = [(s, REFERRAL_STATUSES[s]) for s in manual_transitions(self.view.status) if s != "withdrawn"]
+        if not choices:
+            self.notify("No status change is open from here: sending, offers and placement move it on",
+                        severity="warning")
+            return
+        self.app.push_screen(ChoiceScreen(f"Move {self.view.case_ref} to", choices),
+                             lambda s: self._change(s) if s else None)
+
+    def action_withdraw(self) -> None:
+        if self.view is None or "withdrawn" not in manual_transitions(self.view.status):
+            self.notify("This referral cannot be withdrawn now", severity="warning")
+            return
+        self.app.push_screen(ReasonScreen(f"Why is {self.view.case_ref} withdrawn?"),
+                             lambda reason: self._change("withdrawn", reason) if reason else None)
+
+    @work(thread=True, exclusive=True, group="status")
+    def _change(self, status: str, reason: str = "") -> None:
+        try:
+            change_status(self.app.ctx, self.view, status, reason=reason)  # type: ignore[attr-defined]
+        except (TransitionRefused, StaleEdit) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{self.view.case_ref}: {REFERRAL_STATUSES[status]}")
+        self.load()
+
+
+def summary(v: ReferralView, outreach: str = "") -> Table:
+    values = v.values
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column()
+    est = " (estimated)" if v.eighteenth_estimated else ""
+    age = "" if v.age_years is None else f"{v.age_years} at the needed-by date; 18 on {format_date(v.eighteenth_birthday)}{est}"
+    rows = [
+        ("Child", f"{v.case_ref}  {v.initials}"),
+        ("Status", f"{v.status_label} · {v.urgency_label} · {v.days_open} days open"
+                   + (f" · withdrawn: {v.withdrawn_reason}" if v.withdrawn_reason else "")),
+        ("Age", age),
+        ("Needed by", format_date(values["needed_by"]) + (" (emergency)" if values["emergency"] else "")),
+        ("Types sought", ", ".join(service_type_label(x) for x in values["types_sought"])),
+        ("Broker", values["assigned_broker"] or "not assigned"),
+        ("Social worker", " · ".join(x for x in (values["social_worker"], values["social_work_team"]) if x)),
+        ("Location", _location(values)),
+        ("Budget", (format_pence(values["budget_weekly_pence"]) + " a week") if values["budget_weekly_pence"] is not None
+         else "none set"),
+        ("Funding", f"social care {values['funding_social_care_pct']}% · education {values['funding_education_pct']}% · "
+                    f"health {values['funding_health_pct']}%"),
+        ("Needs", ", ".join(f"{d.label} {NEED_LEVELS[values['needs'][d.code]].lower()}"
+                            for d in NEED_DOMAINS if values["needs"][d.code]) or "none recorded"),
+        ("Risks", ", ".join(f"{TAG_BY_CODE[r['tag']].label} ({NEED_LEVELS[r['level']].lower()})"
+                            for r in values["risks"] if r["present"]) or "none recorded"),
+        ("Specialist", ", ".join([TAG_BY_CODE[c].label for c in values["specialist_needs"]]
+                                 + [f"“{x}”" for x in values["free_text_needs"]]) or "none"),
+        ("Orders", _orders(values)),
+    ]
+    if outreach:
+        rows.insert(2, ("Outreach", outreach))
+    for label, value in rows:
+        t.add_row(label, Text(str(value)))
+    return t
+
+
+def _location(values: dict[str, Any]) -> str:
+    parts = []
+    if values["home_district"]:
+        parts.append(f"home {values['home_district']}")
+    if values["school_district"]:
+        parts.append(f"school {values['school_district']}")
+    if values["within_home_area"]:
+        parts.append("must stay within the home area")
+    if values["max_distance_miles"]:
+        parts.append(f"within {values['max_distance_miles']} miles")
+    if values["avoid_areas"]:
+        parts.append("keep away from " + ", ".join(a["code"] + (f" +{a['radius_miles']}mi" if a.get("radius_miles")
+                                                                 else "") for a in values["avoid_areas"]))
+    return "; ".join(parts) or "no requirement"
+
+
+def _orders(values: dict[str, Any]) -> str:
+    out = []
+    for key, name in (("dol_order", "Deprivation of Liberty"), ("section25_order", "Section 25")):
+        o = values.get(key)
+        if o:
+            out.append(f"{name}: {o['court']}, made {format_date(o['made_on'])}"
+                       + (f", review {format_date(o['review_on'])}" if o.get("review_on") else ""))
+    return "; ".join(out) or "none"
+
+
+def history_table(entries: list[HistoryEntry]) -> Table:
+    t = Table(title="History", title_justify="left", expand=True)
+    t.add_column("When", no_wrap=True)
+    t.add_column("Who")
+    t.add_column("What")
+    for e in reversed(entries):
+        if e.action == "create":
+            what = "created"
+        else:
+            what = "; ".join(f"{k.replace('_', ' ')}: {_short(a, k)} → {_short(b, k)}" for k, (a, b) in e.changes.items())
+        t.add_row(e.at.strftime("%d/%m/%Y %H:%M"), e.actor, what)
+    return t
+
+
+def _short(value: Any, key: str = "") -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if key == "status":
+        return REFERRAL_STATUSES.get(value, str(value))
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
