@@ -29,7 +29,7 @@ def _money(pence: int | None) -> str:
 
 
 def _print_table(out: dict[str, Any]) -> None:
-    from broker_tui.domain.matching_rules import RULE_LABELS
+    from broker_tui.domain.matching import RULE_LABELS
     from broker_tui.domain.vocabulary import service_type_label
 
     req = out["request"]

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broker_tui.domain import matching_scores
 from broker_tui.domain.matching import (
     MarketService,
     MatchConfig,
@@ -20,7 +19,8 @@ from broker_tui.domain.matching import (
     build_arrays,
     rank,
 )
-from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.domain.matching import scores as matching_scores
+from broker_tui.domain.matching.request import request_from_referral
 from broker_tui.domain.pricing import PriceParts
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, OFSTED_GRADES, SERVICE_TYPE_BY_CODE
 from tests.domain import matching_cases as mc

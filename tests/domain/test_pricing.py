@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from broker_tui.domain.matching import MarketService, MatchRequest
-from broker_tui.domain.matching_arrays import MarketArrays, weekly_estimates
+from broker_tui.domain.matching.arrays import MarketArrays, weekly_estimates
 from broker_tui.domain.money import apply_uplift
 from broker_tui.domain.pricing import (
     PriceNeeds,

@@ -12,6 +12,13 @@ Import from this package (or market.importers), never from its private modules.
 from broker_tui.services.market._columns import HomeOrigin, directory_columns, home_origin
 from broker_tui.services.market._detail import PriceLine, ServiceDetail, ServiceNotFound, service_detail
 from broker_tui.services.market._directory import (
+    directory_count,
+    directory_page,
+    directory_regions,
+    iter_services,
+    warm_up_directory,
+)
+from broker_tui.services.market._directory_query import (
     JUDGEMENT_CHOICES,
     PAGE_SIZE,
     SORTS,
@@ -20,11 +27,6 @@ from broker_tui.services.market._directory import (
     DirectoryQuery,
     DirectoryQueryError,
     DirectoryRow,
-    directory_count,
-    directory_page,
-    directory_regions,
-    iter_services,
-    warm_up_directory,
 )
 from broker_tui.services.market._search import (
     invalidate,

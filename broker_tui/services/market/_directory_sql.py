@@ -19,7 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Uuid, and_, bindparam, column, exists, func, literal, or_, select, tuple_
 
-from broker_tui.services.market._directory import Cursor, DirectoryQuery, DirectoryRow, judgement_sort_value
+from broker_tui.services.market._directory_query import (
+    Cursor,
+    DirectoryQuery,
+    DirectoryRow,
+    judgement_sort_value,
+)
 from broker_tui.store.tables import PlacementStop, Provider, Service
 
 S = Service

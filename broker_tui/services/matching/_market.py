@@ -21,9 +21,17 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from broker_tui.domain.matching import Area, MarketService, MatchConfig, MatchRequest, MatchResult, rank
-from broker_tui.domain.matching_arrays import MarketArrays
-from broker_tui.domain.matching_request import draft_values, request_from_referral
+from broker_tui.domain.matching import (
+    Area,
+    MarketArrays,
+    MarketService,
+    MatchConfig,
+    MatchRequest,
+    MatchResult,
+    draft_values,
+    rank,
+    request_from_referral,
+)
 from broker_tui.domain.pricing import PriceParts
 from broker_tui.domain.referrals.parse import parse_referral
 from broker_tui.domain.referrals.rules import age_facts

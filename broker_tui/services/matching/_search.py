@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank
-from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank, request_from_referral
 from broker_tui.services.context import AppContext
 from broker_tui.services.market import market_index
 from broker_tui.services.market import warm_up_search as warm_text_index

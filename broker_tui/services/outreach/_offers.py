@@ -15,9 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from broker_tui.domain.matching import rank
-from broker_tui.domain.matching_arrays import MarketArrays
-from broker_tui.domain.matching_request import request_from_referral
+from broker_tui.domain.matching import MarketArrays, rank, request_from_referral
 from broker_tui.domain.vocabulary import judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market

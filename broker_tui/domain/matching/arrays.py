@@ -8,11 +8,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from broker_tui.domain.geo import EARTH_RADIUS_MILES
+from broker_tui.domain.matching.types import MarketService, MatchConfig, MatchRequest, PlaceFacts
 from broker_tui.domain.vocabulary import (
     NEED_DOMAIN_CODES,
     REGISTRATION_STATUSES,
@@ -20,9 +20,6 @@ from broker_tui.domain.vocabulary import (
     SERVICE_TYPES,
     TAGS,
 )
-
-if TYPE_CHECKING:
-    from broker_tui.domain.matching import MarketService, MatchConfig, MatchRequest
 
 TYPE_CODES = tuple(t.code for t in SERVICE_TYPES)
 TYPE_INDEX = {c: i for i, c in enumerate(TYPE_CODES)}
@@ -32,7 +29,7 @@ SECTOR_CODES = tuple(SECTORS)
 REG_CODES = tuple(REGISTRATION_STATUSES)
 SEX_CODES = ("mixed", "female", "male")
 TAG_BIT = {t.code: np.uint64(1) << np.uint64(i) for i, t in enumerate(TAGS)}
-# One code per judgement, whichever scale it is on (the scale stays known: see matching_scores).
+# One code per judgement, whichever scale it is on (the scale stays known: see scores).
 JUDGEMENT_CODES = ("", "outstanding", "good", "requires_improvement", "inadequate",
                    "consistently_strong", "inconsistent", "serious_weaknesses")
 NO_END = np.iinfo(np.int64).max
@@ -221,16 +218,6 @@ def member(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
     table = np.zeros(size + 1, dtype=bool)  # the extra last entry answers for -1
     table[[w for w in wanted if 0 <= w < size]] = True
     return table[codes]
-
-
-@dataclass
-class PlaceFacts:
-    miles: np.ndarray  # nan: not known
-    via_area: np.ndarray  # index into pair arrays of the area measured to; -1: the service's own position
-    in_area: np.ndarray
-    distant: np.ndarray
-    avoided: np.ndarray
-    origin_label: str
 
 
 def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> PlaceFacts:

@@ -11,15 +11,20 @@ manager; a child under 13 in a secure children's home needs the Secretary of Sta
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from broker_tui.domain.matching_arrays import PlaceFacts
-from broker_tui.domain.matching_rules import SHORT_DOMAIN
+from broker_tui.domain.matching.rules import SHORT_DOMAIN
+from broker_tui.domain.matching.types import (
+    Facts,
+    MarketService,
+    MatchConfig,
+    MatchRequest,
+    RankedService,
+    ScoreParts,
+)
 from broker_tui.domain.money import format_pence
-from broker_tui.domain.pricing import estimate
+from broker_tui.domain.pricing import PriceEstimate, estimate
 from broker_tui.domain.vocabulary import (
     NEED_DOMAIN_CODES,
     NOT_INSPECTED,
@@ -28,20 +33,9 @@ from broker_tui.domain.vocabulary import (
     SECTORS,
     TAGS,
 )
-
-if TYPE_CHECKING:
-    from broker_tui.domain.matching import MarketService, MatchConfig, MatchRequest, ScoreParts
-    from broker_tui.domain.pricing import PriceEstimate
+from broker_tui.domain.words import join_and
 
 NUMBER_WORDS = {1: "one level", 2: "two levels", 3: "three levels"}
-
-
-@dataclass
-class Facts:
-    """What the ranking worked out for every service, kept for the explanations."""
-
-    geo: PlaceFacts
-    pair_service: np.ndarray  # MarketArrays.pair_service: which service each (service, area) pair is of
 
 
 def tag_words(code: str) -> str:
@@ -52,10 +46,6 @@ def tag_words(code: str) -> str:
                 return t.label[t.label.index("(") + 1:t.label.index(")")]
             return t.label[0].lower() + t.label[1:]
     return code.replace("_", " ")
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def judgement(s: MarketService) -> tuple[str, str]:
@@ -103,12 +93,12 @@ def shortfalls(s: MarketService, req: MatchRequest) -> dict[str, int]:
 def needs_words(covered: list[str], missing: list[str], short: dict[str, int], req: MatchRequest) -> list[str]:
     out = []
     if covered:
-        out.append("covers " + _and([tag_words(t) for t in covered]))
+        out.append("covers " + join_and([tag_words(t) for t in covered]))
     if missing:
-        out.append("does not cover " + _and([tag_words(t) for t in missing]))
+        out.append("does not cover " + join_and([tag_words(t) for t in missing]))
     for amount in sorted(set(short.values())):
         domains = [SHORT_DOMAIN[d] for d, a in short.items() if a == amount]
-        out.append(f"{NUMBER_WORDS[amount]} short in {_and(domains)}")
+        out.append(f"{NUMBER_WORDS[amount]} short in {join_and(domains)}")
     if not short and any(req.need(d) for d in NEED_DOMAIN_CODES) and not missing:
         out.append("meets every need level")
     return out
@@ -133,9 +123,9 @@ def approvals(s: MarketService, req: MatchRequest, config: MatchConfig, *, in_ar
     return tuple(out)
 
 
-def ranked_service(cls: type, rank: int, s: MarketService, i: int, total: float, parts: ScoreParts,
-                   facts: Facts, req: MatchRequest, config: MatchConfig) -> Any:
-    """One result, explained (``cls`` is matching.RankedService)."""
+def ranked_service(rank: int, s: MarketService, i: int, total: float, parts: ScoreParts,
+                   facts: Facts, req: MatchRequest, config: MatchConfig) -> RankedService:
+    """One result, explained."""
     geo = facts.geo
     est = estimate(sorted(s.prices, key=lambda p: p.valid_from), req.price_needs, req.start_date,
                    end=req.end_date, end_is_18th=req.end_is_18th,
@@ -172,7 +162,7 @@ def ranked_service(cls: type, rank: int, s: MarketService, i: int, total: float,
         words.append("free block unit")
     if full:
         words.append("full: no vacancy now")
-    return cls(
+    return RankedService(
         rank=rank, service=s, score=round(total, 6), parts=parts, estimate=est, miles=miles,
         measured_to=measured_to, approximate=bool(s.location_approximate and area is None), in_area=in_area,
         distant=distant, host_council=host, full=full, judgement=label, judgement_scale=scale,

@@ -27,16 +27,11 @@ strategy    the sufficiency strategy's preferences: in-house 0.5, plus family-ba
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from broker_tui.domain.matching_arrays import GROUPS, JUDGEMENT_CODES, SECTOR_CODES, MarketArrays, tag_mask
+from broker_tui.domain.matching.arrays import GROUPS, JUDGEMENT_CODES, SECTOR_CODES, MarketArrays, tag_mask
+from broker_tui.domain.matching.types import MatchConfig, MatchRequest, PlaceFacts
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
-
-if TYPE_CHECKING:
-    from broker_tui.domain.matching import MatchConfig, MatchRequest
-    from broker_tui.domain.matching_arrays import PlaceFacts
 
 SHORTFALL_PENALTY = np.array([0.0, 0.20, 0.45, 0.70])
 COST_BAND = 1.5  # the cost score reaches 0 at 1.5 x the budget
@@ -44,7 +39,6 @@ NO_BUDGET_REFERENCE_PENCE = 200_000
 NO_PRICE_COST = 0.5
 PLACE_SCALE_MILES = 25.0
 UNKNOWN_PLACE = 0.3
-NOT_INSPECTED_QUALITY = 0.5
 QUALITY = {"outstanding": 1.0, "good": 0.75, "requires_improvement": 0.35, "inadequate": 0.0,
            "consistently_strong": 1.0, "inconsistent": 0.4, "serious_weaknesses": 0.0}
 STRATEGY_IN_HOUSE, STRATEGY_FAMILY, STRATEGY_BLOCK = 0.5, 0.3, 0.2

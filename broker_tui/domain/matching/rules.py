@@ -22,13 +22,11 @@ high_need_unmet           the child's need is high (3) in a domain where the ser
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import numpy as np
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.geo import miles_between
-from broker_tui.domain.matching_arrays import (
+from broker_tui.domain.matching.arrays import (
     GROUPS,
     REG_CODES,
     SEX_CODES,
@@ -37,11 +35,9 @@ from broker_tui.domain.matching_arrays import (
     MarketArrays,
     member,
 )
+from broker_tui.domain.matching.types import Facts, MarketService, MatchConfig, MatchRequest, PlaceFacts
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, NEED_DOMAINS, REGISTRATION_STATUSES
-
-if TYPE_CHECKING:
-    from broker_tui.domain.matching import MarketService, MatchConfig, MatchRequest
-    from broker_tui.domain.matching_arrays import PlaceFacts
+from broker_tui.domain.words import join_and
 
 RULES = ("type_not_sought", "under_16_supported", "supported_unregistered", "secure_needs_s25", "dol_not_met",
          "registration", "placement_stop", "age", "sex", "siblings", "full", "max_distance", "outside_home_area",
@@ -80,7 +76,7 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     """A bit mask per service of the rules it breaks (0: a candidate)."""
     bits = np.zeros(m.n, dtype=np.int64)
 
-    def mark(mask: Any, rule: str) -> None:
+    def mark(mask: np.ndarray | bool, rule: str) -> None:
         np.bitwise_or(bits, np.asarray(mask, dtype=np.int64) * BIT[rule], out=bits)
 
     sought = [TYPE_INDEX[t] for t in req.types_sought if t in TYPE_INDEX]
@@ -122,17 +118,13 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     return bits
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _ages(ages: tuple[int, ...]) -> str:
     if len(ages) == 1:
         return f"the child is {ages[0]}"
-    return "the children are " + _and([str(a) for a in sorted(ages)])
+    return "the children are " + join_and([str(a) for a in sorted(ages)])
 
 
-def describe(bits: int, s: MarketService, i: int, facts: Any, req: MatchRequest, config: MatchConfig
+def describe(bits: int, s: MarketService, i: int, facts: Facts, req: MatchRequest, config: MatchConfig
              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The rules a service breaks, as codes and as reasons in a broker's words."""
     geo = facts.geo
@@ -198,5 +190,5 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
     if rule == "high_need_unmet":
         short = [(d, s.capabilities.get(d, 1)) for d in NEED_DOMAIN_CODES
                  if req.need(d) >= 3 and s.capabilities.get(d, 1) < 3]
-        return "cannot meet high " + _and([f"{SHORT_DOMAIN[d]} needs (meets level {c})" for d, c in short])
+        return "cannot meet high " + join_and([f"{SHORT_DOMAIN[d]} needs (meets level {c})" for d, c in short])
     raise AssertionError(rule)

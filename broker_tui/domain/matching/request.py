@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from broker_tui.domain.matching import AvoidCircle, MatchRequest, Place
+from broker_tui.domain.matching.types import AvoidCircle, MatchRequest, Place
 from broker_tui.domain.pricing import PriceNeeds
 from broker_tui.domain.tags import resolve_tag
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
