@@ -10,8 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from broker_tui.services.context import AppContext
 
 ROOT_OPTIONS = ("--db", "--today", "--log-level")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -24,7 +29,7 @@ class Root:
         self.db = db
         self.today = today
 
-    def context(self):  # -> AppContext
+    def context(self) -> AppContext:
         from broker_tui.services.context import AppContext
         from broker_tui.services.locations import database_target
         from broker_tui.services.settings import load_settings
@@ -34,7 +39,7 @@ class Root:
                                      is_default_location=is_default)
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     print(f"broker-tui: {message}", file=sys.stderr)
     sys.exit(code)
 
@@ -49,7 +54,7 @@ def read_json_object(path: Path, what: str, *, writes: bool = True) -> dict[str,
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}{after}")
     try:
-        data = json.loads(text)
+        data: object = json.loads(text)
     except json.JSONDecodeError as exc:
         fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}{after}")
     if not isinstance(data, dict):
@@ -71,13 +76,13 @@ def run_app(root: Root, log_level: str = "warning") -> None:
                          progress=lambda m: print(m, file=sys.stderr))
     except (DatabaseError, SettingsError) as exc:
         fail(str(exc))
-        return
     from broker_tui.ui.app import BrokerApp
 
     BrokerApp(app_ctx).run()
 
 
-def with_context(root: Root):  # -> AppContext, or exit with one clear line
+def with_context(root: Root) -> AppContext:
+    """The AppContext the root options name, or exit with one clear line (settings, database location)."""
     from broker_tui.domain.settings import SettingsError
     from broker_tui.store.errors import DatabaseError
 
@@ -85,6 +90,28 @@ def with_context(root: Root):  # -> AppContext, or exit with one clear line
         return root.context()
     except (DatabaseError, SettingsError) as exc:
         fail(str(exc))
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """A database problem inside a command becomes one line on standard error and exit status 2."""
+    from broker_tui.store.errors import DatabaseError
+
+    try:
+        yield
+    except DatabaseError as exc:
+        fail(str(exc))
+
+
+def ready(root: Root) -> AppContext:
+    """What every command over the data starts with: the AppContext, its database created or brought to the
+    current schema (never seeded); or exit with one line saying why not."""
+    from broker_tui.services.startup import prepare_database
+
+    ctx = with_context(root)
+    with database_errors():
+        prepare_database(ctx, seed_demo_if_new=False)
+    return ctx
 
 
 def _plain_start(args: list[str]) -> dict[str, str] | None:

@@ -20,7 +20,6 @@ def locate(root: Root) -> None:
         location = resolve(target)
     except DatabaseError as exc:
         fail(str(exc))
-        return
     click.echo(f"database: {location.display}{'  (default)' if is_default else ''}")
     click.echo(f"settings: {config_path()}")
     from broker_tui.cli.logs import app_log_file
@@ -37,16 +36,12 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(root: Root) -> None:
     """Create the database or bring it to the current schema (a SQLite file is copied aside first)."""
-    from broker_tui.cli import with_context
+    from broker_tui.cli import database_errors, with_context
     from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
 
     ctx = with_context(root)
-    try:
+    with database_errors():
         report = prepare_database(ctx, seed_demo_if_new=False)
-    except DatabaseError as exc:
-        fail(str(exc))
-        return
     if report.created:
         click.echo(f"Created the database at {ctx.location.display}")
     elif report.upgraded_from:

@@ -19,8 +19,8 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def configure(level: str, *, log_file: Path | None = None) -> None:
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    for old in list(root.handlers):
+        root.removeHandler(old)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(log_file, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from broker_tui.cli import Root, fail, with_context
+from broker_tui.cli import Root, database_errors, fail, ready
+
+if TYPE_CHECKING:
+    from broker_tui.services.market.importers import ImportFileError
 
 
 @click.group()
@@ -21,21 +25,13 @@ def providers() -> None:
 def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
     """Import or refresh services from Ofsted's provider-level register (CSV)."""
     from broker_tui.services.market.importers import ImportFileError, import_ofsted
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
 
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-        report = import_ofsted(ctx, csv_file, progress=lambda m: click.echo(m, err=True))
-    except ImportFileError as exc:
-        for line in exc.lines():
-            click.echo(line, err=True)
-        fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
-        return
-    except DatabaseError as exc:
-        fail(str(exc))
-        return
+    ctx = ready(root)
+    with database_errors():
+        try:
+            report = import_ofsted(ctx, csv_file, progress=lambda m: click.echo(m, err=True))
+        except ImportFileError as exc:
+            _refused(csv_file, exc)
     for line in report.summary_lines():
         click.echo(line)
 
@@ -47,21 +43,17 @@ def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
 def import_cmd(root: Root, csv_file: Path, skip_bad: bool) -> None:
     """Import a council's own provider list (CSV; columns in docs/provider-import.md)."""
     from broker_tui.services.market.importers import ImportFileError, import_council_csv
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError, StaleEdit
+    from broker_tui.store.errors import StaleEdit
 
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-        report = import_council_csv(ctx, csv_file, skip_bad=skip_bad, progress=lambda m: click.echo(m, err=True))
-    except ImportFileError as exc:
-        for line in exc.lines():
-            click.echo(line, err=True)
-        fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
-        return
-    except (DatabaseError, StaleEdit) as exc:
-        fail(str(exc))
-        return
+    ctx = ready(root)
+    with database_errors():
+        try:
+            report = import_council_csv(ctx, csv_file, skip_bad=skip_bad,
+                                        progress=lambda m: click.echo(m, err=True))
+        except ImportFileError as exc:
+            _refused(csv_file, exc)
+        except StaleEdit as exc:
+            fail(str(exc))
     for line in report.problem_lines():
         click.echo(line, err=True)
     for line in report.summary_lines():
@@ -93,17 +85,11 @@ def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit
     if service_type and service_type not in SERVICE_TYPE_BY_CODE:
         fail(f"unknown service type {service_type!r}; known: {', '.join(SERVICE_TYPE_BY_CODE)}")
     from broker_tui.services.market import DirectoryQuery, iter_services
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
 
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
+    ctx = ready(root)
+    with database_errors():
         query = DirectoryQuery(service_type=service_type, text=search, sort=sort)
         rows = list(iter_services(ctx, query, limit=limit))
-    except DatabaseError as exc:
-        fail(str(exc))
-        return
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -117,21 +103,22 @@ def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit
 def seed(root: Root, demo: bool) -> None:
     """Fill an empty database with the demo market (a database with data in it is refused, untouched)."""
     from broker_tui.services.demo import DemoRefused, seed_demo
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
 
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-        summary = seed_demo(ctx, progress=lambda m: click.echo(m, err=True))
-    except DemoRefused as exc:
-        fail(str(exc))
-        return
-    except DatabaseError as exc:
-        fail(str(exc))
-        return
+    ctx = ready(root)
+    with database_errors():
+        try:
+            summary = seed_demo(ctx, progress=lambda m: click.echo(m, err=True))
+        except DemoRefused as exc:
+            fail(str(exc))
     for line in summary.summary_lines():
         click.echo(line)
+
+
+def _refused(csv_file: Path, exc: ImportFileError) -> NoReturn:
+    """An import refused whole: every problem, then one line saying nothing was written (exit 1)."""
+    for line in exc.lines():
+        click.echo(line, err=True)
+    fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
 
 
 COMMANDS = (providers, seed)

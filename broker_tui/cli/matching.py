@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from broker_tui.cli import Root, fail, read_json_object, with_context
+from broker_tui.cli import Root, database_errors, fail, read_json_object, ready
 
 EXCLUDED_SHOWN = 40
 PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
@@ -87,27 +87,20 @@ def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: in
         result_to_json,
     )
     from broker_tui.services.referrals import ReferralNotFound
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
 
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-        if raw is not None:
-            result = match_referral_json(ctx, raw, top_n=top_n, show_full=show_full)
-        else:
-            result = match_referral(ctx, ref or "", top_n=top_n, show_full=show_full)
-    except ReferralNotFound:
-        fail(f"no referral {ref!r}", 1)
-        return
-    except ReferralInvalid as exc:
-        for key, message in exc.problems.items():
-            click.echo(f"  {key}: {message}", err=True)
-        fail(f"the referral has {len(exc.problems)} problem(s); nothing was matched", 1)
-        return
-    except DatabaseError as exc:
-        fail(str(exc))
-        return
+    ctx = ready(root)
+    with database_errors():
+        try:
+            if raw is not None:
+                result = match_referral_json(ctx, raw, top_n=top_n, show_full=show_full)
+            else:
+                result = match_referral(ctx, ref or "", top_n=top_n, show_full=show_full)
+        except ReferralNotFound:
+            fail(f"no referral {ref!r}", 1)
+        except ReferralInvalid as exc:
+            for key, message in exc.problems.items():
+                click.echo(f"  {key}: {message}", err=True)
+            fail(f"the referral has {len(exc.problems)} problem(s); nothing was matched", 1)
     out = result_to_json(result)
     if as_json:
         click.echo(json.dumps(out, indent=2))

@@ -13,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from broker_tui.cli import Root, fail, read_json_object, with_context
+from broker_tui.cli import Root, fail, read_json_object, ready
+
+if TYPE_CHECKING:
+    from broker_tui.services.outreach import OutreachRefused
 
 PART_NAMES = {"core": "core_weekly_pence", "staffing": "staffing_weekly_pence",
               "education": "education_weekly_pence", "therapy": "therapy_weekly_pence",
@@ -25,18 +28,6 @@ PART_NAMES = {"core": "core_weekly_pence", "staffing": "staffing_weekly_pence",
 COMMON_KEYS = ("service", "outcome", "received_on")
 DECLINE_KEYS = (*COMMON_KEYS, "reason", "text")
 OFFER_KEYS = (*COMMON_KEYS, "weekly_price_pence", "parts", "parts_note", "start_date", "valid_until", "conditions")
-
-
-def _ready(root: Root):  # -> AppContext
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
-
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-    except DatabaseError as exc:
-        fail(str(exc))
-    return ctx
 
 
 def _date(raw: Any, key: str, problems: dict[str, str], *, required: bool) -> dt.date | None:
@@ -83,7 +74,7 @@ def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(service, str) or not service.strip():
         problems["service"] = "is required (a service id or Ofsted URN)"
     received_on = _date(data.get("received_on"), "received_on", problems, required=False)
-    allowed = {"declined": DECLINE_KEYS, "offered": OFFER_KEYS}.get(outcome, (*DECLINE_KEYS, *OFFER_KEYS))
+    allowed = {"declined": DECLINE_KEYS, "offered": OFFER_KEYS}.get(str(outcome), (*DECLINE_KEYS, *OFFER_KEYS))
     for key in data:
         if key not in allowed:
             problems[key] = f"is not a field of {'a decline' if outcome == 'declined' else 'an offer'}"
@@ -111,8 +102,8 @@ def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         until = _date(data.get("valid_until"), "valid_until", problems, required=True)
         note = _text(data.get("parts_note"), "parts_note", problems)
         conditions = _text(data.get("conditions"), "conditions", problems)
-        if not problems:
-            out["offer"] = OfferInput(weekly_price_pence=weekly, start_date=start, valid_until=until,  # type: ignore[arg-type]
+        if not problems and weekly is not None and start is not None and until is not None:
+            out["offer"] = OfferInput(weekly_price_pence=weekly, start_date=start, valid_until=until,
                                       parts_note=note, conditions=conditions, received_on=received_on, **parts)
     return out, problems
 
@@ -123,7 +114,8 @@ def _report(problems: dict[str, str], what: str) -> None:
     fail(f"{what} has {len(problems)} problem(s); nothing was written", 1)
 
 
-def _refusals():  # the errors the outreach services raise, each reported on one line
+def _refusals() -> tuple[type[OutreachRefused], tuple[type[Exception], ...]]:
+    """The errors the outreach services raise, each reported on one line (imported when needed)."""
     from broker_tui.services.outreach import OutreachRefused, ReferralNotFound, StaleEdit, TransitionRefused
 
     return OutreachRefused, (ReferralNotFound, StaleEdit, TransitionRefused)
@@ -151,9 +143,8 @@ def send_cmd(root: Root, ref: str, services: tuple[str, ...], reply_by: str, tex
         due = parse_date(reply_by)
     except DateError as exc:
         fail(f"--reply-by: {exc}")
-        return
     refused, errors = _refusals()
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         sent = send_referral(ctx, ref, list(services), due)
     except refused as exc:
@@ -161,7 +152,6 @@ def send_cmd(root: Root, ref: str, services: tuple[str, ...], reply_by: str, tex
         return
     except errors as exc:
         fail(str(exc), 1)
-        return
     for s in sent:
         contact = s.contact or "no referral contact recorded: send it by hand"
         click.echo(f"Sent {s.case_ref} to {s.service_name} ({s.provider_name}): {contact}", err=text_out is None)
@@ -174,7 +164,6 @@ def send_cmd(root: Root, ref: str, services: tuple[str, ...], reply_by: str, tex
         except FileRefused as exc:
             click.echo(sent[0].provider_text, nl=False)
             fail(f"--text-out: {exc} (the referral was sent; its text is printed above)", 1)
-            return
         click.echo(f"Referral text saved to {text_out}")
     else:
         click.echo(sent[0].provider_text, nl=False)
@@ -188,7 +177,7 @@ def overdue_cmd(root: Root, as_json: bool) -> None:
     from broker_tui.domain.dates import format_date
     from broker_tui.services.outreach import overdue_replies
 
-    rows = overdue_replies(_ready(root))
+    rows = overdue_replies(ready(root))
     if as_json:
         keys = ("case_ref", "referral_id", "service_id", "contact", "sent_at", "reply_due_on", "days_overdue")
         click.echo(json.dumps([{"service": o.service_name, **{k: getattr(o, k) for k in keys}} for o in rows],
@@ -229,7 +218,7 @@ def add_cmd(root: Root, ref: str, json_file: Path) -> None:
         _report(problems, str(json_file))
         return
     refused, errors = _refusals()
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         if values["outcome"] == "declined":
             reply = record_decline(ctx, ref, values["service"], values["reason"], values["text"],
@@ -241,7 +230,6 @@ def add_cmd(root: Root, ref: str, json_file: Path) -> None:
         return
     except errors as exc:
         fail(str(exc), 1)
-        return
     what = "Decline" if reply.outcome == "declined" else "Offer"
     click.echo(f"{what} recorded (id {reply.id}); referral {reply.referral_status.replace('_', ' ')}")
 
@@ -257,10 +245,9 @@ def compare_cmd(root: Root, ref: str, as_json: bool) -> None:
     from broker_tui.services.outreach import ReferralNotFound, compare_offers
 
     try:
-        rows = compare_offers(_ready(root), ref)
+        rows = compare_offers(ready(root), ref)
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
-        return
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -293,13 +280,11 @@ def accept_cmd(root: Root, offer_id: str) -> None:
 
     refused, errors = _refusals()
     try:
-        view = accept_offer(_ready(root), offer_id)
+        view = accept_offer(ready(root), offer_id)
     except (refused, *errors) as exc:
         fail(str(exc), 1)
-        return
     except ValueError:
         fail(f"{offer_id!r} is not an offer id", 1)
-        return
     click.echo(f"Offer accepted; referral {view.case_ref} placement agreed")
 
 
@@ -314,7 +299,7 @@ def searchlog_cmd(root: Root, ref: str, csv_file: Path | None) -> None:
     from broker_tui.services.outreach import export_csv, search_log
     from broker_tui.services.referrals import ReferralNotFound
 
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         if csv_file is not None:
             n = export_csv(ctx, ref, csv_file)
@@ -323,10 +308,8 @@ def searchlog_cmd(root: Root, ref: str, csv_file: Path | None) -> None:
         log = search_log(ctx, ref)
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
-        return
     except OSError as exc:  # (FileRefused says why in a line of its own)
         fail(str(exc) if exc.strerror is None else f"cannot write {csv_file}: {exc.strerror}")
-        return
     agreed = (f"; placement agreed {format_date(log.placement_agreed_on)}, "
               f"{log.days_to_placement_agreed} day(s) after it was received" if log.placement_agreed_on else "")
     click.echo(f"{log.case_ref}: {log.status.replace('_', ' ')}; received {format_date(log.date_received)}{agreed}")

@@ -7,19 +7,7 @@ from pathlib import Path
 
 import click
 
-from broker_tui.cli import Root, fail, read_json_object, with_context
-
-
-def _ready(root: Root):  # -> AppContext
-    from broker_tui.services.startup import prepare_database
-    from broker_tui.store.errors import DatabaseError
-
-    ctx = with_context(root)
-    try:
-        prepare_database(ctx, seed_demo_if_new=False)
-    except DatabaseError as exc:
-        fail(str(exc))
-    return ctx
+from broker_tui.cli import Root, fail, read_json_object, ready
 
 
 @click.group()
@@ -35,17 +23,15 @@ def add_cmd(root: Root, json_file: Path) -> None:
     from broker_tui.services.referrals import DuplicateOpenCase, ReferralInvalid, create_referral
 
     data = read_json_object(json_file, "a referral")
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         view = create_referral(ctx, data)
     except ReferralInvalid as exc:
         for key, message in exc.problems.items():
             click.echo(f"  {key}: {message}", err=True)
         fail(f"the referral in {json_file} has {len(exc.problems)} problem(s); nothing was written", 1)
-        return
     except DuplicateOpenCase as exc:
         fail(str(exc), 1)
-        return
     click.echo(f"Created referral {view.case_ref} ({view.status_label}, {view.urgency_label.lower()}), id {view.id}")
 
 
@@ -63,7 +49,7 @@ def list_cmd(root: Root, status: str | None, broker: str | None, search: str, as
 
     if status and status != "open" and status not in REFERRAL_STATUSES:
         fail(f"unknown status {status!r}; known: open, {', '.join(REFERRAL_STATUSES)}")
-    ctx = _ready(root)
+    ctx = ready(root)
     query = ReferralQuery(status=status, broker=broker, text=search)
     rows, after = [], None
     while True:
@@ -88,12 +74,11 @@ def show_cmd(root: Root, ref: str, as_json: bool) -> None:
     from broker_tui.domain.dates import format_date
     from broker_tui.services.referrals import ReferralNotFound, get_referral, history
 
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         view = get_referral(ctx, ref)
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
-        return
     if as_json:
         click.echo(json.dumps(view.to_json(), indent=2))
         return
@@ -113,15 +98,13 @@ def withdraw_cmd(root: Root, ref: str, reason: str) -> None:
     from broker_tui.services.referrals import ReferralNotFound, TransitionRefused, withdraw
     from broker_tui.store.errors import StaleEdit
 
-    ctx = _ready(root)
+    ctx = ready(root)
     try:
         view = withdraw(ctx, ref, reason)
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
-        return
     except (TransitionRefused, StaleEdit) as exc:
         fail(str(exc), 1)
-        return
     click.echo(f"Withdrew referral {view.case_ref}")
 
 

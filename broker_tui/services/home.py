@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from broker_tui.domain.dates import add_months
 from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
@@ -95,7 +96,7 @@ def _window(today: dt.date) -> tuple[str, str]:
     return today.isoformat(), add_months(today, ENDING_WITHIN_MONTHS).isoformat()
 
 
-def _read_light(ctx: AppContext) -> dict:
+def _read_light(ctx: AppContext) -> dict[str, Any]:
     from broker_tui.store import quick
 
     assert ctx.location.path is not None, "the light path reads a SQLite file"
@@ -112,9 +113,10 @@ def _read_light(ctx: AppContext) -> dict:
         }
 
 
-def _read_sqlalchemy(ctx: AppContext) -> dict:
+def _read_sqlalchemy(ctx: AppContext) -> dict[str, Any]:
     from sqlalchemy import and_, exists, func, select
     from sqlalchemy.orm import aliased
+    from sqlmodel import col
 
     from broker_tui.store.tables import (
         BlockContract,
@@ -129,47 +131,53 @@ def _read_sqlalchemy(ctx: AppContext) -> dict:
 
     today = ctx.today()
     until = add_months(today, ENDING_WITHIN_MONTHS)
-    opened = Referral.status.in_(OPEN_REFERRAL_STATUSES)
-    ending = and_(BlockContract.status == "active", BlockContract.ends_on >= today, BlockContract.ends_on <= until)
-    overdue = and_(QAAction.done_on.is_(None), QAAction.due_on < today)
+    opened = col(Referral.status).in_(OPEN_REFERRAL_STATUSES)
+    ending = and_(col(BlockContract.status) == "active", col(BlockContract.ends_on) >= today,
+                  col(BlockContract.ends_on) <= until)
+    overdue = and_(col(QAAction.done_on).is_(None), col(QAAction.due_on) < today)
     about = aliased(BlockContract)
-    no_reply = ~exists().where(Offer.referral_id == ReferralSent.referral_id,
-                               Offer.service_id == ReferralSent.service_id)
-    reply_overdue = and_(ReferralSent.reply_due_on < today, Referral.status.in_(AWAITING_REPLY_STATUSES), no_reply)
+    no_reply = ~exists().where(col(Offer.referral_id) == ReferralSent.referral_id,
+                               col(Offer.service_id) == ReferralSent.service_id)
+    reply_overdue = and_(col(ReferralSent.reply_due_on) < today,
+                         col(Referral.status).in_(AWAITING_REPLY_STATUSES), no_reply)
     with ctx.engine.connect() as con:
         return {
             "statuses": [tuple(r) for r in con.execute(
-                select(Referral.status, func.count()).where(opened).group_by(Referral.status))],
+                select(col(Referral.status), func.count()).where(opened).group_by(col(Referral.status)))],
             "soonest": [(c, i, s, n, bool(e)) for c, i, s, n, e in con.execute(
-                select(Referral.case_ref, Referral.initials, Referral.status, Referral.needed_by,
-                       Referral.emergency).where(opened)
-                .order_by(Referral.needed_by, Referral.case_ref).limit(SHORT_LIST))],
+                select(col(Referral.case_ref), col(Referral.initials), col(Referral.status),
+                       col(Referral.needed_by), col(Referral.emergency)).where(opened)
+                .order_by(col(Referral.needed_by), col(Referral.case_ref)).limit(SHORT_LIST))],
             "ending": (con.execute(select(func.count()).select_from(BlockContract).where(ending)).scalar_one(),
                        [tuple(r) for r in con.execute(
-                           select(BlockContract.reference, BlockContract.name, Provider.name, BlockContract.ends_on)
-                           .join(Provider, Provider.id == BlockContract.provider_id).where(ending)
-                           .order_by(BlockContract.ends_on, BlockContract.reference).limit(SHORT_LIST))]),
+                           select(col(BlockContract.reference), col(BlockContract.name), col(Provider.name),
+                                  col(BlockContract.ends_on))
+                           .join(Provider, col(Provider.id) == BlockContract.provider_id).where(ending)
+                           .order_by(col(BlockContract.ends_on), col(BlockContract.reference))
+                           .limit(SHORT_LIST))]),
             "overdue": (con.execute(select(func.count()).select_from(QAAction).where(overdue)).scalar_one(),
                         [tuple(r) for r in con.execute(
-                            select(func.coalesce(S.name, about.name, ""), QAAction.description, QAAction.owner,
-                                   QAAction.due_on)
-                            .join(QANote, QANote.id == QAAction.qa_note_id)
-                            .outerjoin(S, S.id == QANote.service_id)
-                            .outerjoin(about, about.id == QANote.block_contract_id)
+                            select(func.coalesce(S.name, about.name, ""), col(QAAction.description),
+                                   col(QAAction.owner), col(QAAction.due_on))
+                            .join(QANote, col(QANote.id) == QAAction.qa_note_id)
+                            .outerjoin(S, col(S.id) == QANote.service_id)
+                            .outerjoin(about, col(about.id) == QANote.block_contract_id)
                             .where(overdue)
-                            .order_by(QAAction.due_on, QAAction.owner, QAAction.description).limit(SHORT_LIST))]),
+                            .order_by(col(QAAction.due_on), col(QAAction.owner), col(QAAction.description))
+                            .limit(SHORT_LIST))]),
             "replies": con.execute(
                 select(func.count()).select_from(ReferralSent)
-                .join(Referral, Referral.id == ReferralSent.referral_id).where(reply_overdue)).scalar_one(),
+                .join(Referral, col(Referral.id) == ReferralSent.referral_id).where(reply_overdue)).scalar_one(),
             "replies_list": [tuple(r) for r in con.execute(
-                select(ReferralSent.referral_id, Referral.case_ref, Referral.initials, S.name, Provider.name,
-                       ReferralSent.reply_due_on)
-                .join(Referral, Referral.id == ReferralSent.referral_id)
-                .join(S, S.id == ReferralSent.service_id).join(Provider, Provider.id == S.provider_id)
+                select(col(ReferralSent.referral_id), col(Referral.case_ref), col(Referral.initials),
+                       col(S.name), col(Provider.name), col(ReferralSent.reply_due_on))
+                .join(Referral, col(Referral.id) == ReferralSent.referral_id)
+                .join(S, col(S.id) == ReferralSent.service_id).join(Provider, col(Provider.id) == S.provider_id)
                 .where(reply_overdue)
-                .order_by(ReferralSent.reply_due_on, Referral.case_ref, S.name).limit(SHORT_LIST))],
+                .order_by(col(ReferralSent.reply_due_on), col(Referral.case_ref), col(S.name))
+                .limit(SHORT_LIST))],
             "services": con.execute(select(func.count()).select_from(S).where(
-                S.in_register.is_(True), S.archived_on.is_(None))).scalar_one(),
+                col(S.in_register).is_(True), col(S.archived_on).is_(None))).scalar_one(),
         }
 
 
@@ -182,7 +190,7 @@ def _id(value: uuid.UUID | str) -> str:
     return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
 
 
-def _assemble(today: dt.date, raw: dict) -> TodaysWork:
+def _assemble(today: dt.date, raw: dict[str, Any]) -> TodaysWork:
     counts = dict(raw["statuses"])
     ending_total, ending = raw["ending"]
     overdue_total, overdue = raw["overdue"]

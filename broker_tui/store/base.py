@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, Column, DateTime, event
+from sqlalchemy import JSON, Column, DateTime, Dialect, Table, event
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -18,7 +18,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[dt.datetime]):
     """A moment in time, stored as UTC and read back as an aware UTC datetime on every backend.
 
     PostgreSQL keeps the offset itself; SQLite has no time zone type, and SQLAlchemy's plain DateTime
@@ -30,13 +30,13 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Any) -> Any:
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
@@ -58,23 +58,37 @@ def stamp_field() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-class Versioned(SQLModel):
+class TableModel(SQLModel):
+    """The base of every table model (``table=True``), directly or through Versioned or InsertOnly.
+
+    It declares, for the type checker only, what SQLAlchemy's declarative mapping sets on each table class:
+    ``__table__``, the Core Table that bulk writes and Core queries use. SQLModel's own types leave it out.
+    """
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]
+
+
+class Versioned(TableModel):
     """A row that is edited: its version is checked on every update (optimistic concurrency).
 
     SQLAlchemy's version_id_col makes an UPDATE carry ``WHERE version = :old``; a stale save
     raises StaleDataError, which the services turn into a refusal naming what changed.
     """
 
+    if TYPE_CHECKING:
+        id: uuid.UUID  # declared by each table (id_field), in its own column order; edits look rows up by it
+
     version: int = Field(default=1, nullable=False)
     created_at: dt.datetime = stamp_field()
     updated_at: dt.datetime = stamp_field()
 
-    @declared_attr  # type: ignore[misc]
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}
 
 
-class InsertOnly(SQLModel):
+class InsertOnly(TableModel):
     """A history row: written once, never updated or deleted."""
 
     created_at: dt.datetime = stamp_field()

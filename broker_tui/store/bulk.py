@@ -8,41 +8,44 @@ new UUIDv7 id, and the created/updated stamps), so a Core insert writes exactly 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Connection, bindparam, insert, update
-from sqlmodel import SQLModel
 
 from broker_tui.domain.ids import new_id
+from broker_tui.store.base import TableModel
 
 _STAMPS = ("created_at", "updated_at")
 
 
 @cache
-def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """(constant defaults, names whose default is a factory) for a table model's columns."""
+def _defaults(model: type[TableModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...]]:
+    """(constant defaults, (name, factory) of columns whose default is a factory) for a table model."""
     constants: dict[str, Any] = {}
-    factories: list[str] = []
+    factories: list[tuple[str, Callable[[], Any]]] = []
     for name, info in model.model_fields.items():
         if name == "id" or name in _STAMPS:
             continue
         if info.default_factory is not None:
-            factories.append(name)
+            if info.default_factory_takes_validated_data:
+                raise TypeError(f"{model.__name__}.{name}: a bulk row has no validated data for its default")
+            # Checked just above: pydantic types a factory as maybe taking the validated data; this one does not.
+            factories.append((name, cast(Callable[[], Any], info.default_factory)))
         elif info.default is not PydanticUndefined:
             constants[name] = info.default
     return constants, tuple(factories)
 
 
-def complete_row(model: type[SQLModel], values: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+def complete_row(model: type[TableModel], values: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
     """``values`` plus every column's default, an id (unless given) and the created/updated stamps."""
     constants, factories = _defaults(model)
     fields = model.model_fields
     row = dict(constants)
-    for name in factories:
-        row[name] = fields[name].default_factory()  # type: ignore[misc]
+    for name, factory in factories:
+        row[name] = factory()
     for stamp in _STAMPS:
         if stamp in fields:
             row[stamp] = at
@@ -52,7 +55,7 @@ def complete_row(model: type[SQLModel], values: dict[str, Any], at: dt.datetime)
     return row
 
 
-def insert_rows(con: Connection, model: type[SQLModel], rows: Iterable[dict[str, Any]],
+def insert_rows(con: Connection, model: type[TableModel], rows: Iterable[dict[str, Any]],
                 at: dt.datetime) -> list[dict[str, Any]]:
     """Insert the rows (completed with defaults) in one executemany; returns the completed rows.
 
@@ -63,7 +66,7 @@ def insert_rows(con: Connection, model: type[SQLModel], rows: Iterable[dict[str,
     done = [complete_row(model, r, at) for r in rows]
     if not done:
         return done
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     if con.dialect.name != "sqlite":
         con.execute(insert(table), done)
         return done
@@ -76,7 +79,7 @@ def insert_rows(con: Connection, model: type[SQLModel], rows: Iterable[dict[str,
     return done
 
 
-def update_rows(con: Connection, model: type[SQLModel], rows: list[dict[str, Any]], *,
+def update_rows(con: Connection, model: type[TableModel], rows: list[dict[str, Any]], *,
                 check_version: bool = False) -> int:
     """UPDATE ... WHERE id = :b_id [AND version = :b_version] for each row, in one executemany.
 
@@ -85,7 +88,7 @@ def update_rows(con: Connection, model: type[SQLModel], rows: list[dict[str, Any
     """
     if not rows:
         return 0
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     stmt = update(table).where(table.c.id == bindparam("b_id"))
     if check_version:
         stmt = stmt.where(table.c.version == bindparam("b_version"))

@@ -73,7 +73,8 @@ def replies_overdue(con: sqlite3.Connection, today: str, statuses: tuple[str, ..
     sql = (f"SELECT count(*) FROM referral_sent rs JOIN referral r ON r.id = rs.referral_id "
            f"WHERE rs.reply_due_on < ? AND r.status IN ({_placeholders(statuses)}) AND NOT EXISTS ("
            f"SELECT 1 FROM offer o WHERE o.referral_id = rs.referral_id AND o.service_id = rs.service_id)")
-    return con.execute(sql, (today, *statuses)).fetchone()[0]
+    (count,) = con.execute(sql, (today, *statuses)).fetchone()
+    return int(count)
 
 
 def overdue_replies(con: sqlite3.Connection, today: str, statuses: tuple[str, ...],
@@ -90,4 +91,5 @@ def overdue_replies(con: sqlite3.Connection, today: str, statuses: tuple[str, ..
 
 
 def services_listed(con: sqlite3.Connection) -> int:
-    return con.execute("SELECT count(*) FROM service WHERE in_register = 1 AND archived_on IS NULL").fetchone()[0]
+    (count,) = con.execute("SELECT count(*) FROM service WHERE in_register = 1 AND archived_on IS NULL").fetchone()
+    return int(count)

@@ -37,7 +37,7 @@ def changed_fields(opened: Versioned, current: Versioned) -> dict[str, tuple[Any
 def _stale(session: Session, opened: V) -> StaleEdit:
     cls = type(opened)
     with Session(session.get_bind()) as fresh:  # outside the failed transaction
-        current = fresh.get(cls, opened.id)  # type: ignore[attr-defined]
+        current = fresh.get(cls, opened.id)
         if current is None:
             return StaleEdit(entity_label(cls), {"(removed)": (opened.version, None)})
         return StaleEdit(entity_label(cls), changed_fields(opened, current))
@@ -54,7 +54,7 @@ def apply_edit(session: Session, opened: V, changes: Mapping[str, Any]) -> V:
     unknown = set(changes) - set(cls.model_fields) | (set(changes) & {"id", *_BOOKKEEPING})
     if unknown:
         raise KeyError(f"cannot edit {', '.join(sorted(unknown))} of a {entity_label(cls)}")
-    current = session.get(cls, opened.id, populate_existing=True)  # type: ignore[attr-defined]
+    current = session.get(cls, opened.id, populate_existing=True)
     if current is None or current.version != opened.version:
         raise _stale(session, opened)
     for name, value in changes.items():

@@ -9,28 +9,36 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from concurrent.futures import Future
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker
 
 from broker_tui.services.context import AppContext
+from broker_tui.ui.base import report_failure, run_in_background
 from broker_tui.ui.commands import BrokerCommands, ServiceSearch
 from broker_tui.ui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from broker_tui.services.home import TodaysWork
+    from broker_tui.services.matching import Prepared
+    from broker_tui.services.outreach import Shortlist
+    from broker_tui.services.referrals import ReferralView
 
 EXIT_AFTER_HOME_ENV = "BROKER_TUI_EXIT_AFTER_HOME"
 WARM_AFTER = 1.0  # seconds after start before the market is read ahead for matching
 
 
-def _directory_screen():  # -> DirectoryScreen; imported when first opened, after the first frame
+def _directory_screen() -> Screen[None]:  # imported when first opened, after the first frame
     from broker_tui.ui.screens.market.directory import DirectoryScreen
 
     return DirectoryScreen()
 
 
-def _referral_screen():  # -> ReferralListScreen; imported when first opened
+def _referral_screen() -> Screen[None]:  # imported when first opened
     from broker_tui.ui.screens.referrals.list import ReferralListScreen
 
     return ReferralListScreen()
@@ -56,14 +64,19 @@ class BrokerApp(App[None]):
         super().__init__()
         self.ctx = ctx
         self.warm_after = warm_after  # seconds after start to read the market for matching (None: not ahead)
-        self.shortlists: dict[str, object] = {}  # Find placements' shortlist of each referral, while the app runs
+        self.shortlists: dict[str, Shortlist] = {}  # Find placements' shortlist of each referral, while the app runs
         self.sub_title = ctx.location.display
         if exit_after_home is None:
             exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"
         self.exit_after_home = exit_after_home
-        # Read today's work in a thread while Textual starts, so the first frame can show the counts.
-        self.home_prefetch: Future = Future()
-        threading.Thread(target=self._prefetch_home, name="home-prefetch", daemon=True).start()
+        # Today's work is read in a worker while Textual starts (on_load), so the first frame can show it.
+        self.home_prefetch: Future[TodaysWork] = Future()
+
+    def on_load(self) -> None:
+        run_in_background(self, self._prefetch_home, "home-prefetch", "read today's work")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def on_mount(self) -> None:
         if self.warm_after is not None and not self.exit_after_home:
@@ -78,7 +91,7 @@ class BrokerApp(App[None]):
             with contextlib.suppress(Exception):  # Find placements reports any real problem when opened
                 warm_up(self.ctx)
 
-        self.run_worker(warm, thread=True, group="warm-market", exclusive=True)
+        run_in_background(self, warm, "warm-market", "read the market ahead for matching")
 
     def _prefetch_home(self) -> None:
         from broker_tui.services.home import todays_work
@@ -134,12 +147,12 @@ class BrokerApp(App[None]):
             self.switch_mode("referrals")
         open_form(self, on_saved=lambda v: self.open_referral(str(v.id)))
 
-    def open_match_search(self, referral: object = None, prepared: object = None) -> None:
+    def open_match_search(self, referral: ReferralView | None = None, prepared: Prepared | None = None) -> None:
         """Find placements: the market ranked for a referral (a ReferralView; ``prepared``: its ranking
         worked out ahead), or an empty ad hoc search."""
         from broker_tui.ui.screens.matching.search import MatchSearchScreen
 
-        self.push_screen(MatchSearchScreen(referral, prepared))  # type: ignore[arg-type]
+        self.push_screen(MatchSearchScreen(referral, prepared))
 
     def open_service(self, service_id: str, name: str = "") -> None:
         """Show one service's detail over the directory."""

@@ -9,6 +9,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from broker_tui.ui.base import app_context, broker_app
+
 Command = tuple[str, Callable[[], object], str]
 
 
@@ -18,15 +20,15 @@ class BrokerCommands(Provider):
     def commands(self) -> list[Command]:
         from broker_tui.ui.screens.help import describe, own_bindings
 
-        app, screen = self.app, self.screen
+        app, nav, screen = self.app, broker_app(self.screen), self.screen
         found: list[Command] = [
             ("Go to today's work (home)", partial(app.run_action, "go('home')"), "Open the home screen"),
             ("Go to the provider directory", partial(app.run_action, "go('directory')"),
              "Search and filter every service"),
             ("Go to referrals", partial(app.run_action, "go('referrals')"),
              "Every placement request, most urgent first"),
-            ("New referral", app.new_referral, "Start a placement request"),  # type: ignore[attr-defined]
-            ("Find placements (ad hoc search)", app.open_match_search,  # type: ignore[attr-defined]
+            ("New referral", nav.new_referral, "Start a placement request"),
+            ("Find placements (ad hoc search)", nav.open_match_search,
              "Rank the market for a child's age, the types sought, a distance and a budget"),
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
         ]
@@ -66,12 +68,12 @@ class ServiceSearch(Provider):
         from broker_tui.services.market import DirectoryQuery, directory_page
 
         try:  # the directory's own text search: the typo-tolerant index, best match first
-            result = await asyncio.to_thread(directory_page, self.app.ctx, DirectoryQuery(text=text), None, 8)  # type: ignore[attr-defined]
+            result = await asyncio.to_thread(directory_page, app_context(self.screen), DirectoryQuery(text=text), None, 8)
         except Exception:  # noqa: BLE001  (the palette simply offers no services)
             return
         matcher = self.matcher(text)
         for place, row in enumerate(result.rows):
             title = f"Open service: {row.name}"
             yield Hit(max(matcher.match(title), 0.6 - 0.01 * place), matcher.highlight(title),
-                      partial(self.app.open_service, str(row.id), row.name),  # type: ignore[attr-defined]
+                      partial(broker_app(self.screen).open_service, str(row.id), row.name),
                       help=f"{row.type_label} · {row.provider_name} · {row.judgement}")

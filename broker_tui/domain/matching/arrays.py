@@ -201,7 +201,8 @@ def miles_from(lat0: float, lon0: float, lat_r: np.ndarray, lon_r: np.ndarray, c
     """Haversine miles from one point to many, given in radians with cos(lat) (nan where not known)."""
     p1, l1 = np.radians(lat0), np.radians(lon0)
     a = np.sin((lat_r - p1) * 0.5) ** 2 + (np.cos(p1) * cos_lat) * np.sin((lon_r - l1) * 0.5) ** 2
-    return (2 * EARTH_RADIUS_MILES) * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    miles: np.ndarray = (2 * EARTH_RADIUS_MILES) * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return miles
 
 
 def within(lat0: float, lon0: float, radius_miles: float, lat_r: np.ndarray, lon_r: np.ndarray,
@@ -210,14 +211,16 @@ def within(lat0: float, lon0: float, radius_miles: float, lat_r: np.ndarray, lon
     p1, l1 = np.radians(lat0), np.radians(lon0)
     a = np.sin((lat_r - p1) * 0.5) ** 2 + (np.cos(p1) * cos_lat) * np.sin((lon_r - l1) * 0.5) ** 2
     limit = np.sin(min(np.pi / 2, radius_miles / (2 * EARTH_RADIUS_MILES))) ** 2
-    return a <= limit
+    inside: np.ndarray = a <= limit
+    return inside
 
 
 def member(codes: np.ndarray, wanted: Sequence[int], size: int) -> np.ndarray:
     """codes (indices 0..size-1, -1 for none) that are among ``wanted``, by a lookup table."""
     table = np.zeros(size + 1, dtype=bool)  # the extra last entry answers for -1
     table[[w for w in wanted if 0 <= w < size]] = True
-    return table[codes]
+    found: np.ndarray = table[codes]
+    return found
 
 
 def place_facts(m: MarketArrays, req: MatchRequest, config: MatchConfig) -> PlaceFacts:

@@ -71,7 +71,7 @@ class MatchResult:
             idx = np.nonzero(self._broken)[0]
             idx = idx[np.argsort(self.market.tie_rank[idx], kind="stable")]
             self._excluded = [Exclusion(self.market.services[i], *matching_rules.describe(
-                int(self._broken[i]), self.market.services[i], i, self._facts, self.request, self.config))
+                int(self._broken[i]), self.market.services[i], int(i), self._facts, self.request, self.config))
                 for i in idx]
         return self._excluded
 

@@ -52,8 +52,10 @@ def request_from_referral(values: Mapping[str, Any], *, age_years: int, eighteen
     end, end_is_18th = placement_end(start, values.get("expected_duration_weeks"), eighteenth_birthday)
     origin = None
     for key, kind in (("school_district", "school"), ("home_district", "home")):
-        code = values.get(key)
-        point = district(code) if code else None
+        code: str | None = values.get(key)
+        if not code:
+            continue
+        point = district(code)
         if point is not None:
             origin = Place(code, point[0], point[1], kind)
             break

@@ -76,7 +76,7 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     """A bit mask per service of the rules it breaks (0: a candidate)."""
     bits = np.zeros(m.n, dtype=np.int64)
 
-    def mark(mask: np.ndarray | bool, rule: str) -> None:
+    def mark(mask: np.ndarray | np.bool | bool, rule: str) -> None:
         np.bitwise_or(bits, np.asarray(mask, dtype=np.int64) * BIT[rule], out=bits)
 
     sought = [TYPE_INDEX[t] for t in req.types_sought if t in TYPE_INDEX]

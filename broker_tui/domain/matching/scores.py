@@ -57,7 +57,8 @@ def specialist(tags: np.ndarray, req: MatchRequest) -> np.ndarray:
     want = tag_mask(req.tags)
     if not want:
         return np.ones(len(tags))
-    return np.bitwise_count(tags & want).astype(np.float64) / float(np.bitwise_count(want))
+    share: np.ndarray = np.bitwise_count(tags & want).astype(np.float64) / float(np.bitwise_count(want))
+    return share
 
 
 def cost(weekly_pence: np.ndarray, budget_pence: int | None) -> np.ndarray:
@@ -76,13 +77,16 @@ def place(miles: np.ndarray) -> np.ndarray:
 
 def quality(judgement_idx: np.ndarray, not_inspected: float) -> np.ndarray:
     table = np.array([not_inspected, *(QUALITY[c] for c in JUDGEMENT_CODES[1:])])
-    return table[judgement_idx]
+    by_judgement: np.ndarray = table[judgement_idx]
+    return by_judgement
 
 
 def strategy(sector_idx: np.ndarray, group_idx: np.ndarray, block_free: np.ndarray, fit: np.ndarray) -> np.ndarray:
     in_house = sector_idx == SECTOR_CODES.index("in_house")
     family = group_idx == GROUPS.index("fostering")
-    return STRATEGY_IN_HOUSE * in_house + STRATEGY_FAMILY * family * fit + STRATEGY_BLOCK * (block_free > 0)
+    fit_to_strategy: np.ndarray = (STRATEGY_IN_HOUSE * in_house + STRATEGY_FAMILY * family * fit
+                                   + STRATEGY_BLOCK * (block_free > 0))
+    return fit_to_strategy
 
 
 def score(m: MarketArrays, idx: np.ndarray, req: MatchRequest, config: MatchConfig, geo: PlaceFacts,

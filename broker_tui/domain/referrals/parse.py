@@ -77,7 +77,7 @@ class ReferralDraft:
         return out
 
 
-class _Problems(dict):
+class _Problems(dict[str, str]):
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, message)
 
@@ -168,7 +168,8 @@ def _order(raw: dict[str, Any], key: str, problems: _Problems) -> dict[str, Any]
     for k in value:
         if k not in ORDER_FIELDS:
             sub.add(k, "is not a field of an order")
-    if dates.get("made_on") and dates.get("ends_on") and dates["ends_on"] < dates["made_on"]:
+    made_on, ends_on = dates.get("made_on"), dates.get("ends_on")
+    if made_on and ends_on and ends_on < made_on:
         sub.add("ends_on", "is before the date the order was made")
     for k, msg in sub.items():
         problems.add(f"{key}.{k}", msg)
@@ -177,7 +178,7 @@ def _order(raw: dict[str, Any], key: str, problems: _Problems) -> dict[str, Any]
     return {"court": court, **{k: v.isoformat() if v else None for k, v in dates.items()}}
 
 
-def parse_referral(raw: dict[str, Any], *, today: dt.date, district_exists: Callable[[str], bool],
+def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[str], bool],
                    local_authority_exists: Callable[[str], bool] = lambda _c: True,
                    check_needed_by_past: bool = True) -> tuple[ReferralDraft | None, dict[str, str]]:
     """Check a placement request. Returns (draft, {}) or (None, {field: message})."""
@@ -260,8 +261,10 @@ def parse_referral(raw: dict[str, Any], *, today: dt.date, district_exists: Call
     draft.budget_weekly_pence = _money(raw, "budget_weekly_pence", p)
     shares = [_int(raw, k, p, 0, 100, default=d, what="a whole percentage") for k, d in
               (("funding_social_care_pct", 100), ("funding_education_pct", 0), ("funding_health_pct", 0))]
-    if all(s is not None for s in shares) and not any(k.startswith("funding_") for k in p):
-        problem = funding_problem(*shares)  # type: ignore[arg-type]
+    social_care, education, health = shares
+    if (social_care is not None and education is not None and health is not None
+            and not any(k.startswith("funding_") for k in p)):
+        problem = funding_problem(social_care, education, health)
         if problem:
             p.add("funding_social_care_pct", problem)
     draft.funding_social_care_pct, draft.funding_education_pct, draft.funding_health_pct = (

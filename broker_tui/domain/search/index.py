@@ -32,13 +32,15 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
+from typing import Generic
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from broker_tui.domain.search.text import (
     STOP_WORDS,
+    DocId,
     SearchDoc,
     doc_terms,
     fold,
@@ -63,7 +65,7 @@ MISSING_PENALTY = 40.0  # WRatio points a re-ranked record loses for lacking eve
 WRATIO_LONG = 8  # WRatio scales partial matches by 0.9 up to this length ratio, by 0.6 beyond
 
 
-class SearchIndex:
+class SearchIndex(Generic[DocId]):
     """An inverted index over SearchDocs, searched with typo tolerance.
 
     A posting list is grouped by field boost (a handful of values): ``{term: {boost: {ids}}}``, so a
@@ -72,9 +74,9 @@ class SearchIndex:
 
     def __init__(self) -> None:
         # Documents are held under small integer slots (ints hash fast; ids such as UUIDs do not).
-        self._slots: dict[Hashable, int] = {}
+        self._slots: dict[DocId, int] = {}
         self._next_slot = 0
-        self._docs: dict[int, SearchDoc] = {}
+        self._docs: dict[int, SearchDoc[DocId]] = {}
         self._terms: dict[int, dict[str, float]] = {}  # each document's terms, for removal
         self._sort_keys: dict[int, tuple[str, str]] = {}  # (name, id): the tie-break
         self._postings: dict[str, dict[float, set[int]]] = {}
@@ -94,10 +96,10 @@ class SearchIndex:
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._slots
 
-    def doc(self, doc_id: Hashable) -> SearchDoc:
+    def doc(self, doc_id: DocId) -> SearchDoc[DocId]:
         return self._docs[self._slots[doc_id]]
 
-    def sort_key(self, doc_id: Hashable) -> tuple[str, str]:
+    def sort_key(self, doc_id: DocId) -> tuple[str, str]:
         return self._sort_keys[self._slots[doc_id]]
 
     @property
@@ -106,7 +108,7 @@ class SearchIndex:
 
     # -- changes ---------------------------------------------------------------------------------------
 
-    def update(self, doc: SearchDoc) -> None:
+    def update(self, doc: SearchDoc[DocId]) -> None:
         """Add the document, or replace the one with its id."""
         self.remove(doc.id)
         terms = doc_terms(doc)
@@ -126,7 +128,7 @@ class SearchIndex:
             self._df[term] = self._df.get(term, 0) + 1
             self._term_slots.pop(term, None)
 
-    def remove(self, doc_id: Hashable) -> None:
+    def remove(self, doc_id: DocId) -> None:
         """Drop the document (nothing happens when it is not there)."""
         slot = self._slots.pop(doc_id, None)
         if slot is None:
@@ -222,7 +224,7 @@ class SearchIndex:
         """Each matching document's score for one query token: idf * its best expansion's penalty *
         field boost. The idf is the token's (from how many documents it matches in all), not each
         expansion's own, so a rare near miss never outranks a closer common word."""
-        groups = []
+        groups: list[tuple[float, set[int]]] = []
         for term, factor in self.expand(token, typing=typing).items():
             groups.extend((factor * boost, ids) for boost, ids in self._postings[term].items())
         groups.sort(key=lambda g: g[0])
@@ -245,9 +247,9 @@ class SearchIndex:
             mask = hits if i == 0 else mask & hits
         return mask
 
-    def slot_ids(self) -> list[Hashable | None]:
+    def slot_ids(self) -> list[DocId | None]:
         """Each slot's document id (None where a document was removed): the key to ``match_mask``."""
-        ids: list[Hashable | None] = [None] * self._next_slot
+        ids: list[DocId | None] = [None] * self._next_slot
         for slot, doc in self._docs.items():
             ids[slot] = doc.id
         return ids
@@ -261,8 +263,8 @@ class SearchIndex:
         return found
 
     def search(self, query: str, limit: int | None = 20, *, partial: bool = True,
-               allow: Iterable[Hashable] | None = None, exclude: Iterable[Hashable] = (),
-               rerank: int = RERANK) -> list[tuple[Hashable, float]]:
+               allow: Iterable[DocId] | None = None, exclude: Iterable[DocId] = (),
+               rerank: int = RERANK) -> list[tuple[DocId, float]]:
         """The best documents for the query, best first: [(id, score)].
 
         A query that does not end in a space treats its last token as still being typed (it also
@@ -293,8 +295,8 @@ class SearchIndex:
             tail = scaled
         return self._ids(head + tail)
 
-    def _match(self, query: str, partial: bool, allow: Iterable[Hashable] | None,
-               exclude: Iterable[Hashable]) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
+    def _match(self, query: str, partial: bool, allow: Iterable[DocId] | None,
+               exclude: Iterable[DocId]) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
         """The index's scores of the documents matching every token, and (with ``partial``) of those
         matching some tokens: (score scaled by PARTIAL_FACTOR and the share of tokens matched, share)."""
         seen = query_tokens(query)
@@ -347,7 +349,7 @@ class SearchIndex:
         order = np.lexsort((self._ranks[slots], -scores, -blended))
         return [(int(slots[i]), round(float(blended[i]), 6)) for i in order]
 
-    def _ids(self, ranked: list[tuple[int, float]]) -> list[tuple[Hashable, float]]:
+    def _ids(self, ranked: list[tuple[int, float]]) -> list[tuple[DocId, float]]:
         docs = self._docs
         return [(docs[d].id, round(s, 6)) for d, s in ranked]
 
@@ -376,9 +378,9 @@ def query_tokens(query: str) -> dict[str, bool]:
     return seen
 
 
-def build(docs: Iterable[SearchDoc]) -> SearchIndex:
+def build(docs: Iterable[SearchDoc[DocId]]) -> SearchIndex[DocId]:
     """An index over the documents (a later document with the same id replaces an earlier one)."""
-    index = SearchIndex()
+    index: SearchIndex[DocId] = SearchIndex()
     for doc in docs:
         index.update(doc)
     index.refresh()

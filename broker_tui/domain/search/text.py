@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, TAGS
 
@@ -27,6 +28,8 @@ STOP_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 _APOSTROPHE = re.compile(r"['\u2019]")
 _WORD = re.compile(r"[a-z0-9]+")
+
+DocId = TypeVar("DocId", bound=Hashable)  # what a document is known by (a service's UUID)
 
 _TAG_TEXT = {t.code: " ".join((t.label, *t.phrases)) for t in TAGS}
 
@@ -68,10 +71,10 @@ def type_text(code: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class SearchDoc:
+class SearchDoc(Generic[DocId]):
     """What is searchable about one service."""
 
-    id: Hashable
+    id: DocId
     name: str
     owner: str = ""
     town: str | None = None
@@ -97,7 +100,7 @@ class SearchDoc:
         return " ".join(t for t, _ in self.fields() if t)
 
 
-def doc_terms(doc: SearchDoc) -> dict[str, float]:
+def doc_terms(doc: SearchDoc[DocId]) -> dict[str, float]:
     """Each token of the document with the boost of the best field it appears in."""
     terms: dict[str, float] = {}
     for text, boost in doc.fields():

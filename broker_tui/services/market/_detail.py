@@ -138,7 +138,8 @@ class ServiceDetail:
     is_fostering: bool
 
     def to_json(self) -> dict[str, Any]:
-        return _json(dataclasses.asdict(self))
+        out: dict[str, Any] = _json(dataclasses.asdict(self))
+        return out
 
 
 def _json(value: Any) -> Any:
@@ -159,7 +160,7 @@ def _in_force(valid_from: dt.date, valid_to: dt.date | None, today: dt.date) -> 
 
 def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetail:
     """Everything the detail view shows about one service. Raises ServiceNotFound."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from broker_tui.store.tables import (
         FosterHousehold,
@@ -179,16 +180,16 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
             raise ServiceNotFound(f"No service with id {sid}")
         provider = s.get(Provider, svc.provider_id)
         prices = s.exec(select(PriceList).where(PriceList.service_id == sid)
-                        .order_by(PriceList.valid_from.desc(), PriceList.created_at.desc())).all()
+                        .order_by(col(PriceList.valid_from).desc(), col(PriceList.created_at).desc())).all()
         stops = s.exec(select(PlacementStop).where(PlacementStop.service_id == sid)
-                       .order_by(PlacementStop.starts_on.desc())).all()
+                       .order_by(col(PlacementStop.starts_on).desc())).all()
         notes = s.exec(select(QANote).where(QANote.service_id == sid)
-                       .order_by(QANote.held_on.desc(), QANote.kind)).all()
-        actions = s.exec(select(QAAction).where(QAAction.qa_note_id.in_([n.id for n in notes]))
-                         .order_by(QAAction.due_on, QAAction.description)).all() if notes else []
+                       .order_by(col(QANote.held_on).desc(), col(QANote.kind))).all()
+        actions = s.exec(select(QAAction).where(col(QAAction.qa_note_id).in_([n.id for n in notes]))
+                         .order_by(col(QAAction.due_on), col(QAAction.description))).all() if notes else []
         households = s.exec(select(FosterHousehold).where(FosterHousehold.service_id == sid,
-                                                          FosterHousehold.archived_on.is_(None))
-                            .order_by(FosterHousehold.reference)).all()
+                                                          col(FosterHousehold.archived_on).is_(None))
+                            .order_by(col(FosterHousehold.reference))).all()
 
     lines = [PriceLine(p.valid_from, p.valid_to, p.core_weekly_pence, p.one_to_one_hourly_pence,
                        p.two_to_one_hourly_pence, p.education_weekly_pence, p.therapy_weekly_pence,

@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Connection, Uuid, and_, bindparam, column, exists, func, literal, or_, select, tuple_
+from sqlmodel import col
 
 from broker_tui.services.market._directory_query import (
     Cursor,
@@ -61,29 +62,29 @@ def ranked_ids(con: Connection, ids: list[uuid.UUID]) -> tuple[Any, Any]:
 def conditions(query: DirectoryQuery, matched: Any = None, *, joined: bool = False) -> list[Any]:
     """The WHERE terms. ``matched``: the ranked ids' id column (text through the index); ``joined``: the
     ranked ids are joined already; with neither, text is matched as a substring of search_text."""
-    where: list[Any] = [S.archived_on.is_(None)]
+    where: list[Any] = [col(S.archived_on).is_(None)]
     if not query.include_gone:
-        where.append(S.in_register == literal(True))
+        where.append(col(S.in_register) == literal(True))
     text = " ".join(query.text.split()).lower()
     if matched is not None:
-        where.append(S.id.in_(select(matched)))
+        where.append(col(S.id).in_(select(matched)))
     elif text and not joined:
-        where.append(S.search_text.ilike(like_pattern(text), escape="\\"))
+        where.append(col(S.search_text).ilike(like_pattern(text), escape="\\"))
     if query.service_type:
-        where.append(S.service_type == query.service_type)
+        where.append(col(S.service_type) == query.service_type)
     if query.judgement:
-        where.append(S.judgement_sort == judgement_sort_value(query.judgement))
+        where.append(col(S.judgement_sort) == judgement_sort_value(query.judgement))
     if query.region:
-        where.append(S.region == query.region)
+        where.append(col(S.region) == query.region)
     if query.in_area is not None:
-        where.append(S.in_area == literal(query.in_area))
+        where.append(col(S.in_area) == literal(query.in_area))
     return where
 
 
 def _columns(today: dt.date) -> list[Any]:
-    stop = exists().where(PlacementStop.service_id == S.id, PlacementStop.starts_on <= today,
-                          or_(PlacementStop.lifted_on.is_(None), PlacementStop.lifted_on > today))
-    return [S.id, S.name, Provider.name.label("provider_name"), S.service_type, S.ofsted_urn, S.ofsted_grade,
+    stop = exists().where(col(PlacementStop.service_id) == S.id, col(PlacementStop.starts_on) <= today,
+                          or_(col(PlacementStop.lifted_on).is_(None), col(PlacementStop.lifted_on) > today))
+    return [S.id, S.name, col(Provider.name).label("provider_name"), S.service_type, S.ofsted_urn, S.ofsted_grade,
             S.sa_outcome, S.in_area, S.distance_miles, S.places, S.vacancies, S.price_from_pence, S.region,
             S.local_authority_name, stop.label("on_stop"), S.in_register, S.sort_name, S.judgement_sort,
             S.location_approximate]
@@ -105,18 +106,18 @@ def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, tod
     """The SELECTs for one page, run in order until ``limit`` rows are read (one, or two segments).
     ``ranked``: the (id, place) columns of the text's matches (ranked_ids)."""
     matched = None if ranked is None else ranked[0]
-    base = select(*_columns(today)).join(Provider, Provider.id == S.provider_id)
+    base = select(*_columns(today)).join(Provider, col(Provider.id) == S.provider_id)
     if ranked is not None and query.sort == "relevance":
         rank_id, place = ranked
         stmt = (select(*_columns(today), place.label("rank")).select_from(S)
-                .join(Provider, Provider.id == S.provider_id).join(rank_id.table, rank_id == S.id)
+                .join(Provider, col(Provider.id) == S.provider_id).join(rank_id.table, rank_id == S.id)
                 .where(*conditions(query, joined=True)))
         if after is not None:
             stmt = stmt.where(place > after.value)
         return [stmt.order_by(place).limit(limit)]
     base = base.where(*conditions(query, matched))
     key = SORT_COLUMNS["name" if query.sort == "relevance" else query.sort]
-    tie = (S.sort_name, S.id)
+    tie = (col(S.sort_name), col(S.id))
     if key is None:
         stmt = base if after is None else base.where(tuple_(*tie) > tuple_(after.sort_name, after.id))
         return [stmt.order_by(*tie).limit(limit)]
@@ -149,6 +150,9 @@ def fetch_page(con: Connection, query: DirectoryQuery, after: Cursor | None, lim
 def count(con: Connection, query: DirectoryQuery, matches: list[uuid.UUID] | None = None) -> int:
     matched = None if matches is None else ranked_ids(con, matches)[0]
     return con.execute(select(func.count()).select_from(S).where(and_(*conditions(query, matched)))).scalar_one()
+
+
 def regions(con: Connection) -> list[str]:
-    stmt = select(S.region).where(S.region.is_not(None), S.archived_on.is_(None)).distinct().order_by(S.region)
-    return [r for (r,) in con.execute(stmt)]
+    region = col(S.region)
+    stmt = select(region).where(region.is_not(None), col(S.archived_on).is_(None)).distinct().order_by(region)
+    return [r for (r,) in con.execute(stmt) if r is not None]  # the WHERE leaves NULL out; this says so to mypy

@@ -41,7 +41,7 @@ class SearchHit:
 @dataclass
 class _Cache:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    index: SearchIndex | None = None
+    index: SearchIndex[uuid.UUID] | None = None
     version: tuple[Any, ...] | None = None
     gone: frozenset[uuid.UUID] = frozenset()  # in the index but no longer in Ofsted's register
     builds: int = 0
@@ -72,7 +72,7 @@ def market_version(ctx: AppContext) -> tuple[Any, ...]:
         return tuple(con.execute(services).one()) + tuple(con.execute(providers).one())
 
 
-def load_documents(ctx: AppContext) -> tuple[list[SearchDoc], frozenset[uuid.UUID]]:
+def load_documents(ctx: AppContext) -> tuple[list[SearchDoc[uuid.UUID]], frozenset[uuid.UUID]]:
     """Every service that is not archived as a SearchDoc (one query), and the ids of those gone from
     the register."""
     from sqlalchemy import select
@@ -83,7 +83,7 @@ def load_documents(ctx: AppContext) -> tuple[list[SearchDoc], frozenset[uuid.UUI
     stmt = (select(s.c.id, s.c.name, p.c.name.label("owner"), s.c.town, s.c.local_authority_name, s.c.region,
                    s.c.service_type, s.c.specialisms, s.c.description, s.c.ofsted_urn, s.c.in_register)
             .join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None)))
-    docs: list[SearchDoc] = []
+    docs: list[SearchDoc[uuid.UUID]] = []
     gone: set[uuid.UUID] = set()
     with ctx.engine.connect() as con:
         for r in con.execute(stmt):
@@ -104,7 +104,8 @@ def invalidate(ctx: AppContext) -> None:
         cache.results = {}
 
 
-def market_index(ctx: AppContext, *, check: bool = True) -> tuple[SearchIndex, frozenset[uuid.UUID]]:
+def market_index(ctx: AppContext, *, check: bool = True
+                 ) -> tuple[SearchIndex[uuid.UUID], frozenset[uuid.UUID]]:
     """The current index (built on first use, rebuilt when the market version moved) and the ids of
     services gone from the register. ``check=False`` skips the version query and trusts the cache."""
     cache = _cache(ctx)
@@ -143,7 +144,7 @@ def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include
     if found is not None:
         return list(found)
     hits = index.search(text, limit, exclude=() if include_gone else gone, rerank=rerank, partial=partial)
-    found = [SearchHit(doc_id, score) for doc_id, score in hits]  # type: ignore[arg-type]
+    found = [SearchHit(doc_id, score) for doc_id, score in hits]
     with cache.lock:
         if cache.index is index:
             if len(cache.results) >= RESULTS_KEPT:
@@ -162,6 +163,7 @@ def search_services(ctx: AppContext, text: str, limit: int | None = 20, *, inclu
 def search_rows(ctx: AppContext, text: str, limit: int = 50, *, include_gone: bool = False) -> list[Any]:
     """The best matching services as directory rows (services.directory.DirectoryRow), in rank order."""
     from sqlalchemy import select
+    from sqlmodel import col
 
     from broker_tui.services.market import _directory_sql as directory_sql
     from broker_tui.store.tables import Provider, Service
@@ -169,8 +171,8 @@ def search_rows(ctx: AppContext, text: str, limit: int = 50, *, include_gone: bo
     ids = search_services(ctx, text, limit, include_gone=include_gone)
     if not ids:
         return []
-    stmt = (select(*directory_sql._columns(ctx.today())).join(Provider, Provider.id == Service.provider_id)
-            .where(Service.id.in_(ids)))
+    stmt = (select(*directory_sql._columns(ctx.today())).join(Provider, col(Provider.id) == Service.provider_id)
+            .where(col(Service.id).in_(ids)))
     with ctx.engine.connect() as con:
         rows = {r.id: directory_sql._row(r) for r in con.execute(stmt)}
     return [rows[i] for i in ids if i in rows]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, and_, cast, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from broker_tui.domain.referrals.parse import parse_referral
+from broker_tui.domain.referrals.parse import ReferralDraft, parse_referral
 from broker_tui.domain.referrals.rules import transition_problem
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
 from broker_tui.services.context import AppContext
@@ -57,7 +58,7 @@ class TransitionRefused(ValueError):
     pass
 
 
-def _district_checker(session: Session):  # type: ignore[no-untyped-def]
+def _district_checker(session: Session) -> Callable[[str], bool]:
     cache: dict[str, bool] = {}
 
     def exists(code: str) -> bool:
@@ -68,14 +69,14 @@ def _district_checker(session: Session):  # type: ignore[no-untyped-def]
     return exists
 
 
-def _la_checker(session: Session):  # type: ignore[no-untyped-def]
+def _la_checker(session: Session) -> Callable[[str], bool]:
     def exists(code: str) -> bool:
         return session.get(LocalAuthority, code) is not None
 
     return exists
 
 
-def _parse(ctx: AppContext, session: Session, raw: dict[str, Any], *, editing: bool):  # type: ignore[no-untyped-def]
+def _parse(ctx: AppContext, session: Session, raw: dict[str, Any], *, editing: bool) -> ReferralDraft:
     clean = {k: v for k, v in raw.items() if k in INPUT_KEYS}
     unknown = sorted(k for k in raw if k not in INPUT_KEYS and k not in ("id", "version", "status", "derived",
                                                                           "previous_referral_id",
@@ -90,7 +91,7 @@ def _parse(ctx: AppContext, session: Session, raw: dict[str, Any], *, editing: b
             value = draft.text.get(name)
             if value and value not in {c.code for c in code_choices(ctx, field)}:
                 problems.setdefault(name, f"{value!r} is not a current DfE {field} code")
-    if problems:
+    if problems or draft is None:  # no draft comes without problems
         raise ReferralInvalid(problems)
     return draft
 
@@ -106,10 +107,11 @@ def check_referral(ctx: AppContext, raw: dict[str, Any], *, editing: bool = Fals
 
 
 def _open_for_case(session: Session, case_ref: str, exclude: uuid.UUID | None = None) -> Referral | None:
-    stmt = select(Referral).where(Referral.case_ref == case_ref, Referral.status.in_(OPEN_REFERRAL_STATUSES))
+    stmt = select(Referral).where(col(Referral.case_ref) == case_ref,
+                                  col(Referral.status).in_(OPEN_REFERRAL_STATUSES))
     if exclude is not None:
-        stmt = stmt.where(Referral.id != exclude)
-    return session.scalars(stmt.order_by(Referral.date_received, Referral.id)).first()
+        stmt = stmt.where(col(Referral.id) != exclude)
+    return session.scalars(stmt.order_by(col(Referral.date_received), col(Referral.id))).first()
 
 
 def create_referral(ctx: AppContext, raw: dict[str, Any], *, previous_referral_id: uuid.UUID | None = None
@@ -195,8 +197,8 @@ def _find(session: Session, ref: str | uuid.UUID) -> Referral | None:
         pass
     row = _open_for_case(session, text)
     if row is None:
-        row = session.scalars(select(Referral).where(Referral.case_ref == text)
-                              .order_by(Referral.date_received.desc(), Referral.id.desc())).first()
+        row = session.scalars(select(Referral).where(col(Referral.case_ref) == text)
+                              .order_by(col(Referral.date_received).desc(), col(Referral.id).desc())).first()
     return row
 
 
@@ -222,9 +224,9 @@ class HistoryEntry:
 def history(ctx: AppContext, referral_id: uuid.UUID) -> list[HistoryEntry]:
     """Every change to the referral: who, when, what (oldest first)."""
     with ctx.session() as session:
-        events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "referral",
-                                                          AuditEvent.entity_id == str(referral_id))
-                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
+        events = session.scalars(select(AuditEvent).where(col(AuditEvent.entity) == "referral",
+                                                          col(AuditEvent.entity_id) == str(referral_id))
+                                 .order_by(col(AuditEvent.at), col(AuditEvent.id))).all()
         out = []
         for e in events:
             before, after = e.before or {}, e.after or {}
@@ -252,11 +254,11 @@ def list_referrals(ctx: AppContext, query: ReferralQuery, *, after: tuple[dt.dat
     """Referrals by urgency then needed-by date (one order: urgency follows the needed-by date), keyset paged."""
     stmt = select(Referral)
     if query.status == "open":
-        stmt = stmt.where(Referral.status.in_(OPEN_REFERRAL_STATUSES))
+        stmt = stmt.where(col(Referral.status).in_(OPEN_REFERRAL_STATUSES))
     elif query.status:
-        stmt = stmt.where(Referral.status == query.status)
+        stmt = stmt.where(col(Referral.status) == query.status)
     if query.broker:
-        stmt = stmt.where(Referral.assigned_broker == query.broker)
+        stmt = stmt.where(col(Referral.assigned_broker) == query.broker)
     text = query.text.strip()
     if text:
         like = f"%{text.lower()}%"
@@ -268,10 +270,11 @@ def list_referrals(ctx: AppContext, query: ReferralQuery, *, after: tuple[dt.dat
                               *(column.like(like) for column in needs_text)))
     if after is not None:
         d, ref, rid = after
-        stmt = stmt.where(or_(Referral.needed_by > d,
-                              and_(Referral.needed_by == d, Referral.case_ref > ref),
-                              and_(Referral.needed_by == d, Referral.case_ref == ref, Referral.id > rid)))
-    stmt = stmt.order_by(Referral.needed_by, Referral.case_ref, Referral.id).limit(size + 1)
+        needed_by, case_ref, referral_id = col(Referral.needed_by), col(Referral.case_ref), col(Referral.id)
+        stmt = stmt.where(or_(needed_by > d,
+                              and_(needed_by == d, case_ref > ref),
+                              and_(needed_by == d, case_ref == ref, referral_id > rid)))
+    stmt = stmt.order_by(col(Referral.needed_by), col(Referral.case_ref), col(Referral.id)).limit(size + 1)
     with ctx.session() as session:
         rows = session.scalars(stmt).all()
         views = [view_of(r, ctx.today()) for r in rows[:size]]
@@ -285,6 +288,6 @@ def list_referrals(ctx: AppContext, query: ReferralQuery, *, after: tuple[dt.dat
 def brokers(ctx: AppContext) -> list[str]:
     """The brokers referrals are assigned to, for the list's filter."""
     with ctx.session() as session:
-        names = session.scalars(select(Referral.assigned_broker).where(Referral.assigned_broker != "")
-                                .distinct()).all()
+        broker = col(Referral.assigned_broker)
+        names = session.scalars(select(broker).where(broker != "").distinct()).all()
     return sorted(names, key=str.casefold)

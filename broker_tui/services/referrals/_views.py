@@ -50,11 +50,13 @@ class ReferralView:
 
     @property
     def case_ref(self) -> str:
-        return self.values["case_ref"]
+        case_ref: str = self.values["case_ref"]
+        return case_ref
 
     @property
     def initials(self) -> str:
-        return self.values["initials"]
+        initials: str = self.values["initials"]
+        return initials
 
     @property
     def is_open(self) -> bool:

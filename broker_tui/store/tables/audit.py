@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field
@@ -20,5 +21,5 @@ class AuditEvent(InsertOnly, table=True):
     entity: str = Field(index=True)  # table name
     entity_id: str = Field(index=True)
     action: str  # create | update | end | import
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

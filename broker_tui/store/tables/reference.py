@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
+
+from broker_tui.store.base import TableModel
 
 
-class CodeListEntry(SQLModel, table=True):
+class CodeListEntry(TableModel, table=True):
     """One SSDA903 code with its DfE description and the return years it is valid for (data, not an enum)."""
 
     __tablename__ = "code_list"
@@ -17,7 +19,7 @@ class CodeListEntry(SQLModel, table=True):
     valid_to_year: str | None = None  # last return year the code is accepted in; None = still valid
 
 
-class LocalAuthority(SQLModel, table=True):
+class LocalAuthority(TableModel, table=True):
     """An English children's-services authority, placed at the mean of its postcode districts."""
 
     __tablename__ = "local_authority"
@@ -31,7 +33,7 @@ class LocalAuthority(SQLModel, table=True):
     longitude: float | None = None
 
 
-class PostcodeDistrict(SQLModel, table=True):
+class PostcodeDistrict(TableModel, table=True):
     """A postcode district (outward code) with its centroid and main upper-tier authority."""
 
     __tablename__ = "postcode_district"
@@ -42,7 +44,7 @@ class PostcodeDistrict(SQLModel, table=True):
     utla_share: float | None = None
 
 
-class AppMeta(SQLModel, table=True):
+class AppMeta(TableModel, table=True):
     """Small key/value facts about this database (demo seeded when, distance origin ...)."""
 
     __tablename__ = "app_meta"

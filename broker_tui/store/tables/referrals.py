@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import Index
 from sqlmodel import Field
@@ -46,14 +47,14 @@ class Referral(Versioned, table=True):
     school_district: str | None = None
     within_home_area: bool = False
     max_distance_miles: int | None = None
-    avoid_areas: list[dict] = json_field()  # [{"kind": "la"|"district", "code": ..., "radius_miles": n}]
+    avoid_areas: list[dict[str, Any]] = json_field()  # [{"kind": "la"|"district", "code": ..., "radius_miles": n}]
     living_alongside: str = "with_others"  # alone | with_others | older_only | younger_only
     pets: str = ""
     sibling_group_size: int = 1
     siblings_together: bool = True
     contact_arrangements: str = ""
-    dol_order: dict | None = json_field(default_factory=lambda: None)
-    section25_order: dict | None = json_field(default_factory=lambda: None)
+    dol_order: dict[str, Any] | None = json_field(default_factory=lambda: None)
+    section25_order: dict[str, Any] | None = json_field(default_factory=lambda: None)
     uasc: bool = False
     nts_deadline: dt.date | None = None
     one_to_one_hours: int = 0
@@ -72,7 +73,7 @@ class Referral(Versioned, table=True):
     need_relationships: int = 0
     need_independence: int = 0
     need_risk: int = 0
-    risks: list[dict] = json_field()  # [{"tag": "cce", "present": true, "level": 3}]
+    risks: list[dict[str, Any]] = json_field()  # [{"tag": "cce", "present": true, "level": 3}]
     specialist_needs: list[str] = json_field()
     free_text_needs: list[str] = json_field()
     previous_referral_id: uuid.UUID | None = fk("referral.id", nullable=True)

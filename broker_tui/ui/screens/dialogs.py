@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from broker_tui.ui.base import BrokerModal
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(BrokerModal[bool]):
     """A yes/no question. y or Enter on Yes confirms; n or Escape declines."""
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
@@ -37,7 +38,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(BrokerModal[str | None]):
     """Ask for a line of text (why a referral is withdrawn, a file name, ...). Enter with text gives it;
     Escape cancels."""
 
@@ -66,7 +67,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(BrokerModal[str | None]):
     """Pick one of a few labelled choices (Enter), or Escape to cancel."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

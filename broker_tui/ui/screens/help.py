@@ -11,6 +11,8 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from broker_tui.ui.base import BrokerScreen
+
 if TYPE_CHECKING:
     pass
 
@@ -19,14 +21,14 @@ def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
     """Bindings declared by ``cls`` and its bases below ``stop_at`` (a subclass's key wins)."""
     by_key: dict[str, Binding] = {}
     for base in reversed(cls.__mro__):
-        if not (isinstance(base, type) and issubclass(base, DOMNode)) or base is stop_at or issubclass(stop_at, base):
+        if not issubclass(base, DOMNode) or base is stop_at or issubclass(stop_at, base):
             continue
         for binding in Binding.make_bindings(base.__dict__.get("BINDINGS", [])):
             by_key[binding.key] = binding
     return list(by_key.values())
 
 
-def help_sections(app: App) -> list[tuple[str, list[Binding]]]:
+def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
     from broker_tui.ui.screens.dialogs import ConfirmScreen
     from broker_tui.ui.screens.home import HomeScreen
@@ -77,13 +79,13 @@ def describe(binding: Binding) -> str:
     return action.replace("_", " ").capitalize()
 
 
-def help_rows(app: App) -> Iterator[tuple[str, str, str]]:
+def help_rows(app: App[object]) -> Iterator[tuple[str, str, str]]:
     for where, bindings in help_sections(app):
         for b in bindings:
             yield where, app.get_key_display(b), describe(b)
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(BrokerScreen[None]):
     """The keys, screen by screen. Escape closes it."""
 
     TITLE = "Keys"
@@ -93,7 +95,7 @@ class HelpScreen(Screen[None]):
         yield Header()
         yield Static("Every key, screen by screen. ctrl+p opens the command palette, which offers every "
                      "screen and action by name.", id="help-intro")
-        table: DataTable = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
         table.add_columns("Where", "Key", "What it does")
         yield table
         yield Footer()

@@ -5,29 +5,30 @@ Read-only, except that Enter on an overdue reply opens its referral."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.services.home import ENDING_WITHIN_MONTHS, TodaysWork, todays_work
+from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.widgets.figure import Figure
 
 
 def _panel(title: str, table_id: str, *columns: str) -> Vertical:
-    table: DataTable = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    table: DataTable[str] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
     table.add_columns(*columns)
     return Vertical(Label(title, classes="panel-title"), table, classes="panel")
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(BrokerScreen[None]):
     """The first screen: what needs doing today, read from the database."""
 
     TITLE = "Today's work"
@@ -74,10 +75,10 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="home")
-    def load(self, prefetch: Future | None = None) -> None:
+    @background("home", "read today's work")
+    def load(self, prefetch: Future[TodaysWork] | None = None) -> None:
         try:
-            result = prefetch.result() if prefetch is not None else todays_work(self.app.ctx)  # type: ignore[attr-defined]
+            result = prefetch.result() if prefetch is not None else todays_work(self.ctx)
         except Exception as exc:  # noqa: BLE001  (one line for the person; the app stays up)
             self.app.call_from_thread(self.show_error, str(exc).splitlines()[0] if str(exc) else repr(exc))
             return
@@ -117,7 +118,7 @@ class HomeScreen(Screen[None]):
                                for a in w.overdue_actions], empty="Nothing overdue")
         self.call_after_refresh(self.warm_up)
 
-    def _fill(self, table_id: str, rows: list[tuple], empty: str = "", keys: list[str] | None = None) -> None:
+    def _fill(self, table_id: str, rows: Sequence[tuple[str | Text, ...]], empty: str = "", keys: list[str] | None = None) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         table.clear()
         if rows and keys is not None:
@@ -132,15 +133,15 @@ class HomeScreen(Screen[None]):
     def _open_overdue(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
         if key:  # the "No replies overdue" row has no key
-            self.app.open_referral(key.split("#", 1)[0])  # type: ignore[attr-defined]
+            self.broker_app.open_referral(key.split("#", 1)[0])
 
-    @work(thread=True, exclusive=True, group="warm-up")
+    @background("warm-up", "open the database ahead of need")
     def warm_up(self) -> None:
         """After the first paint: import the directory's SQL machinery so it opens fast."""
         from broker_tui.services.market import warm_up_directory as warm_up
 
         with contextlib.suppress(Exception):  # the directory reports any real problem when opened
-            warm_up(self.app.ctx)  # type: ignore[attr-defined]
+            warm_up(self.ctx)
 
 
 def _short(text: str, width: int = 36) -> str:

@@ -21,7 +21,7 @@ COLUMNS = (("name", "Name", None, 4, 16), ("owner", "Owner", None, 3, 12), ("typ
            ("places", "Places", 6, 0, 0), ("free", "Free", 4, 0, 0), ("price", "£/week from", 11, 0, 0))
 
 
-class ServiceTable(SizedTable):
+class ServiceTable(SizedTable[DirectoryRow]):
     """Services of the current page; Enter opens the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

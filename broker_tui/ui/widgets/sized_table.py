@@ -4,24 +4,25 @@ and crop with an ellipsis. The directory's services and the match results both u
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import DataTable
 
 CHROME = 3  # the vertical scrollbar and a spare column
-# A column: key, heading, fixed width (None: shares the rest by weight), weight, minimum
+Column = tuple[str, str, int | None, int, int]  # key, heading, fixed width (None: shares the rest by weight),
+# weight, minimum
 
 
-def column_widths(columns: tuple, total: int, padding: int) -> dict[str, int]:
+def column_widths(columns: Sequence[Column], total: int, padding: int) -> dict[str, int]:
     """Widths for a table ``total`` cells wide with ``padding`` cells each side of every column."""
     content = total - CHROME - 2 * padding * len(columns)
-    fixed = sum(c[2] for c in columns if c[2])
+    widths = {c[0]: c[2] for c in columns if c[2]}
+    fixed = sum(widths.values())
     flex = [c for c in columns if c[2] is None]
     room = max(content - fixed, sum(c[4] for c in flex))
     weights = sum(c[3] for c in flex)
-    widths = {c[0]: c[2] for c in columns if c[2]}
     for key, _h, _w, weight, minimum in flex:
         widths[key] = max(minimum, room * weight // weights)
     return widths
@@ -32,14 +33,17 @@ def cell(value: object, *, right: bool = False, style: str = "") -> Text:
                 overflow="ellipsis", no_wrap=True)
 
 
-class SizedTable(DataTable[object]):
+ItemT = TypeVar("ItemT")
+
+
+class SizedTable(DataTable[object], Generic[ItemT]):
     """Subclasses give COLUMNS, ``cells(item)`` (one row in COLUMNS order) and ``row_key(item)``."""
 
-    COLUMNS: ClassVar[tuple] = ()
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
 
     def __init__(self, *, id: str | None = None):  # noqa: A002
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._items: Sequence[Any] = ()
+        self._items: Sequence[ItemT] = ()
         self._widths: dict[str, int] = {}
 
     def on_mount(self) -> None:
@@ -60,22 +64,26 @@ class SizedTable(DataTable[object]):
         for key, heading, *_ in self.COLUMNS:
             self.add_column(heading, key=key, width=widths[key])
 
-    def show(self, items: Sequence[Any]) -> None:
+    def show(self, items: Sequence[ItemT]) -> None:
         self._items = items
         self.clear()
         self._add(items)
         if items:
             self.move_cursor(row=0)
 
-    def item(self, row: int) -> Any:
+    def item(self, row: int) -> ItemT | None:
         return self._items[row] if 0 <= row < len(self._items) else None
 
-    def _add(self, items: Sequence[Any]) -> None:
+    def highlighted(self) -> ItemT | None:
+        """The item of the row under the cursor (None: no rows)."""
+        return self.item(self.cursor_row)
+
+    def _add(self, items: Sequence[ItemT]) -> None:
         for item in items:
             self.add_row(*self.cells(item), key=self.row_key(item))
 
-    def cells(self, item: Any) -> tuple[Any, ...]:
+    def cells(self, item: ItemT) -> tuple[Any, ...]:
         return tuple(cell(getattr(item, key, None)) for key, *_ in self.COLUMNS)
 
-    def row_key(self, item: Any) -> str:
-        return str(item.id)
+    def row_key(self, item: ItemT) -> str:
+        return str(getattr(item, "id"))  # noqa: B009  (every item shown so far has an id; a subclass may say otherwise)

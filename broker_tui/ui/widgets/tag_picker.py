@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -101,7 +101,7 @@ class TagPicker(Vertical):
         field.value = ""
         self._refresh_chosen()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_key(self, event: events.Key) -> None:
         field = self.query_one(".tag-input", Input)
         if event.key == "backspace" and field.has_focus and not field.value:
             if self.free_text:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
 from broker_tui.services.market import PriceLine, ServiceDetail, service_detail
+from broker_tui.ui.base import BrokerScreen, background
 
 RAG_STYLES = {"red": "bold red", "amber": "bold yellow", "green": "bold green"}
 
@@ -51,7 +51,7 @@ def _price_parts(p: PriceLine) -> str:
     return ", ".join(x for x in parts if x)
 
 
-def _period(start, end) -> str:  # noqa: ANN001
+def _period(start: dt.date | None, end: dt.date | None) -> str:
     return f"{format_date(start)} – {format_date(end) if end else 'open'}"
 
 
@@ -135,7 +135,7 @@ def render_detail(d: ServiceDetail) -> RenderableType:
     return Group(*out)
 
 
-class ServiceDetailScreen(Screen[None]):
+class ServiceDetailScreen(BrokerScreen[None]):
     """The detail of one service, over the directory. Escape goes back."""
 
     TITLE = "Service"
@@ -168,10 +168,10 @@ class ServiceDetailScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="detail")
+    @background("detail", "read the service's details")
     def load(self) -> None:
         try:
-            detail = service_detail(self.app.ctx, self.service_id)  # type: ignore[attr-defined]
+            detail = service_detail(self.ctx, self.service_id)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.show_error, str(exc).splitlines()[0] if str(exc) else repr(exc))
             return

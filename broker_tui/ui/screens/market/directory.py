@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
@@ -29,13 +28,14 @@ from broker_tui.services.market import (
     directory_page,
     directory_regions,
 )
+from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.widgets.service_table import ServiceTable
 
 AREA_CHOICES = (("Local", "local"), ("Out of area", "out"))
 LOADING_DELAY = 0.25  # seconds before a slow read shows the loading indicator
 
 
-class DirectoryScreen(Screen[None]):
+class DirectoryScreen(BrokerScreen[None]):
     """Every service in the market, filtered, sorted and paged from the database."""
 
     TITLE = "Provider directory"
@@ -88,12 +88,12 @@ class DirectoryScreen(Screen[None]):
         self.reload()
         self.warm_text_index()
 
-    @work(thread=True, group="directory-index")
+    @background("directory-index", "build the search index", exclusive=False)
     def warm_text_index(self) -> None:
         from broker_tui.services.market import warm_up_search as warm_up
 
         try:
-            warm_up(self.app.ctx)  # type: ignore[attr-defined]
+            warm_up(self.ctx)
         except Exception:  # noqa: BLE001  (a search reports the problem when it needs the index)
             return
 
@@ -113,28 +113,28 @@ class DirectoryScreen(Screen[None]):
     def _show_loading(self) -> None:
         self.query_one(ServiceTable).loading = True
 
-    @work(thread=True, exclusive=True, group="directory-page")
+    @background("directory-page", "read the directory")
     def fetch_page(self, generation: int, query: DirectoryQuery, after: Cursor | None) -> None:
         try:
-            result = directory_page(self.app.ctx, query, after, PAGE_SIZE)  # type: ignore[attr-defined]
+            result = directory_page(self.ctx, query, after, PAGE_SIZE)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.show_error, generation, exc)
             return
         self.app.call_from_thread(self.show_page, generation, result)
 
-    @work(thread=True, exclusive=True, group="directory-count")
+    @background("directory-count", "count the directory's services")
     def fetch_count(self, generation: int, query: DirectoryQuery) -> None:
         try:
-            total = directory_count(self.app.ctx, query)  # type: ignore[attr-defined]
+            total = directory_count(self.ctx, query)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.show_error, generation, exc)
             return
         self.app.call_from_thread(self.show_count, generation, total)
 
-    @work(thread=True, group="directory-regions")
+    @background("directory-regions", "read the regions", exclusive=False)
     def load_regions(self) -> None:
         try:
-            names = directory_regions(self.app.ctx)  # type: ignore[attr-defined]
+            names = directory_regions(self.ctx)
         except Exception:  # noqa: BLE001  (the page read reports the problem)
             return
         self.app.call_from_thread(self.query_one("#region", Select).set_options, [(n, n) for n in names])
@@ -252,4 +252,4 @@ class DirectoryScreen(Screen[None]):
     @on(ServiceTable.RowSelected)
     def open_service(self, event: ServiceTable.RowSelected) -> None:
         row = event.data_table.get_row(event.row_key)
-        self.app.open_service(str(event.row_key.value), str(row[0]))  # type: ignore[attr-defined]
+        self.broker_app.open_service(str(event.row_key.value), str(row[0]))

@@ -27,6 +27,13 @@ def types_list(f: Filters) -> SelectionList[str]:
     return types
 
 
+def select_types(types: SelectionList[str], f: Filters) -> None:
+    """Tick exactly the types ``f`` seeks."""
+    types.deselect_all()
+    for code in f.types:
+        types.select(code)
+
+
 def _money(pence: int | None) -> str:
     return format_pence(pence, whole=True) if pence is not None else ""
 

@@ -60,7 +60,22 @@ def free_label(r: RankedService) -> str:
     return text
 
 
-class MatchTable(SizedTable):
+class ExplainedOnce:
+    """What the Why pane shows, so that the same row of the same results (highlighted again after the table
+    was filled) is not explained twice."""
+
+    def __init__(self) -> None:
+        self._shown: tuple[object, ...] = ()
+
+    def again(self, *what: object) -> bool:
+        """True when ``what`` (identities) is what the pane shows already; else remember it."""
+        if self._shown and all(a is b for a, b in zip(what, self._shown, strict=False)):
+            return True
+        self._shown = what
+        return False
+
+
+class MatchTable(SizedTable[RankedService]):
     """The ranked services; highlighting a row shows its explanation below."""
 
     COLUMNS = RESULT_COLUMNS
@@ -94,7 +109,7 @@ class MatchTable(SizedTable):
                 weekly_label(r), cell(free_label(r), right=True), cell(round(r.score * 100), right=True))
 
 
-class ExcludedTable(SizedTable):
+class ExcludedTable(SizedTable[Exclusion]):
     """Every excluded service of the types sought, with every reason."""
 
     COLUMNS = EXCLUDED_COLUMNS

@@ -1,12 +1,12 @@
-"""Find placements: the market ranked for a referral (or for an ad hoc search), explained; what was
-excluded and why; the shortlist and sending the referral to it.
+"""Find placements: the market ranked for a referral (or for an ad hoc search), explained; what was excluded
+and why; the shortlist and sending the referral to it.
 
 Opened from a referral, its profile fills the filters (types sought, maximum distance, budget); opened
 empty, the broker types them in (with the child's age). The market snapshot is loaded once in a worker
 (services.matching caches it on the AppContext; the referral screen warms it), then every change of a
-filter ranks again in a thread worker after a short pause (DEBOUNCE), and the newest ranking wins. The
-free text (/) only narrows the ranking already made (services.placement_search.narrow), so it runs at
-once on every keystroke, in a thread worker, without the pause.
+filter ranks again in a thread worker after a short pause (DEBOUNCE), and the newest ranking wins. The free
+text (/) only narrows the ranking already made (services.matching.narrow), so it runs at once on every
+keystroke, in a thread worker, without the pause.
 """
 
 from __future__ import annotations
@@ -16,16 +16,15 @@ import time
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static, Switch
 
 from broker_tui.domain.dates import format_date
-from broker_tui.domain.matching import Exclusion, RankedService
+from broker_tui.domain.matching import Exclusion
 from broker_tui.domain.vocabulary import SERVICE_TYPES
 from broker_tui.services.matching import (
     Filters,
@@ -39,9 +38,11 @@ from broker_tui.services.matching import (
 )
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
-from broker_tui.ui.screens.matching.filters import MatchFilters, types_list
+from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
     ExcludedTable,
+    ExplainedOnce,
     MatchTable,
     excluded_detail,
     result_detail,
@@ -52,7 +53,7 @@ DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before rank
 EXCLUDED_SHOWN = 500  # excluded services listed (of the types sought); the rest are counted
 
 
-class MatchSearchScreen(Screen[None]):
+class MatchSearchScreen(BrokerScreen[None]):
     """Which services could take this child, best first, and why; what was left out, and why."""
 
     TITLE = "Find placements"
@@ -85,7 +86,7 @@ class MatchSearchScreen(Screen[None]):
         self._generation = 0
         self._debounce: Timer | None = None
         self._ranking = False  # a ranking is on its way (it reads the free text itself)
-        self._explained: tuple[Any, ...] = ()  # what the detail pane shows
+        self._explained = ExplainedOnce()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
         self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
 
@@ -120,7 +121,7 @@ class MatchSearchScreen(Screen[None]):
             self.load_snapshot()
         self.call_after_refresh(self._mount_filters)
         if self.referral is not None:  # its shortlist is kept while the app runs
-            self.shortlist = self.app.shortlists.setdefault(str(self.referral.id), self.shortlist)  # type: ignore[attr-defined]
+            self.shortlist = self.broker_app.shortlists.setdefault(str(self.referral.id), self.shortlist)
             self.load_sent()
 
     def _mount_filters(self) -> None:
@@ -132,9 +133,9 @@ class MatchSearchScreen(Screen[None]):
         return self.referral is not None or action not in ("shortlist", "send")  # ad hoc: no referral to send
 
     # -- reading and ranking -------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="match-market")
+    @background("match-market", "read the market for matching")
     def load_snapshot(self) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.ctx
         try:
             market = load_market(ctx)
         except Exception as exc:  # noqa: BLE001  (shown on the screen)
@@ -142,11 +143,13 @@ class MatchSearchScreen(Screen[None]):
             return
         self.app.call_from_thread(self.market_ready, market)
 
-    @work(thread=True, exclusive=True, group="match-sent")
+    @background("match-sent", "read where this referral was sent")
     def load_sent(self) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx, referral = self.ctx, self.referral
+        if referral is None:
+            return
         try:
-            sent = sent_service_ids(ctx, self.referral)
+            sent = sent_service_ids(ctx, referral)
         except Exception:  # noqa: BLE001  (the marks are a help; sending refuses a second send anyway)
             return
         self.app.call_from_thread(self._mark_sent, sent)
@@ -178,10 +181,10 @@ class MatchSearchScreen(Screen[None]):
         self._ranking = True
         self.run_rank(self._generation, self.filters)
 
-    @work(thread=True, exclusive=True, group="match-rank")
+    @background("match-rank", "rank the market for this child")
     def run_rank(self, generation: int, filters: Filters, ranked: Any = None) -> None:
         """Rank for the filters, or (given the ranking on screen) only narrow it to the free text."""
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.ctx
         assert self.market is not None
         try:
             result = ranked if ranked is not None else rank_for(ctx, self.market, self.referral, filters)
@@ -201,7 +204,7 @@ class MatchSearchScreen(Screen[None]):
         self._excluded = None
         self.run_rank(self._generation, self.filters, self.shown.result)
 
-    @work(thread=True, exclusive=True, group="match-excluded")
+    @background("match-excluded", "list the services excluded")
     def load_excluded(self, generation: int, shown: Narrowed) -> None:
         excluded = shown.excluded()
         self.app.call_from_thread(self.show_excluded, generation, excluded)
@@ -264,14 +267,14 @@ class MatchSearchScreen(Screen[None]):
 
     def _show_detail(self) -> None:
         why = self.query_one("#match-why", Static)
-        table = self.query_one(ExcludedTable if self.showing_excluded else MatchTable)
-        item = table.item(table.cursor_row)
-        explained = (self.showing_excluded, item, self.shown)
-        if all(a is b for a, b in zip(explained, self._explained, strict=False)) and self._explained:
-            return  # the same row of the same results (highlighted again after the table was filled)
-        self._explained = explained
         if self.showing_excluded:
-            why.update(excluded_detail(item) if item is not None else "")
+            exclusion = self.query_one(ExcludedTable).highlighted()
+            if self._explained.again(True, exclusion, self.shown):
+                return
+            why.update(excluded_detail(exclusion) if exclusion is not None else "")
+            return
+        item = self.query_one(MatchTable).highlighted()
+        if self._explained.again(False, item, self.shown):
             return
         if item is None or self.shown is None:
             why.update("No service to explain." if self.shown is not None else "")
@@ -313,7 +316,7 @@ class MatchSearchScreen(Screen[None]):
         self.query_one("#match-status", Static).update(event.text)
 
     @on(SelectionList.SelectedChanged, "#f-types")
-    def types_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def types_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         chosen = set(event.selection_list.selected)
         self._apply(types=tuple(t.code for t in SERVICE_TYPES if t.code in chosen))
 
@@ -321,7 +324,7 @@ class MatchSearchScreen(Screen[None]):
     def action_shortlist(self) -> None:
         """Put the highlighted service on the shortlist, or take it off."""
         table = self.query_one(MatchTable)
-        item: RankedService | None = table.item(table.cursor_row)
+        item = table.highlighted()
         if self.showing_excluded or item is None:
             return
         problem = self.shortlist.toggle(item.service.id, item.service.name)
@@ -337,8 +340,7 @@ class MatchSearchScreen(Screen[None]):
             return
         chosen = dict(self.shortlist.chosen)
         if not chosen:
-            table = self.query_one(MatchTable)
-            item = table.item(table.cursor_row)
+            item = self.query_one(MatchTable).highlighted()
             if self.showing_excluded or item is None:
                 self.notify("Shortlist services first (space), then send", severity="warning")
                 return
@@ -392,9 +394,7 @@ class MatchSearchScreen(Screen[None]):
         self.query_one(MatchFilters).set_values(f)
         with self.prevent(SelectionList.SelectedChanged):
             for types in self.query("#f-types").results(SelectionList):
-                types.deselect_all()
-                for code in f.types:
-                    types.select(code)
+                select_types(types, f)
         self.filters = f
         self.rerank()
 

@@ -8,16 +8,16 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
 from broker_tui.services.outreach import OfferRow, accept_offer, compare_offers
 from broker_tui.services.referrals import ReferralView
+from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.outreach.tables import OFFER_STATUSES, OfferCompareTable, uk_dates
 from broker_tui.ui.screens.outreach.words import accept_question, refusal_text
@@ -52,7 +52,7 @@ def offer_detail(r: OfferRow) -> Table:
     return t
 
 
-class CompareOffersScreen(Screen[str | None]):
+class CompareOffersScreen(BrokerScreen[str | None]):
     """Offers side by side. Dismisses with a message when an offer was accepted, else None."""
 
     TITLE = "Compare offers"
@@ -84,10 +84,10 @@ class CompareOffersScreen(Screen[str | None]):
         self.query_one("#compare-table").loading = True
         self.load()
 
-    @work(thread=True, exclusive=True, group="compare")
+    @background("compare", "compare the offers")
     def load(self) -> None:
         try:
-            rows = compare_offers(self.app.ctx, self.view.id)  # type: ignore[attr-defined]
+            rows = compare_offers(self.ctx, self.view.id)
         except Exception as exc:  # noqa: BLE001  (one line for the person; the app stays up)
             self.app.call_from_thread(self._banner, f"Could not compare the offers: {refusal_text(exc)}", True)
             return
@@ -110,7 +110,7 @@ class CompareOffersScreen(Screen[str | None]):
 
     def highlighted(self) -> OfferRow | None:
         table = self.query_one("#compare-table", OfferCompareTable)
-        return table.item(table.cursor_row) if self.rows else None
+        return table.highlighted() if self.rows else None
 
     def _detail(self) -> None:
         r = self.highlighted()
@@ -135,13 +135,17 @@ class CompareOffersScreen(Screen[str | None]):
             self._banner(f"{r.service_name}'s offer is {state}: only an open offer can be accepted", True)
             return
         question = accept_question(r.service_name, r.weekly_price_pence, self.view.case_ref)
-        self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"),
-                             lambda yes: self._accept(r) if yes else None)
 
-    @work(thread=True, exclusive=True, group="compare-accept")
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._accept(r)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"), answered)
+
+    @background("compare-accept", "accept the offer")
     def _accept(self, r: OfferRow) -> None:
         try:
-            view = accept_offer(self.app.ctx, r)  # type: ignore[attr-defined]
+            view = accept_offer(self.ctx, r)
         except Exception as exc:  # noqa: BLE001  (refusals and failures alike become a message)
             self.app.call_from_thread(self._banner, refusal_text(exc), True)
             self.app.call_from_thread(self.load)

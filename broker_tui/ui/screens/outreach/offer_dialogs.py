@@ -11,30 +11,31 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from broker_tui.domain.dates import DateError, format_date, parse_date
 from broker_tui.domain.vocabulary import DECLINE_REASONS
 from broker_tui.services.outreach import LogEntry, OutreachRefused, export_csv, record_decline
 from broker_tui.services.referrals import ReferralView
+from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.outreach.tables import uk_dates
 from broker_tui.ui.screens.outreach.words import refusal_text
 
 REASON_CODES = tuple(DECLINE_REASONS)
 
 
-def show_error(screen: ModalScreen, slot: str, message: str) -> None:
+def show_error(screen: DOMNode, slot: str, message: str) -> None:
     err = screen.query_one(f"#err-{slot}", Static)
     err.update(f"⚠ {message}" if message else "")
     err.set_class(bool(message), "has-error")
 
 
-class DeclineDialog(ModalScreen[str | None]):
+class DeclineDialog(BrokerModal[str | None]):
     """A service declined: its coded reason ('Other' needs words), when the answer came."""
 
     CSS_PATH = "offers.tcss"
@@ -49,7 +50,7 @@ class DeclineDialog(ModalScreen[str | None]):
         self.view, self.entry = view, entry
 
     def compose(self) -> ComposeResult:
-        today = self.app.ctx.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         with Vertical(classes="offers-dialog"):
             yield Label(f"{self.entry.service_name} declined {self.view.case_ref}: why?", classes="offers-question")
             yield RadioSet(*[RadioButton(label, id=f"reason-{code}") for code, label in DECLINE_REASONS.items()],
@@ -99,10 +100,10 @@ class DeclineDialog(ModalScreen[str | None]):
             return
         self._save(code, text, received)
 
-    @work(thread=True, exclusive=True, group="decline")
+    @background("decline", "record the decline")
     def _save(self, code: str, text: str, received: dt.date | None) -> None:
         try:
-            record_decline(self.app.ctx, self.view, self.entry.service_id, code, text,  # type: ignore[attr-defined]
+            record_decline(self.ctx, self.view, self.entry.service_id, code, text,
                            received_on=received)
         except OutreachRefused as exc:
             self.app.call_from_thread(self._problems, exc.problems)
@@ -142,7 +143,7 @@ def default_export_path(case_ref: str, today: dt.date) -> Path:
     return (here if os.access(here, os.W_OK) else Path.home()) / name
 
 
-class ExportDialog(ModalScreen[str | None]):
+class ExportDialog(BrokerModal[str | None]):
     """Export the search log as CSV (case reference only, readable by its owner only) to a typed path."""
 
     CSS_PATH = "offers.tcss"
@@ -155,7 +156,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.replace: Path | None = None  # the existing file the broker agreed to replace (Enter twice)
 
     def compose(self) -> ComposeResult:
-        path = default_export_path(self.view.case_ref, self.app.ctx.today())  # type: ignore[attr-defined]
+        path = default_export_path(self.view.case_ref, self.ctx.today())
         with Vertical(classes="offers-dialog"):
             yield Label(f"Export the search log of {self.view.case_ref} as CSV (case reference only, "
                         "readable by you only) to:", classes="offers-question")
@@ -188,10 +189,10 @@ class ExportDialog(ModalScreen[str | None]):
         show_error(self, "path", "")
         self._export(path)
 
-    @work(thread=True, exclusive=True, group="export")
+    @background("export", "export the search log")
     def _export(self, path: Path) -> None:
         try:
-            rows = export_csv(self.app.ctx, self.view, path)  # type: ignore[attr-defined]
+            rows = export_csv(self.ctx, self.view, path)
         except OSError as exc:
             self.app.call_from_thread(show_error, self, "path", f"Could not write {path}: {exc.strerror or exc}")
             return

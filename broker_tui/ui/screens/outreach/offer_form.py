@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from broker_tui.domain.dates import DateError, format_date, parse_date
 from broker_tui.domain.money import MoneyError, format_pence, parse_pence
 from broker_tui.services.outreach import LogEntry, OfferInput, OutreachRefused, check_offer, record_offer
 from broker_tui.services.referrals import ReferralView
+from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.outreach.tables import uk_dates
 from broker_tui.ui.screens.outreach.words import refusal_text
@@ -65,7 +65,7 @@ def read_offer(raw: dict[str, str], today: dt.date) -> tuple[OfferInput | None, 
             except (MoneyError, DateError) as exc:
                 values[key] = None
                 problems[key] = str(exc)
-    fallback = {"weekly_price_pence": 1, "start_date": today, "valid_until": today}  # only so the checks run
+    fallback: dict[str, Any] = {"weekly_price_pence": 1, "start_date": today, "valid_until": today}  # only so the checks run
     trial = OfferInput(**{k: fallback[k] if values[k] is None and k in fallback else values[k] for k in KEYS})
     for key, message in check_offer(trial, today).items():
         if key == "parts":
@@ -82,7 +82,7 @@ def read_offer(raw: dict[str, str], today: dt.date) -> tuple[OfferInput | None, 
     return (None, problems) if problems else (trial, {})
 
 
-class OfferFormScreen(ModalScreen[str | None]):
+class OfferFormScreen(BrokerModal[str | None]):
     """The offer one service made for the referral. Dismisses with a message once recorded."""
 
     CSS_PATH = "offers.tcss"
@@ -101,7 +101,7 @@ class OfferFormScreen(ModalScreen[str | None]):
         self._ready = False
 
     def compose(self) -> ComposeResult:
-        today = self.app.ctx.today()  # type: ignore[attr-defined]
+        today = self.ctx.today()
         with Vertical(classes="offers-dialog offer-form"):
             yield Label(f"Offer from {self.entry.service_name} ({self.entry.provider_name}) for "
                         f"{self.view.case_ref} {self.view.initials}", classes="offers-question")
@@ -139,7 +139,7 @@ class OfferFormScreen(ModalScreen[str | None]):
         wid = event.widget.id or ""
         if self._ready and wid.startswith("f-") and self.dirty:
             self.touched.add(wid[2:])
-            _offer, problems = read_offer(self.raw(), self.app.ctx.today())  # type: ignore[attr-defined]
+            _offer, problems = read_offer(self.raw(), self.ctx.today())
             self._show(problems)
 
     def _show(self, problems: dict[str, str]) -> None:
@@ -161,16 +161,16 @@ class OfferFormScreen(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         self.save_attempted = True
-        offer, problems = read_offer(self.raw(), self.app.ctx.today())  # type: ignore[attr-defined]
+        offer, problems = read_offer(self.raw(), self.ctx.today())
         if offer is None:
             self._refused(problems)
             return
         self._save(offer)
 
-    @work(thread=True, exclusive=True, group="offer-save")
+    @background("offer-save", "record the offer")
     def _save(self, offer: OfferInput) -> None:
         try:
-            record_offer(self.app.ctx, self.view, self.entry.service_id, offer)  # type: ignore[attr-defined]
+            record_offer(self.ctx, self.view, self.entry.service_id, offer)
         except OutreachRefused as exc:
             self.app.call_from_thread(self._refused, {k or "other": v for k, v in exc.problems.items()})
             return
@@ -201,5 +201,10 @@ class OfferFormScreen(ModalScreen[str | None]):
         if not self.dirty:
             self.dismiss(None)
             return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
         self.app.push_screen(ConfirmScreen("Leave without recording the offer? What you typed will be lost.",
-                                           yes="Leave", no="Stay"), lambda leave: self.dismiss(None) if leave else None)
+                                           yes="Leave", no="Stay"), answered)

@@ -11,16 +11,16 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
 from broker_tui.services.outreach import LogEntry, SearchLog, accept_offer, search_log
 from broker_tui.services.referrals import ReferralView, get_referral
+from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.outreach.tables import SearchLogTable, answer_text, uk_dates
 from broker_tui.ui.screens.outreach.words import accept_question, outreach_line, refusal_text
@@ -28,7 +28,7 @@ from broker_tui.ui.screens.outreach.words import accept_question, outreach_line,
 TAKES_OFFERS = ("sent_to_providers", "offers_received")
 
 
-class OffersScreen(Screen[None]):
+class OffersScreen(BrokerScreen[None]):
     """The search log of one referral, and the replies worked from it."""
 
     TITLE = "Offers & search log"
@@ -67,9 +67,9 @@ class OffersScreen(Screen[None]):
         return f"Offers & search log · {v.case_ref} {v.initials} · {v.status_label}"
 
     # ---- reading ---------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="offers-load")
+    @background("offers-load", "read the search log")
     def load(self) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.ctx
         try:
             view = get_referral(ctx, self.view.id)
             log = search_log(ctx, view)
@@ -113,7 +113,7 @@ class OffersScreen(Screen[None]):
         if self.outreach_log is None or not self.outreach_log.entries:
             return None
         table = self.query_one("#log-table", SearchLogTable)
-        return table.item(table.cursor_row)
+        return table.highlighted()
 
     def say(self, message: str, *, error: bool = False) -> None:
         """The banner above the table, where the broker is looking (and a toast)."""
@@ -198,13 +198,17 @@ class OffersScreen(Screen[None]):
                      error=True)
             return
         question = accept_question(entry.service_name, entry.weekly_price_pence, self.view.case_ref)
-        self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"),
-                             lambda yes: self._accept(entry) if yes else None)
 
-    @work(thread=True, exclusive=True, group="offers-act")
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._accept(entry)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"), answered)
+
+    @background("offers-act", "accept the offer")
     def _accept(self, entry: LogEntry) -> None:
         try:
-            view = accept_offer(self.app.ctx, entry.offer_id)  # type: ignore[attr-defined]
+            view = accept_offer(self.ctx, entry.offer_id)
         except Exception as exc:  # noqa: BLE001  (refusals and failures alike become a message)
             self.app.call_from_thread(self._act_failed, exc)
             return

@@ -15,11 +15,10 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from broker_tui.domain.dates import DateError, format_date, parse_date
@@ -34,6 +33,7 @@ from broker_tui.services.outreach import (
 )
 from broker_tui.services.private_files import FileRefused, write_private
 from broker_tui.services.referrals import ReferralView
+from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.dialogs import ReasonScreen
 
 
@@ -48,7 +48,7 @@ def recipients_table(preview: SendPreview) -> Table:
     return t
 
 
-class SendReferralScreen(ModalScreen[list[Any] | None]):
+class SendReferralScreen(BrokerModal[list[Any] | None]):
     """Check who gets the referral and what they read, set the reply deadline, then send (ctrl+s)."""
 
     CSS_PATH = "send_referral.tcss"
@@ -85,7 +85,7 @@ class SendReferralScreen(ModalScreen[list[Any] | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def _today(self) -> dt.date:
-        return self.app.ctx.today()  # type: ignore[attr-defined]
+        return self.ctx.today()
 
     def on_mount(self) -> None:
         self.query_one("#send-due", Input).focus()
@@ -115,10 +115,10 @@ class SendReferralScreen(ModalScreen[list[Any] | None]):
         if due is not None:
             self.load_preview(due)
 
-    @work(thread=True, exclusive=True, group="send-preview")
+    @background("send-preview", "prepare what each provider receives")
     def load_preview(self, due: dt.date) -> None:
         try:
-            preview = send_preview(self.app.ctx, self.referral, list(self.services), due)  # type: ignore[attr-defined]
+            preview = send_preview(self.ctx, self.referral, list(self.services), due)
         except Exception as exc:  # noqa: BLE001  (shown in the dialog)
             self.app.call_from_thread(self._error, f"Could not prepare the referral text: {exc}")
             return
@@ -153,9 +153,9 @@ class SendReferralScreen(ModalScreen[list[Any] | None]):
         self._error("Sending…")
         self.send(due)
 
-    @work(thread=True, exclusive=True, group="send")
+    @background("send", "send the referral")
     def send(self, due: dt.date) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.ctx
         try:
             records = send_referral(ctx, self.referral, list(self.services), due)
         except OutreachRefused as exc:
@@ -193,7 +193,7 @@ class SendReferralScreen(ModalScreen[list[Any] | None]):
         if path and self.preview is not None:
             self.save_text(path, self.preview.text)
 
-    @work(thread=True, group="send-save")
+    @background("send-save", "save the referral text", exclusive=False)
     def save_text(self, path: str, text: str) -> None:
         try:
             target = write_private(path, text)

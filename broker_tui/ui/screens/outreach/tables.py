@@ -10,6 +10,7 @@ from rich.text import Text
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
+from broker_tui.services.outreach import LogEntry, OfferRow
 from broker_tui.ui.widgets.sized_table import SizedTable, cell
 
 OFFER_STATUSES = {"open": "open", "accepted": "accepted", "not_taken": "not taken", "withdrawn": "withdrawn",
@@ -46,15 +47,15 @@ def answer_text(entry: Any) -> Text:
     return cell("No reply yet")
 
 
-class SearchLogTable(SizedTable):
+class SearchLogTable(SizedTable[LogEntry]):
     """Every service the referral was sent to, in the order approached; overdue rows stand out."""
 
     COLUMNS = LOG_COLUMNS
 
-    def row_key(self, entry: Any) -> str:
+    def row_key(self, entry: LogEntry) -> str:
         return str(entry.service_id)
 
-    def cells(self, e: Any) -> tuple[Any, ...]:
+    def cells(self, e: LogEntry) -> tuple[Any, ...]:
         late = OVERDUE_STYLE if e.answer == "overdue" else ""
         reason = e.reason
         if e.answer == "offer" and e.weekly_price_pence is not None:
@@ -78,15 +79,15 @@ def offer_status_text(r: Any) -> Text:
     return cell(OFFER_STATUSES.get(r.status, r.status), style=ACCEPTED_STYLE if r.status == "accepted" else "")
 
 
-class OfferCompareTable(SizedTable):
+class OfferCompareTable(SizedTable[OfferRow]):
     """A referral's offers side by side, cheapest first (services.search_log.OfferRow)."""
 
     COLUMNS = COMPARE_COLUMNS
 
-    def row_key(self, r: Any) -> str:
+    def row_key(self, r: OfferRow) -> str:
         return str(r.offer_id)
 
-    def cells(self, r: Any) -> tuple[Any, ...]:
+    def cells(self, r: OfferRow) -> tuple[Any, ...]:
         fit = cell("excluded", style=OVERDUE_STYLE) if r.fit_score is None else cell(round(r.fit_score * 100),
                                                                                    right=True)
         return (cell(r.service_name), cell(r.provider_name), cell(format_pence(r.weekly_price_pence, whole=True),

@@ -8,11 +8,10 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.dom import DOMNode
 from textual.widgets import Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
@@ -31,32 +30,36 @@ from broker_tui.services.referrals import (
     get_referral,
     history,
 )
+from broker_tui.ui.base import BrokerScreen, app_context, background, run_in_background
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
 
 
-def open_form(app: App, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
+def open_form(node: DOMNode, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
               previous_referral_id: Any = None, on_saved: Callable[[ReferralView], None] | None = None) -> None:
     """Read what the form needs (code lists, authorities) off the event loop, then show the form."""
     from broker_tui.ui.screens.referrals.form import ReferralFormScreen
 
-    ctx = app.ctx  # type: ignore[attr-defined]
+    app, ctx = node.app, app_context(node)
     if opened is None and values is None:
         values = {"date_received": ctx.today(), "assigned_broker": ctx.actor}
 
     def load() -> None:
         support = form_support(ctx)
 
+        def saved(view: ReferralView | None) -> None:
+            if view is not None and on_saved is not None:
+                on_saved(view)
+
         def show() -> None:
-            screen = ReferralFormScreen(support, opened=opened, values=values,
-                                        previous_referral_id=previous_referral_id)
-            app.push_screen(screen, lambda saved: on_saved(saved) if saved is not None and on_saved else None)
+            app.push_screen(ReferralFormScreen(support, opened=opened, values=values,
+                                               previous_referral_id=previous_referral_id), saved)
 
         app.call_from_thread(show)
 
-    app.run_worker(load, thread=True, group="open-form", exclusive=True)
+    run_in_background(app, load, "open-form", "open the referral form")
 
 
-class ReferralDetailScreen(Screen[None]):
+class ReferralDetailScreen(BrokerScreen[None]):
     TITLE = "Referral"
     CSS_PATH = "referrals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,32 +90,36 @@ class ReferralDetailScreen(Screen[None]):
         self.query_one("#ref-detail").loading = True
         self.load()
 
-    @work(thread=True, exclusive=True, group="warm-market")
+    @background("warm-market", "rank the market ahead for this referral")
     def warm_market(self, view: ReferralView) -> None:
         """Read the market snapshot and rank it for this referral now, so Find placements (f) opens at once."""
         from broker_tui.services.matching import prepare
 
         with contextlib.suppress(Exception):  # the search screen reports it when opened
-            prepared = prepare(self.app.ctx, view)  # type: ignore[attr-defined]
+            prepared = prepare(self.ctx, view)
             self.app.call_from_thread(setattr, self, "prepared", prepared)
+
+    def reload(self, _result: object = None) -> None:
+        """Read the referral again (after a dialog or form over it closes)."""
+        self.load()
 
     def action_find(self) -> None:
         if self.view is not None:
-            self.app.open_match_search(self.view, self.prepared)  # type: ignore[attr-defined]
+            self.broker_app.open_match_search(self.view, self.prepared)
 
     def action_offers(self) -> None:
         """The search log: every service the referral went to and the answers; record, compare, accept."""
         from broker_tui.ui.screens.outreach.offers import OffersScreen
 
         if self.view is not None:
-            self.app.push_screen(OffersScreen(self.view), lambda _r: self.load())
+            self.app.push_screen(OffersScreen(self.view), self.reload)
 
-    @work(thread=True, exclusive=True, group="load")
+    @background("load", "read the referral")
     def load(self) -> None:
         from broker_tui.services.outreach import search_log
         from broker_tui.ui.screens.outreach.words import outreach_line
 
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.ctx
         view = get_referral(ctx, self.referral_id)
         entries = history(ctx, view.id)
         try:
@@ -131,14 +138,17 @@ class ReferralDetailScreen(Screen[None]):
 
     def action_edit(self) -> None:
         if self.view is not None:
-            open_form(self.app, opened=self.view, on_saved=lambda _v: self.load())
+            open_form(self.app, opened=self.view, on_saved=self.reload)
 
     def action_moving(self) -> None:
         if self.view is None:
             return
-        values = draft_from_previous(self.app.ctx, self.view)  # type: ignore[attr-defined]
-        open_form(self.app, values=values, previous_referral_id=self.view.id,
-                  on_saved=lambda v: self.app.switch_screen(ReferralDetailScreen(str(v.id))))
+        values = draft_from_previous(self.ctx, self.view)
+
+        def show_new(view: ReferralView) -> None:
+            self.app.switch_screen(ReferralDetailScreen(str(view.id)))
+
+        open_form(self.app, values=values, previous_referral_id=self.view.id, on_saved=show_new)
 
     def action_status(self) -> None:
         if self.view is None:
@@ -148,24 +158,35 @@ class ReferralDetailScreen(Screen[None]):
             self.notify("No status change is open from here: sending, offers and placement move it on",
                         severity="warning")
             return
-        self.app.push_screen(ChoiceScreen(f"Move {self.view.case_ref} to", choices),
-                             lambda s: self._change(s) if s else None)
+
+        def chosen(status: str | None) -> None:
+            if status:
+                self._change(status)
+
+        self.app.push_screen(ChoiceScreen(f"Move {self.view.case_ref} to", choices), chosen)
 
     def action_withdraw(self) -> None:
         if self.view is None or "withdrawn" not in manual_transitions(self.view.status):
             self.notify("This referral cannot be withdrawn now", severity="warning")
             return
-        self.app.push_screen(ReasonScreen(f"Why is {self.view.case_ref} withdrawn?"),
-                             lambda reason: self._change("withdrawn", reason) if reason else None)
 
-    @work(thread=True, exclusive=True, group="status")
+        def given(reason: str | None) -> None:
+            if reason:
+                self._change("withdrawn", reason)
+
+        self.app.push_screen(ReasonScreen(f"Why is {self.view.case_ref} withdrawn?"), given)
+
+    @background("status", "change the referral's status")
     def _change(self, status: str, reason: str = "") -> None:
+        view = self.view
+        if view is None:
+            return
         try:
-            change_status(self.app.ctx, self.view, status, reason=reason)  # type: ignore[attr-defined]
+            change_status(self.ctx, view, status, reason=reason)
         except (TransitionRefused, StaleEdit) as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.notify, f"{self.view.case_ref}: {REFERRAL_STATUSES[status]}")
+        self.app.call_from_thread(self.notify, f"{view.case_ref}: {REFERRAL_STATUSES[status]}")
         self.load()
 
 

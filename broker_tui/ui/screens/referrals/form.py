@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static, Tab, Tabs
 
 from broker_tui.domain.vocabulary import NEED_DOMAINS, SERVICE_TYPES
 from broker_tui.services.referrals import FormSupport, ReferralView, SaveOutcome, check_form, save_form
+from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.referrals.fields import (
     ORDER_PARTS,
@@ -96,7 +97,7 @@ def raw_from_state(state: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-class ReferralFormScreen(Screen[ReferralView | None]):
+class ReferralFormScreen(BrokerScreen[ReferralView | None]):
     """New referral (opened is None) or edit of ``opened``. Dismisses with the saved referral or None."""
 
     CSS_PATH = "referrals.tcss"
@@ -154,7 +155,7 @@ class ReferralFormScreen(Screen[ReferralView | None]):
             else:
                 label = spec.label
                 if spec.key == "within_home_area":
-                    label = f"Must live within {self.app.ctx.settings.home.la_name}"  # type: ignore[attr-defined]
+                    label = f"Must live within {self.ctx.settings.home.la_name}"
                 out.append(Horizontal(Label(label, classes="field-label"), self._input(spec, self.state[spec.key]),
                                       classes="field-row"))
             out.append(Static("", classes="field-error", id=f"err-{spec.key}"))
@@ -250,7 +251,7 @@ class ReferralFormScreen(Screen[ReferralView | None]):
     @on(SelectionList.SelectedChanged)
     @on(TagPicker.Changed)
     @on(LevelPicker.Changed)
-    def _changed(self, event) -> None:  # type: ignore[no-untyped-def]
+    def _changed(self, event: Message) -> None:
         if self._ready and not isinstance(event, Tabs.TabActivated):
             self.dirty = True
 
@@ -260,16 +261,16 @@ class ReferralFormScreen(Screen[ReferralView | None]):
         picker.level = max(1, picker.level)
         self.notify(f"{risk_label(event.code)} marked present: set its level under Risks")
 
-    def on_descendant_blur(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         wid = event.widget.id or ""
         if wid.startswith("f-"):
             self.touched.add(wid[2:].split("-")[0])  # "f-dol_order-court" -> "dol_order"
             if self._ready:
                 self._check(self.collect(), show_all=False)
 
-    @work(thread=True, exclusive=True, group="check")
+    @background("check", "check the referral form")
     def _check(self, raw: dict[str, Any], show_all: bool) -> None:
-        problems = check_form(self.app.ctx, raw, editing=self.opened is not None)  # type: ignore[attr-defined]
+        problems = check_form(self.ctx, raw, editing=self.opened is not None)
         self.app.call_from_thread(self._show_problems, problems, show_all)
 
     def _show_problems(self, problems: dict[str, str], show_all: bool) -> None:
@@ -279,7 +280,7 @@ class ReferralFormScreen(Screen[ReferralView | None]):
             slot = error_slot(key)
             label = key[len(slot):].lstrip(".") if key != slot else ""
             slots.setdefault(slot, []).append(f"{label.replace('_', ' ')} {message}".strip())
-        for err in self.query(".field-error"):
+        for err in self.query(".field-error").results(Static):
             slot = (err.id or "")[4:]
             visible = show_all or self.save_attempted or self._is_touched(slot)
             shown = slots.get(slot) if visible else None
@@ -303,11 +304,11 @@ class ReferralFormScreen(Screen[ReferralView | None]):
         self.save_attempted = True
         self._save(self.collect())
 
-    @work(thread=True, exclusive=True, group="save")
+    @background("save", "save the referral")
     def _save(self, raw: dict[str, Any]) -> None:
-        outcome = save_form(self.app.ctx, raw, opened=self.opened,  # type: ignore[attr-defined]
+        outcome = save_form(self.ctx, raw, opened=self.opened,
                             previous_referral_id=self.previous_referral_id)
-        self.app.call_from_thread(self._saved, outcome)
+        self.app.call_from_thread(self.call_next, self._saved, outcome)
 
     async def _saved(self, outcome: SaveOutcome) -> None:
         banner = self.query_one("#form-banner", Static)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import REFERRAL_STATUSES, service_type_label
 from broker_tui.services.referrals import ReferralQuery, ReferralView, brokers, list_referrals
+from broker_tui.ui.base import BrokerScreen, background
 
 PAGE_SIZE = 50
 # Types sought is the one long cell: a fixed width (longer lists end in …) keeps the row, broker
@@ -33,7 +33,7 @@ def row_cells(r: ReferralView) -> tuple[str, ...]:
             str(r.days_open), r.values["assigned_broker"])
 
 
-class ReferralTable(DataTable):
+class ReferralTable(DataTable[str]):
     """The list's table: page down / page up fetch the next or previous page, as the footer says, rather
     than moving the cursor within the page (DataTable's own use of those keys)."""
 
@@ -43,7 +43,7 @@ class ReferralTable(DataTable):
     ]
 
 
-class ReferralListScreen(Screen[None]):
+class ReferralListScreen(BrokerScreen[None]):
     TITLE = "Referrals"
     CSS_PATH = "referrals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,9 +80,9 @@ class ReferralListScreen(Screen[None]):
         self._load_brokers()
         self.reload()
 
-    @work(thread=True, group="brokers")
+    @background("brokers", "read the brokers' names", exclusive=False)
     def _load_brokers(self) -> None:
-        names = brokers(self.app.ctx)  # type: ignore[attr-defined]
+        names = brokers(self.ctx)
         self.app.call_from_thread(self.query_one("#ref-broker", Select).set_options, [(n, n) for n in names])
 
     def query_now(self) -> ReferralQuery:
@@ -101,9 +101,9 @@ class ReferralListScreen(Screen[None]):
         self.page_painted.clear()
         self._fetch(self._generation, self.query_now(), after)
 
-    @work(thread=True, exclusive=True, group="page")
+    @background("page", "read the referral list")
     def _fetch(self, generation: int, query: ReferralQuery, after: Any) -> None:
-        page = list_referrals(self.app.ctx, query, after=after, size=PAGE_SIZE)  # type: ignore[attr-defined]
+        page = list_referrals(self.ctx, query, after=after, size=PAGE_SIZE)
         self.app.call_from_thread(self._show, page.rows, page.next_after, generation)
 
     def _show(self, rows: list[ReferralView], next_after: Any, generation: int | None = None) -> None:
