@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from broker_tui.cli import Root, fail, read_json_object, ready
+from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS
 
 if TYPE_CHECKING:
     from broker_tui.services.outreach import OutreachRefused
 
-PART_NAMES = {"core": "core_weekly_pence", "staffing": "staffing_weekly_pence",
-              "education": "education_weekly_pence", "therapy": "therapy_weekly_pence",
-              "solo_premium": "solo_premium_weekly_pence"}
+PART_NAMES = {word.replace(" ", "_"): column for column, word in WEEKLY_PRICE_PARTS.items()}
 COMMON_KEYS = ("service", "outcome", "received_on")
 DECLINE_KEYS = (*COMMON_KEYS, "reason", "text")
 OFFER_KEYS = (*COMMON_KEYS, "weekly_price_pence", "parts", "parts_note", "start_date", "valid_until", "conditions")

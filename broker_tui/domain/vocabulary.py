@@ -205,6 +205,16 @@ DECLINE_REASONS = {
     "other": "Other",
 }
 
+# The parts of an offered (or agreed) weekly price, by column, with the word for each: one list for the
+# offer form's checks, the compare screen, the command line's "parts" keys (the word, spaces as _) and the store
+WEEKLY_PRICE_PARTS = {
+    "core_weekly_pence": "core",
+    "staffing_weekly_pence": "staffing",
+    "education_weekly_pence": "education",
+    "therapy_weekly_pence": "therapy",
+    "solo_premium_weekly_pence": "solo premium",
+}
+
 QA_KINDS = {
     "visit_announced": "Visit (announced)",
     "visit_unannounced": "Visit (unannounced)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from broker_tui.domain.clock import Clock
 from broker_tui.domain.settings import Settings
@@ -22,7 +22,7 @@ class AppContext:
     settings: Settings = field(default_factory=Settings)
     clock: Clock = field(default_factory=Clock)
     is_default_location: bool = False
-    _engine: Any = None
+    _engine: Engine | None = None
 
     @classmethod
     def for_target(cls, target: str, *, settings: Settings | None = None, today: dt.date | None = None,

@@ -6,6 +6,7 @@ import getpass
 import tomllib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from broker_tui.domain.settings import Settings, SettingsError, settings_from_mapping
 from broker_tui.services.locations import config_path
@@ -14,7 +15,7 @@ from broker_tui.services.locations import config_path
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file (a missing file means the defaults). A bad value raises SettingsError."""
     path = path or config_path()
-    data: dict = {}
+    data: dict[str, Any] = {}
     if path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

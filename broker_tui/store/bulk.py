@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, insert, update
 
 from broker_tui.domain.ids import new_id
 from broker_tui.store.base import TableModel
+from broker_tui.store.errors import StaleEdit
 
 _STAMPS = ("created_at", "updated_at")
 
@@ -100,6 +101,16 @@ def update_rows(con: Connection, model: type[TableModel], rows: list[dict[str, A
     procs = [(k, table.c[k[2:] if k.startswith("b_") else k].type.dialect_impl(dialect).bind_processor(dialect))
              for k in compiled.positiontup or ()]
     return con.exec_driver_sql(compiled.string, _driver_params(rows, procs)).rowcount
+
+
+def update_versioned(con: Connection, model: type[TableModel], rows: list[dict[str, Any]]) -> None:
+    """``update_rows`` under the version check: a row changed by someone else meanwhile (its version moved)
+    refuses the whole write with StaleEdit, so the caller's transaction rolls back."""
+    if not rows:
+        return
+    changed = update_rows(con, model, rows, check_version=True)
+    if changed not in (-1, len(rows)) and (con.dialect.name == "sqlite" or con.dialect.supports_sane_multi_rowcount):
+        raise StaleEdit(model.__table__.name, {"rows": (len(rows), changed)})
 
 
 def _driver_params(rows: list[dict[str, Any]], procs: list[tuple[str, Any]]) -> list[tuple[Any, ...]]:

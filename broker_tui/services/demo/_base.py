@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
-from sqlmodel import SQLModel
 
 from broker_tui.domain.settings import Settings
 from broker_tui.services.market import HomeOrigin, home_origin
 from broker_tui.store.audit import audit_row
+from broker_tui.store.base import TableModel
 from broker_tui.store.bulk import insert_rows
 from broker_tui.store.tables import AuditEvent, LocalAuthority, Provider, Service
 
@@ -68,10 +69,10 @@ class Seed:
     def of_type(self, *types: str) -> list[dict[str, Any]]:
         return [s for s in self.services if s["service_type"] in types]
 
-    def insert(self, model: type[SQLModel], rows: list[dict[str, Any]], *, audit: bool = True) -> list[dict[str, Any]]:
+    def insert(self, model: type[TableModel], rows: list[dict[str, Any]], *, audit: bool = True) -> list[dict[str, Any]]:
         """Insert rows in one executemany; one 'create' audit event per row when ``audit``."""
         done = insert_rows(self.con, model, rows, self.now)
-        table = model.__tablename__  # type: ignore[attr-defined]
+        table = model.__table__.name
         self.counts[table] += len(done)
         if audit:
             for r in done:
@@ -97,5 +98,8 @@ def pounds(rng: random.Random, low: float, high: float, step: int = 5) -> int:
     return int(round(value / step) * step) * 100
 
 
-def pick_weighted(rng: random.Random, options: dict[Any, float]) -> Any:
+K = TypeVar("K")
+
+
+def pick_weighted(rng: random.Random, options: Mapping[K, float]) -> K:
     return rng.choices(list(options), weights=list(options.values()), k=1)[0]

@@ -62,9 +62,11 @@ def _referral(seed: Seed, n: int, status: str, case_ref: str) -> dict[str, Any]:
     received = seed.days(-rng.randint(*age_received))
     needed_by = received + dt.timedelta(days=rng.randint(0, 2) if emergency else rng.randint(7, 35))
     needs = {f"need_{d}": rng.choices([0, 1, 2, 3], weights=[20, 35, 30, 15])[0] for d in NEED_DOMAIN_CODES}
-    risks = [{"tag": t, "present": True, "level": rng.randint(1, 3)} for t in rng.sample(RISK_TAGS, rng.randint(0, 2))]
-    if risks:
-        needs["need_risk"] = max(needs["need_risk"], max(r["level"] for r in risks))
+    tags = rng.sample(RISK_TAGS, rng.randint(0, 2))
+    levels = [rng.randint(1, 3) for _ in tags]
+    risks = [{"tag": t, "present": True, "level": level} for t, level in zip(tags, levels, strict=True)]
+    if levels:
+        needs["need_risk"] = max(needs["need_risk"], *levels)
     specialist = ["emergency"] if emergency else []  # risks are recorded as risks, not repeated here
     siblings = rng.choices([1, 2, 3], weights=[80, 15, 5])[0]
     if siblings > 1:

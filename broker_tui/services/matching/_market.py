@@ -38,6 +38,7 @@ from broker_tui.domain.referrals.rules import age_facts
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
 from broker_tui.services.context import AppContext
 from broker_tui.services.referrals import ReferralInvalid, get_referral
+from broker_tui.store.base import InsertOnly, Versioned
 from broker_tui.store.tables import (
     BlockContract,
     BlockContractTerm,
@@ -54,8 +55,8 @@ from broker_tui.store.tables import (
 __all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
            "match_request", "result_to_json"]
 _CACHE_ATTR = "_matching_market"
-_EDITED = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
-_INSERTED = (PriceList, BlockContractTerm)
+_EDITED: tuple[type[Versioned], ...] = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
+_INSERTED: tuple[type[InsertOnly], ...] = (PriceList, BlockContractTerm)
 _SERVICE_COLUMNS = ("id", "name", "service_type", "sector", "ofsted_urn", "registration_status", "in_register",
                     "ofsted_grade", "sa_outcome", "sa_category", "latitude", "longitude", "location_approximate",
                     "postcode_district", "local_authority_code", "local_authority_name", "areas_covered", "min_age",
@@ -77,13 +78,13 @@ class LoadedMarket:
 def market_version(con: Connection) -> tuple[Any, ...]:
     """Row counts and latest change of every table the snapshot reads, in one statement."""
     parts = []
-    for table in _EDITED:
-        t = table.__table__
+    for edited in _EDITED:
+        t = edited.__table__
         parts += [select(func.count()).select_from(t).scalar_subquery(),
                   select(func.max(t.c.updated_at)).scalar_subquery(),
                   select(func.coalesce(func.sum(t.c.version), 0)).scalar_subquery()]
-    for table in _INSERTED:
-        t = table.__table__
+    for inserted in _INSERTED:
+        t = inserted.__table__
         parts += [select(func.count()).select_from(t).scalar_subquery(),
                   select(func.max(t.c.created_at)).scalar_subquery()]
     return tuple(con.execute(select(*parts)).one())

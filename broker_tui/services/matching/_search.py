@@ -9,12 +9,21 @@ costs an index look-up and a mask over the ranking already made, not a new ranki
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from broker_tui.domain.matching import Exclusion, MatchResult, RankedService, rank, request_from_referral
+from broker_tui.domain.matching import (
+    Exclusion,
+    MarketArrays,
+    MatchResult,
+    RankedService,
+    rank,
+    request_from_referral,
+)
+from broker_tui.domain.search.index import SearchIndex
 from broker_tui.services.context import AppContext
 from broker_tui.services.market import market_index
 from broker_tui.services.market import warm_up_search as warm_text_index
@@ -133,19 +142,28 @@ def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | 
     return keep
 
 
-_positions_cache: list[Any] = [None, None, None]  # the index, the market arrays and the map between them
+@dataclass
+class _Positions:
+    """The map from the text index's slots to the market's positions, for one index and one snapshot."""
+
+    index: SearchIndex[uuid.UUID] | None = None
+    arrays: MarketArrays | None = None
+    positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
-def _market_positions(index: Any, market: LoadedMarket) -> np.ndarray:
+_positions_cache = _Positions()
+
+
+def _market_positions(index: SearchIndex[uuid.UUID], market: LoadedMarket) -> np.ndarray:
     """The market position of each of the index's documents (-1: not in the market snapshot), worked out
     once per pair of index and snapshot."""
-    cached_index, cached_arrays, positions = _positions_cache
-    if cached_index is index and cached_arrays is market.arrays:
-        return positions
+    cached = _positions_cache
+    if cached.index is index and cached.arrays is market.arrays:
+        return cached.positions
     where = market.arrays.position_of
     positions = np.fromiter((where.get(str(i), -1) if i is not None else -1 for i in index.slot_ids()),
                             dtype=np.int64)
-    _positions_cache[:] = [index, market.arrays, positions]
+    cached.index, cached.arrays, cached.positions = index, market.arrays, positions
     return positions
 
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from broker_tui.domain.referrals.rules import transition_problem
 from broker_tui.services.context import AppContext
@@ -69,7 +69,7 @@ def resolve_service(session: Session, ref: str | uuid.UUID) -> Service | None:
     try:
         return session.get(Service, ref if isinstance(ref, uuid.UUID) else uuid.UUID(str(ref).strip()))
     except ValueError:
-        return session.scalars(select(Service).where(Service.ofsted_urn == str(ref).strip())).first()
+        return session.scalars(select(Service).where(col(Service.ofsted_urn) == str(ref).strip())).first()
 
 
 def _service_or_refuse(session: Session, ref: str | uuid.UUID) -> Service:

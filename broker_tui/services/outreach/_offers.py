@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from broker_tui.domain.matching import MarketArrays, rank, request_from_referral
-from broker_tui.domain.vocabulary import judgement_label
+from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
 from broker_tui.services.outreach._common import OutreachRefused, _move, _referral, log
@@ -41,13 +42,13 @@ def accept_offer(ctx: AppContext, offer: str | uuid.UUID | Any) -> ReferralView:
             raise OutreachRefused({"offer": f"the offer is {current.status}, not open"})
         if current.valid_until is not None and current.valid_until < today:
             raise OutreachRefused({"offer": f"the offer expired on {current.valid_until.isoformat()}"})
-        referral = session.get(Referral, current.referral_id)
+        referral = session.get_one(Referral, current.referral_id)
         if referral.status != "offers_received":
             raise TransitionRefused(f"a referral that is {referral.status.replace('_', ' ')} cannot accept an offer")
         for row, status in [(opened or current, "accepted")] + [
                 (o, "not_taken") for o in session.scalars(select(Offer).where(
-                    Offer.referral_id == current.referral_id, Offer.id != offer_id, Offer.outcome == "offered",
-                    Offer.status == "open"))]:
+                    col(Offer.referral_id) == current.referral_id, col(Offer.id) != offer_id,
+                    col(Offer.outcome) == "offered", col(Offer.status) == "open"))]:
             before = snapshot(session.get(Offer, row.id))
             edited = apply_edit(session, row, {"status": status})
             record(session, actor=ctx.actor, at=now, entity="offer", entity_id=edited.id, action="status",
@@ -117,10 +118,10 @@ def compare_offers(ctx: AppContext, referral: str | uuid.UUID | ReferralView) ->
     today = ctx.today()
     with ctx.session() as session:
         rows = session.execute(
-            select(Offer, Service, Provider.name).join(Service, Service.id == Offer.service_id)
-            .join(Provider, Provider.id == Service.provider_id)
-            .where(Offer.referral_id == view.id, Offer.outcome == "offered")
-            .order_by(Offer.weekly_price_pence, Service.name, Offer.id)).all()
+            select(Offer, Service, col(Provider.name)).join(Service, col(Service.id) == Offer.service_id)
+            .join(Provider, col(Provider.id) == Service.provider_id)
+            .where(col(Offer.referral_id) == view.id, col(Offer.outcome) == "offered")
+            .order_by(col(Offer.weekly_price_pence), col(Service.name), col(Offer.id))).all()
     ranked, excluded = _matching(ctx, view, {str(svc.id) for _o, svc, _p in rows})
     budget = view.values.get("budget_weekly_pence")
     out = []
@@ -129,8 +130,7 @@ def compare_offers(ctx: AppContext, referral: str | uuid.UUID | ReferralView) ->
         reasons = tuple(e.reasons) if e else (() if r else ("not in the market matching reads (archived)",))
         out.append(OfferRow(
             offer.id, svc.id, svc.name, provider_name, offer.status, offer.received_on, offer.weekly_price_pence or 0,
-            {k: getattr(offer, k) for k in ("core_weekly_pence", "staffing_weekly_pence", "education_weekly_pence",
-                                            "therapy_weekly_pence", "solo_premium_weekly_pence")},
+            {k: getattr(offer, k) for k in WEEKLY_PRICE_PARTS},
             offer.start_date, offer.conditions, offer.valid_until,
             offer.valid_until is not None and offer.valid_until < today,
             None if budget is None else (offer.weekly_price_pence or 0) - budget,

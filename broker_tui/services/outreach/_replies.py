@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from broker_tui.domain.vocabulary import DECLINE_REASONS, OPEN_REFERRAL_STATUSES
+from broker_tui.domain.vocabulary import DECLINE_REASONS, OPEN_REFERRAL_STATUSES, WEEKLY_PRICE_PARTS
 from broker_tui.services.context import AppContext
 from broker_tui.services.outreach._common import (
     OutreachRefused,
@@ -27,8 +27,7 @@ from broker_tui.services.referrals import ReferralView
 from broker_tui.store.audit import record, snapshot
 from broker_tui.store.tables import Offer, ReferralSent, Service
 
-PART_KEYS = ("core_weekly_pence", "staffing_weekly_pence", "education_weekly_pence", "therapy_weekly_pence",
-             "solo_premium_weekly_pence")
+PART_KEYS = tuple(WEEKLY_PRICE_PARTS)
 
 
 PARTS_NOTE_PREFIX = "Price parts: "
@@ -69,12 +68,12 @@ class ReplyRecord:
 
 
 def _sent_for(session: Session, referral_id: uuid.UUID, service: Service) -> ReferralSent:
-    sent = session.scalars(select(ReferralSent).where(ReferralSent.referral_id == referral_id,
-                                                      ReferralSent.service_id == service.id)).first()
+    sent = session.scalars(select(ReferralSent).where(col(ReferralSent.referral_id) == referral_id,
+                                                      col(ReferralSent.service_id) == service.id)).first()
     if sent is None:
         raise OutreachRefused({"service": f"the referral was not sent to {service.name}"})
-    replied = session.scalars(select(Offer).where(Offer.referral_id == referral_id,
-                                                  Offer.service_id == service.id)).first()
+    replied = session.scalars(select(Offer).where(col(Offer.referral_id) == referral_id,
+                                                  col(Offer.service_id) == service.id)).first()
     if replied is not None:
         raise OutreachRefused({"service": f"{service.name} already replied ({replied.outcome} on "
                                           f"{replied.received_on.isoformat()})"})
@@ -154,7 +153,10 @@ def record_offer(ctx: AppContext, referral: str | uuid.UUID | ReferralView, serv
         row = Offer(referral_id=view.id, service_id=svc.id, referral_sent_id=sent.id,
                     received_on=offer.received_on or ctx.today(), outcome="offered",
                     weekly_price_pence=offer.weekly_price_pence, start_date=offer.start_date,
-                    valid_until=offer.valid_until, conditions=conditions, status="open", **offer.parts())
+                    valid_until=offer.valid_until, conditions=conditions, status="open",
+                    core_weekly_pence=offer.core_weekly_pence, staffing_weekly_pence=offer.staffing_weekly_pence,
+                    education_weekly_pence=offer.education_weekly_pence, therapy_weekly_pence=offer.therapy_weekly_pence,
+                    solo_premium_weekly_pence=offer.solo_premium_weekly_pence)
         session.add(row)
         session.flush()
         record(session, actor=ctx.actor, at=ctx.clock.now(), entity="offer", entity_id=row.id, action="create",

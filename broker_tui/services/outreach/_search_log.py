@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, DECLINE_REASONS
@@ -77,15 +78,18 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
     today = ctx.today()
     with ctx.session() as session:
         rows = session.execute(
-            select(ReferralSent, Service.name, Provider.name).join(Service, Service.id == ReferralSent.service_id)
-            .join(Provider, Provider.id == Service.provider_id).where(ReferralSent.referral_id == view.id)
-            .order_by(ReferralSent.sent_at, ReferralSent.reply_due_on, Service.name, ReferralSent.id)).all()
+            select(ReferralSent, col(Service.name), col(Provider.name))
+            .join(Service, col(Service.id) == ReferralSent.service_id)
+            .join(Provider, col(Provider.id) == Service.provider_id).where(col(ReferralSent.referral_id) == view.id)
+            .order_by(col(ReferralSent.sent_at), col(ReferralSent.reply_due_on), col(Service.name),
+                      col(ReferralSent.id))).all()
         replies = {o.service_id: o for o in session.scalars(
-            select(Offer).where(Offer.referral_id == view.id).order_by(Offer.received_on, Offer.id))}
+            select(Offer).where(col(Offer.referral_id) == view.id).order_by(col(Offer.received_on), col(Offer.id)))}
         events = session.scalars(select(AuditEvent).where(
-            AuditEvent.entity == "referral", AuditEvent.entity_id == str(view.id), AuditEvent.action == "status")
-            .order_by(AuditEvent.at, AuditEvent.id)).all()
-        stored = session.get(Referral, view.id)  # as it stands now (the view may be older)
+            col(AuditEvent.entity) == "referral", col(AuditEvent.entity_id) == str(view.id),
+            col(AuditEvent.action) == "status")
+            .order_by(col(AuditEvent.at), col(AuditEvent.id))).all()
+        stored = session.get_one(Referral, view.id)  # as it stands now (the view may be older)
         received, status = stored.date_received, stored.status
     awaited = status in AWAITING_REPLY_STATUSES
     agreed = next((e.at.date() for e in events if (e.after or {}).get("status") == "placement_agreed"), None)
@@ -138,13 +142,14 @@ def overdue_replies(ctx: AppContext) -> list[OverdueReply]:
     """Open referrals sent to a service whose reply deadline is before today, with no reply from it;
     longest overdue first."""
     today = ctx.today()
-    replied = select(Offer.id).where(Offer.referral_id == ReferralSent.referral_id,
-                                     Offer.service_id == ReferralSent.service_id).exists()
-    stmt = (select(ReferralSent, Referral.case_ref, Service.name)
-            .join(Referral, Referral.id == ReferralSent.referral_id)
-            .join(Service, Service.id == ReferralSent.service_id)
-            .where(ReferralSent.reply_due_on < today, Referral.status.in_(AWAITING_REPLY_STATUSES), ~replied)
-            .order_by(ReferralSent.reply_due_on, Referral.case_ref, Service.name))
+    replied = select(col(Offer.id)).where(col(Offer.referral_id) == ReferralSent.referral_id,
+                                          col(Offer.service_id) == ReferralSent.service_id).exists()
+    stmt = (select(ReferralSent, col(Referral.case_ref), col(Service.name))
+            .join(Referral, col(Referral.id) == ReferralSent.referral_id)
+            .join(Service, col(Service.id) == ReferralSent.service_id)
+            .where(col(ReferralSent.reply_due_on) < today, col(Referral.status).in_(AWAITING_REPLY_STATUSES),
+                   ~replied)
+            .order_by(col(ReferralSent.reply_due_on), col(Referral.case_ref), col(Service.name)))
     with ctx.session() as session:
         return [OverdueReply(s.referral_id, case_ref, s.service_id, name, s.contact, s.sent_at, s.reply_due_on,
                              (today - s.reply_due_on).days) for s, case_ref, name in session.execute(stmt)]

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from broker_tui.domain.provider_text import provider_text
 from broker_tui.services.context import AppContext
@@ -56,8 +57,9 @@ def text_for(ctx: AppContext, view: ReferralView, reply_due_on: dt.date) -> str:
     names: dict[str, str] = {}
     if codes:
         with ctx.session() as session:
-            names = dict(session.execute(select(LocalAuthority.ons_code, LocalAuthority.name)
-                                         .where(LocalAuthority.ons_code.in_(codes))).all())
+            names = {code: name for code, name in session.execute(
+                select(col(LocalAuthority.ons_code), col(LocalAuthority.name))
+                .where(col(LocalAuthority.ons_code).in_(codes)))}
     return provider_text(view.values, age_years=view.age_years, reply_due_on=reply_due_on,
                          home_la_name=ctx.settings.home.la_name, la_names=names)
 
@@ -80,7 +82,7 @@ def send_referral(ctx: AppContext, referral: str | uuid.UUID | ReferralView, ser
     with ctx.session() as session:
         current = _current(session, view, ("new", "searching", "sent_to_providers", "offers_received"),
                            "cannot be sent to providers")
-        already = set(session.scalars(select(ReferralSent.service_id).where(ReferralSent.referral_id == view.id)))
+        already = set(session.scalars(select(col(ReferralSent.service_id)).where(col(ReferralSent.referral_id) == view.id)))
         problems: dict[str, str] = {}
         services = []
         for ref in wanted:
@@ -136,8 +138,8 @@ def send_preview(ctx: AppContext, view: ReferralView, service_ids: list[str], re
     wanted = [uuid.UUID(i) for i in service_ids]
     with ctx.session() as session:
         rows = {str(svc.id): (svc, provider) for svc, provider in session.execute(
-            select(Service, Provider).join(Provider, Provider.id == Service.provider_id)
-            .where(Service.id.in_(wanted))).all()}
+            select(Service, Provider).join(Provider, col(Provider.id) == Service.provider_id)
+            .where(col(Service.id).in_(wanted))).all()}
     recipients = tuple(Recipient(i, rows[i][0].name, rows[i][1].name, contact_of(rows[i][1]))
                        for i in service_ids if i in rows)
     return SendPreview(recipients, reply_due_on, text_for(ctx, view, reply_due_on))

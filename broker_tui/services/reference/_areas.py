@@ -34,6 +34,7 @@ def parse_areas_text(ctx: AppContext, text: str) -> tuple[list[dict[str, Any]], 
         by_name = {name.casefold(): code for code, name in las.items()}
         for item in items:
             m = _ITEM.match(item)
+            assert m is not None  # its name part matches any item, and items are never empty
             name, radius = m.group("name").strip(), m.group("radius")
             radius_miles = int(radius) if radius else None
             key = name.upper().replace(" ", "")

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from broker_tui.services.context import AppContext
 from broker_tui.store.tables import CodeListEntry, LocalAuthority
@@ -40,8 +41,8 @@ def code_choices(ctx: AppContext, field: str, *, on: dt.date | None = None) -> l
     """The codes of an SSDA903 field valid in the return year of ``on`` (today by default)."""
     year = return_year(on or ctx.today())
     with ctx.session() as session:
-        rows = session.scalars(select(CodeListEntry).where(CodeListEntry.field == field)
-                               .order_by(CodeListEntry.code)).all()
+        rows = session.scalars(select(CodeListEntry).where(col(CodeListEntry.field) == field)
+                               .order_by(col(CodeListEntry.code))).all()
         return [CodeChoice(r.code, r.description) for r in rows
                 if (r.valid_from_year is None or r.valid_from_year <= year)
                 and (r.valid_to_year is None or year <= r.valid_to_year)]

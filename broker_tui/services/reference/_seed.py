@@ -21,8 +21,9 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from broker_tui.domain.geo import centroid
 from broker_tui.resources import SEED_DIR
@@ -59,11 +60,11 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _count(con: Connection, table) -> int:  # type: ignore[no-untyped-def]
+def _count(con: Connection, table: Table) -> int:
     return con.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-def postcode_district_rows(seed_dir: Path = SEED_DIR) -> list[dict]:
+def postcode_district_rows(seed_dir: Path = SEED_DIR) -> list[dict[str, Any]]:
     rows = []
     for r in _read(seed_dir / POSTCODE_FILE):
         if not r["latitude"] or not r["longitude"]:
@@ -79,7 +80,7 @@ def postcode_district_rows(seed_dir: Path = SEED_DIR) -> list[dict]:
     return rows
 
 
-def local_authority_rows(districts: list[dict], seed_dir: Path = SEED_DIR) -> list[dict]:
+def local_authority_rows(districts: list[dict[str, Any]], seed_dir: Path = SEED_DIR) -> list[dict[str, Any]]:
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for d in districts:
         if d["utla_code"]:
@@ -97,7 +98,7 @@ def local_authority_rows(districts: list[dict], seed_dir: Path = SEED_DIR) -> li
     return rows
 
 
-def code_list_rows(seed_dir: Path = SEED_DIR) -> list[dict]:
+def code_list_rows(seed_dir: Path = SEED_DIR) -> list[dict[str, Any]]:
     rows = []
     for r in _read(seed_dir / CODE_LIST_FILE):
         key = (r["field"], r["code"])
@@ -117,7 +118,7 @@ def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> Reference
     pd_table, la_table, cl_table = PostcodeDistrict.__table__, LocalAuthority.__table__, CodeListEntry.__table__
     need_pd = _count(con, pd_table) == 0
     need_la = _count(con, la_table) == 0
-    districts: list[dict] | None = None
+    districts: list[dict[str, Any]] | None = None
     if need_pd or need_la:
         districts = postcode_district_rows(seed_dir)
     if need_pd and districts:

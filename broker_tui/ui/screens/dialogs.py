@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +11,22 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from broker_tui.ui.base import BrokerModal
+from broker_tui.ui.base import BrokerModal, BrokerScreen
+
+T = TypeVar("T")
+
+
+def leave_form(screen: BrokerScreen[T | None], *, dirty: bool, question: str) -> None:
+    """Close a form: at once when nothing was typed, else only once the broker confirms losing it."""
+    if not dirty:
+        screen.dismiss(None)
+        return
+
+    def answered(leave: bool | None) -> None:
+        if leave:
+            screen.dismiss(None)
+
+    screen.app.push_screen(ConfirmScreen(question, yes="Leave", no="Stay"), answered)
 
 
 class ConfirmScreen(BrokerModal[bool]):

@@ -39,7 +39,6 @@ columns of the touched services are refreshed at the end and every change writes
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +59,7 @@ from broker_tui.services.market.importers._council_csv_rows import (
     norm,
 )
 from broker_tui.services.market.importers._council_csv_write import write_plans
-from broker_tui.services.market.importers._ofsted_file import ImportFileError
+from broker_tui.services.market.importers._csv_file import ImportFileError, csv_file
 from broker_tui.services.reference import load_reference_data
 from broker_tui.store.tables import LocalAuthority, PostcodeDistrict, PriceList, Provider, Service
 
@@ -106,35 +105,20 @@ class CouncilImportReport:
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str] | str]]:
     """(line, cells by column) for each non-blank row; a problem instead when it has the wrong length."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if not header:
-                raise ImportFileError(path, [(1, "the file is empty: expected a header row of column names")])
-            keys = [header_key(h) for h in header]
-            unknown = [h for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
-            repeated = sorted({k for k in keys if k and keys.count(k) > 1})
-            missing = [c for c in REQUIRED_COLUMNS if c not in keys]
-            problems = [(1, f"unknown column {h!r} (see docs/provider-import.md)") for h in unknown]
-            problems += [(1, f"column {k!r} appears more than once") for k in repeated]
-            if missing:
-                problems.append((1, "missing column(s): " + ", ".join(missing)))
-            if problems:
-                raise ImportFileError(path, problems)
-            rows: list[tuple[int, dict[str, str] | str]] = []
-            line = reader.line_num + 1
-            for cells in reader:
-                if any(c.strip() for c in cells):
-                    rows.append((line, dict(zip(keys, cells, strict=True)) if len(cells) == len(keys) else
-                                 f"{len(cells)} cells where the header has {len(keys)}"))
-                line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise ImportFileError(path, [(0, "the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
-    except csv.Error as exc:
-        raise ImportFileError(path, [(0, f"not a readable CSV file: {exc}")]) from None
-    except OSError as exc:
-        raise ImportFileError(path, [(0, f"cannot read the file: {exc.strerror or exc}")]) from None
+    with csv_file(path, "the file is empty: expected a header row of column names") as (header, lines):
+        keys = [header_key(h) for h in header]
+        unknown = [h for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
+        repeated = sorted({k for k in keys if k and keys.count(k) > 1})
+        missing = [c for c in REQUIRED_COLUMNS if c not in keys]
+        problems = [(1, f"unknown column {h!r} (see docs/provider-import.md)") for h in unknown]
+        problems += [(1, f"column {k!r} appears more than once") for k in repeated]
+        if missing:
+            problems.append((1, "missing column(s): " + ", ".join(missing)))
+        if problems:
+            raise ImportFileError(path, problems)
+        rows: list[tuple[int, dict[str, str] | str]] = [
+            (line, dict(zip(keys, cells, strict=True)) if len(cells) == len(keys) else
+             f"{len(cells)} cells where the header has {len(keys)}") for line, cells in lines]
     if not rows:
         raise ImportFileError(path, [(2, "the file has a header but no rows")])
     return rows

@@ -189,7 +189,7 @@ def check_row(line: int, cells: dict[str, str], market: Market, today: dt.date) 
     stype = r.word("service_type", TYPE_WORDS, "service type (see broker-tui providers list --help-types)")
     if stype is None and existing is None and not r.get("service_type"):
         r.bad("service_type is empty")
-    kind = existing["service_type"] if register or (existing is not None and stype is None) else stype
+    kind = existing["service_type"] if existing is not None and (register or stype is None) else stype
     values: dict[str, Any] = {}
     if service_name:
         values["name"] = service_name

@@ -18,8 +18,7 @@ from broker_tui.services.context import AppContext
 from broker_tui.services.market._columns import refresh_directory_columns
 from broker_tui.services.market.importers._council_csv_rows import CONTACTS, DEFAULT_AGES, Market, RowPlan
 from broker_tui.store.audit import audit_row
-from broker_tui.store.bulk import insert_rows, update_rows
-from broker_tui.store.errors import StaleEdit
+from broker_tui.store.bulk import insert_rows, update_versioned
 from broker_tui.store.tables import AuditEvent, FosterHousehold, PriceList, Provider, Service
 
 HOUSEHOLD_PREFIX = "LIST-"
@@ -63,7 +62,7 @@ class _Writer:
                                 "updated_at": self.now, **{c: change.get(c, old[c]) for c in CONTACTS}})
                 self.audit("provider", old["id"], {k: old[k] for k in change}, change)
         insert_rows(self.con, Provider, creates, self.now)
-        _update(self.con, Provider, updates)
+        update_versioned(self.con, Provider, updates)
         self.report.providers_created, self.report.providers_updated = len(creates), len(updates)
         return out
 
@@ -100,7 +99,7 @@ class _Writer:
                 self.touched.add(old["id"])
         insert_rows(self.con, Service, creates, self.now)
         for group in updates.values():
-            _update(self.con, Service, group)
+            update_versioned(self.con, Service, group)
         self.touched.update(r["id"] for r in creates)
         self.report.created = len(creates)
         return ids
@@ -131,17 +130,19 @@ class _Writer:
             numbers[r["service_id"]] = max(numbers[r["service_id"]], int(tail) if tail.isdigit() else 0)
             if r["archived_on"] is None:
                 mine[r["service_id"]].append(dict(r))
-        creates, updates = [], []
+        creates: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
         for sid, (count, each, free) in wanted.items():
             have = sorted(mine[sid], key=lambda r: r["reference"])
             for i in range(max(count, len(have))):
-                target = None
+                target: dict[str, Any] | None = None
                 if i < count:
                     target = {"places": each, "free_places": min(each, max(0, free - i * each)), "archived_on": None}
                 if i >= len(have):
+                    assert target is not None  # i is past the households it has, so below the count wanted
                     numbers[sid] += 1
                     row = {"id": new_id(), "service_id": sid, "reference": f"{HOUSEHOLD_PREFIX}{numbers[sid]:04d}",
-                           **target}  # type: ignore[dict-item]
+                           **target}
                     creates.append(row)
                     self.audit("foster_household", row["id"], None, {k: v for k, v in row.items() if k != "id"})
                     continue
@@ -154,7 +155,7 @@ class _Writer:
             if creates or updates:
                 self.touched.add(sid)
         insert_rows(self.con, FosterHousehold, creates, self.now)
-        _update(self.con, FosterHousehold, updates)
+        update_versioned(self.con, FosterHousehold, updates)
         self.report.households_created, self.report.households_changed = len(creates), len(updates)
 
 
@@ -171,11 +172,3 @@ def write_plans(con: Connection, ctx: AppContext, plans: list[RowPlan], market: 
     refresh_directory_columns(con, ctx.settings, w.today, sorted(w.touched, key=str))
     insert_rows(con, AuditEvent, w.audits, w.now)
 
-
-def _update(con: Connection, model: Any, params: list[dict[str, Any]]) -> None:
-    """One executemany UPDATE under the version check; a row changed meanwhile refuses the import."""
-    if not params:
-        return
-    changed = update_rows(con, model, params, check_version=True)
-    if changed not in (-1, len(params)) and (con.dialect.name == "sqlite" or con.dialect.supports_sane_multi_rowcount):
-        raise StaleEdit(model.__tablename__, {"rows": (len(params), changed)})

@@ -54,11 +54,11 @@ from broker_tui.domain.ids import new_id
 from broker_tui.domain.vocabulary import OFSTED_SECTORS, SERVICE_TYPE_BY_CODE
 from broker_tui.services.context import AppContext
 from broker_tui.services.market._columns import DIRECTORY_COLUMNS, HomeOrigin, directory_columns, home_origin
-from broker_tui.services.market.importers._ofsted_file import ImportFileError, OfstedRecord, parse_register
+from broker_tui.services.market.importers._csv_file import ImportFileError
+from broker_tui.services.market.importers._ofsted_file import OfstedRecord, parse_register
 from broker_tui.services.reference import load_reference_data
 from broker_tui.store.audit import audit_row
-from broker_tui.store.bulk import insert_rows, update_rows
-from broker_tui.store.errors import StaleEdit
+from broker_tui.store.bulk import insert_rows, update_versioned
 from broker_tui.store.tables import AuditEvent, LocalAuthority, PostcodeDistrict, Provider, Service
 
 __all__ = ["ImportFileError", "ImportReport", "import_ofsted", "parse_register"]
@@ -227,7 +227,7 @@ def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values
                                     before={"sector": old["sector"]}, after={"sector": sectors[key]}))
             old.update(sector=sectors[key], updated=True)
     insert_rows(con, Provider, new_providers, now)
-    _update(con, Provider, provider_updates)
+    update_versioned(con, Provider, provider_updates)
     report.providers_created, report.providers_updated = len(new_providers), len(provider_updates)
     owner_name = {v["id"]: v["name"] for v in providers.values()}
 
@@ -235,12 +235,13 @@ def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values
         select(s_t.c.id, s_t.c.version, s_t.c.ofsted_urn,
                *[s_t.c[c] for c in (*REGISTER_FIELDS, *LOCATION_FIELDS, *BROKER_FIELDS, *DIRECTORY_COLUMNS)])
         .where(s_t.c.ofsted_urn.is_not(None))).mappings()}
-    creates, updates = [], []
+    creates: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for rec in records:
         want = dict(values[rec.urn])
         want["provider_id"] = providers[_norm(rec.owner or service_name(rec))]["id"]
-        old = existing.get(rec.urn)
-        if old is None:
+        found = existing.get(rec.urn)
+        if found is None:
             name = service_name(rec)
             min_age, max_age = DEFAULT_AGES[rec.kind]
             areas = [want["local_authority_code"]] if rec.kind == "fostering_ifa" else []
@@ -252,6 +253,7 @@ def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values
                                     after={"ofsted_urn": rec.urn, "name": name,
                                            **{k: want[k] for k in REGISTER_FIELDS}}))
             continue
+        old = found
         if not (old["location_approximate"] or old["latitude"] is None):
             for k in LOCATION_FIELDS:
                 want[k] = old[k]
@@ -274,7 +276,7 @@ def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values
                                     before={"in_register": True, "left_register_on": None}, after=gone))
             report.gone += 1
     insert_rows(con, Service, creates, now)
-    _update(con, Service, updates)
+    update_versioned(con, Service, updates)
     insert_rows(con, AuditEvent, audits, now)
     report.created, report.updated = len(creates), len(updates) - report.gone
 
@@ -293,11 +295,3 @@ def _update_params(old: dict[str, Any], new: dict[str, Any], now: dt.datetime) -
     return {"b_id": old["id"], "b_version": old["version"], "version": old["version"] + 1, "updated_at": now,
             **params}
 
-
-def _update(con: Connection, model: Any, params: list[dict[str, Any]]) -> None:
-    """Executemany UPDATE ... WHERE id = :b_id AND version = :b_version; a stale row refuses the import."""
-    if not params:
-        return
-    changed = update_rows(con, model, params, check_version=True)
-    if changed not in (-1, len(params)) and (con.dialect.name == "sqlite" or con.dialect.supports_sane_multi_rowcount):
-        raise StaleEdit(model.__tablename__, {"rows": (len(params), changed)})

@@ -13,7 +13,6 @@ app uses and are counted, not imported.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections import Counter
@@ -28,6 +27,7 @@ from broker_tui.domain.vocabulary import (
     OFSTED_SECTORS,
     SA_OUTCOME_FROM_TEXT,
 )
+from broker_tui.services.market.importers._csv_file import ImportFileError, csv_file
 
 COL_URN = "URN"
 COL_TYPE = "Provision type"
@@ -54,22 +54,6 @@ REDACTED = "REDACTED"
 _URN = re.compile(r"^(?:SC)?[0-9]{6,8}$")
 _DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 MAX_PROBLEMS = 1000  # stop collecting after this many: the file is clearly not the register
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported. ``problems`` are (line number, message); line 1 is the header."""
-
-    def __init__(self, path: Path | str, problems: list[tuple[int, str]]):
-        self.path = Path(path)
-        self.problems = sorted(problems)
-        super().__init__(f"{self.path.name}: {len(self.problems)} problem(s), nothing was imported")
-
-    def lines(self, limit: int = 50) -> list[str]:
-        out = [f"{self.path.name} line {n}: {msg}" if n else f"{self.path.name}: {msg}"
-               for n, msg in self.problems[:limit]]
-        if len(self.problems) > limit:
-            out.append(f"... and {len(self.problems) - limit} more problem(s)")
-        return out
 
 
 @dataclass(frozen=True)
@@ -200,37 +184,21 @@ def parse_register(path: Path | str, known_las: Collection[str]) -> ParsedRegist
     """Read and check the whole register. Raises ImportFileError listing every problem by line."""
     path = Path(path)
     out = ParsedRegister()
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if not header:
-                raise ImportFileError(path, [(1, "the file is empty: expected Ofsted's provider register")])
-            header = [h.strip() for h in header]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise ImportFileError(path, [(1, "missing column(s): " + ", ".join(repr(c) for c in missing))])
-            index = {name: header.index(name) for name in REQUIRED_COLUMNS}
-            checker = _Checker(known_las)
-            line = reader.line_num + 1
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    line = reader.line_num + 1
-                    continue
-                out.rows += 1
-                if len(cells) != len(header):
-                    checker.bad(line, f"{len(cells)} cells where the header has {len(header)}")
-                else:
-                    checker.row(line, {name: cells[i] for name, i in index.items()}, out)
-                if len(checker.problems) >= MAX_PROBLEMS:
-                    break
-                line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise ImportFileError(path, [(0, "the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
-    except csv.Error as exc:
-        raise ImportFileError(path, [(0, f"not a readable CSV file: {exc}")]) from None
-    except OSError as exc:
-        raise ImportFileError(path, [(0, f"cannot read the file: {exc.strerror or exc}")]) from None
+    with csv_file(path, "the file is empty: expected Ofsted's provider register") as (header, rows):
+        header = [h.strip() for h in header]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise ImportFileError(path, [(1, "missing column(s): " + ", ".join(repr(c) for c in missing))])
+        index = {name: header.index(name) for name in REQUIRED_COLUMNS}
+        checker = _Checker(known_las)
+        for line, cells in rows:
+            out.rows += 1
+            if len(cells) != len(header):
+                checker.bad(line, f"{len(cells)} cells where the header has {len(header)}")
+            else:
+                checker.row(line, {name: cells[i] for name, i in index.items()}, out)
+            if len(checker.problems) >= MAX_PROBLEMS:
+                break
     if checker.problems:
         raise ImportFileError(path, checker.problems)
     if out.rows == 0:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
+from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS
 from broker_tui.services.outreach import OfferRow, accept_offer, compare_offers
 from broker_tui.services.referrals import ReferralView
 from broker_tui.ui.base import BrokerScreen, background
@@ -22,15 +23,12 @@ from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.outreach.tables import OFFER_STATUSES, OfferCompareTable, uk_dates
 from broker_tui.ui.screens.outreach.words import accept_question, refusal_text
 
-PART_LABELS = {"core_weekly_pence": "core", "staffing_weekly_pence": "staffing", "education_weekly_pence": "education",
-               "therapy_weekly_pence": "therapy", "solo_premium_weekly_pence": "solo premium"}
-
 
 def offer_detail(r: OfferRow) -> Table:
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
     t.add_column()
-    parts = " + ".join(f"{PART_LABELS[k]} {format_pence(v)}" for k, v in r.parts.items() if v)
+    parts = " + ".join(f"{WEEKLY_PRICE_PARTS[k]} {format_pence(v)}" for k, v in r.parts.items() if v)
     rows = [
         ("Offer", f"{r.service_name} · {r.provider_name} · {format_pence(r.weekly_price_pence)} a week"
                   + (f" ({parts})" if parts else "") + f" · received {format_date(r.received_on)}"),

@@ -22,7 +22,7 @@ from broker_tui.domain.money import MoneyError, format_pence, parse_pence
 from broker_tui.services.outreach import LogEntry, OfferInput, OutreachRefused, check_offer, record_offer
 from broker_tui.services.referrals import ReferralView
 from broker_tui.ui.base import BrokerModal, background
-from broker_tui.ui.screens.dialogs import ConfirmScreen
+from broker_tui.ui.screens.dialogs import leave_form
 from broker_tui.ui.screens.outreach.tables import uk_dates
 from broker_tui.ui.screens.outreach.words import refusal_text
 
@@ -198,13 +198,4 @@ class OfferFormScreen(BrokerModal[str | None]):
         banner.set_class(bool(message), "has-error")
 
     def action_leave(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Leave without recording the offer? What you typed will be lost.",
-                                           yes="Leave", no="Stay"), answered)
+        leave_form(self, dirty=self.dirty, question="Leave without recording the offer? What you typed will be lost.")

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Sele
 from broker_tui.domain.vocabulary import NEED_DOMAINS, SERVICE_TYPES
 from broker_tui.services.referrals import FormSupport, ReferralView, SaveOutcome, check_form, save_form
 from broker_tui.ui.base import BrokerScreen, background
-from broker_tui.ui.screens.dialogs import ConfirmScreen
+from broker_tui.ui.screens.dialogs import leave_form
 from broker_tui.ui.screens.referrals.fields import (
     ORDER_PARTS,
     RISK_CODES,
@@ -349,13 +349,4 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
             self.dismiss(self.duplicate)
 
     def action_leave(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-
-        def answered(leave: bool | None) -> None:
-            if leave:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Leave without saving? What you typed will be lost.",
-                                           yes="Leave", no="Stay"), answered)
+        leave_form(self, dirty=self.dirty, question="Leave without saving? What you typed will be lost.")
