@@ -24,7 +24,7 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
         url = config.get_main_option("sqlalchemy.url")
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         with engine.begin() as connection:
             _run(connection)
     else:

@@ -1,4 +1,8 @@
-"""SQLAlchemy engines and sessions for SQLite (embedded default) and PostgreSQL (the team's server)."""
+"""SQLAlchemy engines and sessions for SQLite (embedded default) and PostgreSQL (the team's server).
+
+Every engine hides SQL parameters in its errors (``hide_parameters``): a failed INSERT must never carry
+a child's initials or date of birth into a message, a log or a terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from broker_tui.store.errors import DatabaseError
+from broker_tui.store.errors import DatabaseError, RuleBroken
 from broker_tui.store.location import DatabaseLocation, check_sqlite_file, create_private_file, secure
+from broker_tui.store.rules import broken_rule
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -30,7 +35,7 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
         check_sqlite_file(location.path)
         if create:
             create_private_file(location.path)
-        engine = create_engine(location.url, connect_args={"timeout": 5})
+        engine = create_engine(location.url, connect_args={"timeout": 5}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         path = location.path
         event.listen(engine, "connect", lambda *_: secure(path))
@@ -42,10 +47,11 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
             raise DatabaseError(f"Cannot open the database {path}: {_first_line(exc)}") from None
         return engine
     if location.url.startswith("sqlite"):
-        engine = create_engine(location.url)
+        engine = create_engine(location.url, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(location.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True)
+    engine = create_engine(location.url, connect_args={"connect_timeout": 5}, pool_pre_ping=True,
+                           hide_parameters=True)
     try:
         with engine.connect() as con:
             con.execute(text("SELECT 1"))
@@ -62,11 +68,17 @@ def _first_line(exc: DBAPIError) -> str:
 
 @contextlib.contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back (nothing half-written) on error."""
+    """One transaction: committed when the block ends, rolled back (nothing half-written) on error.
+
+    A write that breaks a rule the database holds raises RuleBroken naming the rule (never the row).
+    """
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
         session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise RuleBroken(broken_rule(exc) or "of the database") from None
     except BaseException:
         session.rollback()
         raise

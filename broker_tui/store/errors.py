@@ -13,3 +13,13 @@ class StaleEdit(Exception):
         self.changed = changed
         names = ", ".join(sorted(changed)) or "the record"
         super().__init__(f"This {entity} was changed by someone else since you opened it ({names}); reload it")
+
+
+class RuleBroken(Exception):
+    """A write broke a rule the database holds (a unique index, a check): the transaction was rolled back.
+    ``rule`` is the index or constraint name (store.rules lists ours); ``str()`` is one line without any of
+    the row's values."""
+
+    def __init__(self, rule: str):
+        self.rule = rule
+        super().__init__(f"The database refused the change (rule: {rule}); nothing was saved")

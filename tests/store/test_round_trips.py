@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from broker_tui.domain.ids import new_id
+from broker_tui.store.errors import RuleBroken
 from broker_tui.store.tables import (
     AppMeta,
     AuditEvent,
@@ -203,10 +203,10 @@ def test_moments_come_back_as_the_same_utc_instant_on_both_backends(ctx) -> None
 
 
 def test_foreign_keys_are_enforced(ctx) -> None:
-    with pytest.raises(IntegrityError), ctx.session() as s:
+    with pytest.raises(RuleBroken), ctx.session() as s:
         s.add(Service(provider_id=new_id(), name="Nowhere House", service_type="childrens_home_external",
                       sector="private"))
-    with pytest.raises(IntegrityError), ctx.session() as s:
+    with pytest.raises(RuleBroken), ctx.session() as s:
         s.add(PriceList(service_id=new_id(), valid_from=dt.date(2026, 4, 1), core_weekly_pence=450_000))
     with ctx.engine.connect() as con:
         assert con.execute(text("SELECT count(*) FROM service")).scalar_one() == 0
@@ -215,7 +215,7 @@ def test_foreign_keys_are_enforced(ctx) -> None:
 
 def test_a_failed_transaction_writes_nothing(ctx) -> None:
     provider = Provider(name="Half Written Ltd", sector="private")
-    with pytest.raises(IntegrityError), ctx.session() as s:
+    with pytest.raises(RuleBroken), ctx.session() as s:
         s.add(provider)
         s.flush()
         s.add(Service(provider_id=new_id(), name="Orphan", service_type="other", sector="private"))

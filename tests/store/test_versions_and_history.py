@@ -158,3 +158,40 @@ def test_history_rows_cannot_be_updated_or_deleted(ctx, kind) -> None:
     with Session(ctx.engine) as s:
         row = s.get(kind, target.id)
         assert row is not None and getattr(row, field) == original
+
+
+def test_apply_edit_refuses_a_row_read_earlier_in_the_same_session_once_another_save_lands(ctx, service) -> None:
+    """The lost update found on PostgreSQL: a row this session read is passed to apply_edit after another
+    transaction saved it. Re-reading it must not make the stale copy look current."""
+    with pytest.raises(StaleEdit) as caught, ctx.session() as mine:
+        row = mine.get(Service, service.id)  # read inside this transaction, at version 1
+        with ctx.session() as theirs:
+            apply_edit(theirs, theirs.get(Service, service.id), {"vacancies": 0})  # commits version 2
+        apply_edit(mine, row, {"places": 5})
+    assert caught.value.changed == {"vacancies": (1, 0)}
+    with Session(ctx.engine) as s:
+        stored = s.get(Service, service.id)
+        assert (stored.version, stored.vacancies, stored.places) == (2, 0, 3)
+
+
+def test_a_save_that_loses_the_race_at_the_write_is_refused_with_what_changed(ctx, service, monkeypatch) -> None:
+    """The other save lands between the check and the UPDATE: the flush fails, and the refusal must still
+    be one clear StaleEdit (it once crashed reading the failed session: PendingRollbackError)."""
+    from broker_tui.store import versioning
+
+    real_get = Session.get
+    landed = []
+
+    def get_then_race(self, cls, ident, **kw):
+        found = real_get(self, cls, ident, **kw)
+        if kw.get("populate_existing") and not landed:
+            landed.append(True)
+            with ctx.session() as theirs:
+                apply_edit(theirs, real_get(theirs, Service, service.id), {"name": "Brookside Lodge (North)"})
+        return found
+
+    monkeypatch.setattr(versioning.Session, "get", get_then_race)
+    with pytest.raises(StaleEdit) as caught, ctx.session() as mine:
+        apply_edit(mine, real_get(mine, Service, service.id), {"places": 5})  # the session's own row
+    assert caught.value.changed == {"name": ("Brookside Lodge", "Brookside Lodge (North)")}
+    assert "someone else" in str(caught.value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from broker_tui.domain.referrals.rules import transition_problem
 from broker_tui.services.context import AppContext
 from broker_tui.services.referrals import ReferralNotFound, ReferralView, TransitionRefused, get_referral
 from broker_tui.store.audit import record, snapshot
-from broker_tui.store.errors import StaleEdit
+from broker_tui.store.errors import RuleBroken, StaleEdit
 from broker_tui.store.tables import Referral, Service
 from broker_tui.store.versioning import apply_edit, changed_fields
 
@@ -27,6 +29,18 @@ class OutreachRefused(ValueError):
     def __init__(self, problems: dict[str, str] | str):
         self.problems = problems if isinstance(problems, dict) else {"": problems}
         super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in self.problems.items()))
+
+
+@contextmanager
+def rules_refuse(messages: dict[str, tuple[str, str]]) -> Iterator[None]:
+    """A rule the database holds, broken by a write racing someone else's, as OutreachRefused: ``messages``
+    maps the rule (store.rules) to the field and the words the broker reads. Put it outside the session."""
+    try:
+        yield
+    except RuleBroken as exc:
+        if exc.rule not in messages:
+            raise
+        raise OutreachRefused(dict([messages[exc.rule]])) from None
 
 
 def _is_int(value: Any) -> bool:

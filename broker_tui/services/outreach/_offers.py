@@ -20,7 +20,7 @@ from broker_tui.domain.matching import MarketArrays, rank, request_from_referral
 from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
-from broker_tui.services.outreach._common import OutreachRefused, _move, _referral, log
+from broker_tui.services.outreach._common import OutreachRefused, _move, _referral, log, rules_refuse
 from broker_tui.services.referrals import ReferralView, TransitionRefused, view_of
 from broker_tui.store.audit import record, snapshot
 from broker_tui.store.tables import Offer, Provider, Referral, Service
@@ -34,15 +34,20 @@ def accept_offer(ctx: AppContext, offer: str | uuid.UUID | Any) -> ReferralView:
     opened = getattr(offer, "raw_row", None)
     offer_id = opened.id if opened is not None else uuid.UUID(str(offer).strip())
     today, now = ctx.today(), ctx.clock.now()
-    with ctx.session() as session:
+    with rules_refuse({"uq_offer_one_accepted": ("offer", "another offer for this referral was accepted "
+                                                          "at the same moment; reload the offers")}), \
+            ctx.session() as session:
         current = session.get(Offer, offer_id)
         if current is None:
             raise OutreachRefused({"offer": f"no offer {offer_id}"})
+        # every act on a referral and its offers locks the referral first, so two acts on one child queue
+        # up in one order instead of deadlocking over the offers (a no-op on SQLite: one writer at a time)
+        referral = session.get_one(Referral, current.referral_id, with_for_update=True, populate_existing=True)
+        current = session.get_one(Offer, offer_id, populate_existing=True)
         if current.outcome != "offered" or current.status != "open":
             raise OutreachRefused({"offer": f"the offer is {current.status}, not open"})
         if current.valid_until is not None and current.valid_until < today:
             raise OutreachRefused({"offer": f"the offer expired on {current.valid_until.isoformat()}"})
-        referral = session.get_one(Referral, current.referral_id)
         if referral.status != "offers_received":
             raise TransitionRefused(f"a referral that is {referral.status.replace('_', ' ')} cannot accept an offer")
         for row, status in [(opened or current, "accepted")] + [

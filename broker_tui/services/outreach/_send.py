@@ -20,6 +20,7 @@ from broker_tui.services.outreach._common import (
     _referral,
     log,
     resolve_service,
+    rules_refuse,
 )
 from broker_tui.services.outreach._search_log import search_log
 from broker_tui.services.referrals import ReferralView
@@ -79,7 +80,9 @@ def send_referral(ctx: AppContext, referral: str | uuid.UUID | ReferralView, ser
     text = text_for(ctx, view, reply_due_on)
     now, who = ctx.clock.now(), sent_by or ctx.actor
     out: list[SentRecord] = []
-    with ctx.session() as session:
+    with rules_refuse({"uq_referral_sent_once": ("service_ids", "someone else sent the referral to one of these "
+                                                               "services at the same moment; nothing was sent")}), \
+            ctx.session() as session:
         current = _current(session, view, ("new", "searching", "sent_to_providers", "offers_received"),
                            "cannot be sent to providers")
         already = set(session.scalars(select(col(ReferralSent.service_id)).where(col(ReferralSent.referral_id) == view.id)))

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import String, and_, cast, or_, select
 from sqlmodel import Session, col
@@ -23,8 +23,8 @@ from broker_tui.services.context import AppContext
 from broker_tui.services.reference import CODED_FIELDS, code_choices
 from broker_tui.services.referrals._views import INPUT_KEYS, ReferralView, view_of
 from broker_tui.store.audit import record, snapshot
-from broker_tui.store.errors import StaleEdit
-from broker_tui.store.tables import AuditEvent, LocalAuthority, PostcodeDistrict, Referral
+from broker_tui.store.errors import RuleBroken, StaleEdit
+from broker_tui.store.tables import AuditEvent, LocalAuthority, Offer, PostcodeDistrict, Referral
 from broker_tui.store.versioning import apply_edit
 
 __all__ = ["DuplicateOpenCase", "ReferralInvalid", "ReferralNotFound", "StaleEdit", "TransitionRefused"]
@@ -116,37 +116,59 @@ def _open_for_case(session: Session, case_ref: str, exclude: uuid.UUID | None = 
 
 def create_referral(ctx: AppContext, raw: dict[str, Any], *, previous_referral_id: uuid.UUID | None = None
                     ) -> ReferralView:
-    """Check and store a new referral (status new). Raises ReferralInvalid or DuplicateOpenCase."""
-    with ctx.session() as session:
-        draft = _parse(ctx, session, raw, editing=False)
-        existing = _open_for_case(session, draft.case_ref)
-        if existing is not None:
-            raise DuplicateOpenCase(view_of(existing, ctx.today()))
-        row = Referral(**draft.columns(), status="new", previous_referral_id=previous_referral_id)
-        session.add(row)
-        session.flush()
-        record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
-               action="create", after=snapshot(row))
-        view = view_of(row, ctx.today())
+    """Check and store a new referral (status new). Raises ReferralInvalid or DuplicateOpenCase, also when
+    another process adds the same case at the same moment (the database's one-open-case rule decides)."""
+    try:
+        with ctx.session() as session:
+            draft = _parse(ctx, session, raw, editing=False)
+            existing = _open_for_case(session, draft.case_ref)
+            if existing is not None:
+                raise DuplicateOpenCase(view_of(existing, ctx.today()))
+            row = Referral(**draft.columns(), status="new", previous_referral_id=previous_referral_id)
+            session.add(row)
+            session.flush()
+            record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
+                   action="create", after=snapshot(row))
+            view = view_of(row, ctx.today())
+    except RuleBroken as exc:
+        if exc.rule != "uq_referral_open_case":
+            raise
+        _raise_duplicate(ctx, draft.case_ref)
     log.info("referral created: %s", view.case_ref)
     return view
 
 
+def _raise_duplicate(ctx: AppContext, case_ref: str, exclude: uuid.UUID | None = None) -> NoReturn:
+    """The open referral that won a race for ``case_ref``, as DuplicateOpenCase."""
+    with ctx.session() as session:
+        winner = _open_for_case(session, case_ref, exclude)
+        if winner is None:  # gone again meanwhile: say so plainly
+            raise ReferralInvalid({"case_ref": f"{case_ref} was being added by someone else at the same moment; "
+                                               "try again"})
+        raise DuplicateOpenCase(view_of(winner, ctx.today()))
+
+
 def update_referral(ctx: AppContext, opened: ReferralView, raw: dict[str, Any]) -> ReferralView:
     """Save an edit of the referral as it was opened. Raises ReferralInvalid, DuplicateOpenCase or StaleEdit."""
-    with ctx.session() as session:
-        draft = _parse(ctx, session, raw, editing=True)
-        if draft.case_ref != opened.case_ref and _open_for_case(session, draft.case_ref, opened.id):
-            raise DuplicateOpenCase(view_of(_open_for_case(session, draft.case_ref, opened.id), ctx.today()))
-        current = session.get(Referral, opened.id)
-        before = snapshot(current)
-        changes = {k: v for k, v in draft.columns().items() if getattr(opened.raw_row, k, None) != v}
-        if not changes:
-            return opened
-        row = apply_edit(session, opened.raw_row, changes)
-        record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
-               action="update", before=before, after=snapshot(row))
-        view = view_of(row, ctx.today())
+    try:
+        with ctx.session() as session:
+            draft = _parse(ctx, session, raw, editing=True)
+            other = _open_for_case(session, draft.case_ref, opened.id) if draft.case_ref != opened.case_ref else None
+            if other is not None:
+                raise DuplicateOpenCase(view_of(other, ctx.today()))
+            current = session.get(Referral, opened.id)
+            before = snapshot(current)
+            changes = {k: v for k, v in draft.columns().items() if getattr(opened.raw_row, k, None) != v}
+            if not changes:
+                return opened
+            row = apply_edit(session, opened.raw_row, changes)
+            record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
+                   action="update", before=before, after=snapshot(row))
+            view = view_of(row, ctx.today())
+    except RuleBroken as exc:
+        if exc.rule != "uq_referral_open_case":
+            raise
+        _raise_duplicate(ctx, draft.case_ref, opened.id)
     log.info("referral updated: %s (%s)", view.case_ref, ", ".join(sorted(c for c in changes
                                                                            if c not in PRIVATE_FIELDS)))
     return view
@@ -168,14 +190,27 @@ def change_status(ctx: AppContext, opened: ReferralView, new_status: str, *, rea
         changes["withdrawn_reason"] = reason
     if new_status in ("withdrawn", "closed"):
         changes["closed_on"] = ctx.today()
+    now = ctx.clock.now()
     with ctx.session() as session:
         before = snapshot(session.get(Referral, opened.id))
         row = apply_edit(session, opened.raw_row, changes)
-        record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
+        record(session, actor=ctx.actor, at=now, entity="referral", entity_id=row.id,
                action="status", before=before, after=snapshot(row))
+        if new_status in ("withdrawn", "closed"):
+            _close_open_offers(session, row.id, ctx.actor, now)
         view = view_of(row, ctx.today())
     log.info("referral %s: %s -> %s", view.case_ref, opened.status, new_status)
     return view
+
+
+def _close_open_offers(session: Session, referral_id: uuid.UUID, actor: str, now: dt.datetime) -> None:
+    """A referral withdrawn or closed takes no offer: its open offers become not taken, each audited."""
+    for offer in session.scalars(select(Offer).where(col(Offer.referral_id) == referral_id,
+                                                     col(Offer.outcome) == "offered", col(Offer.status) == "open")):
+        before = snapshot(offer)
+        edited = apply_edit(session, offer, {"status": "not_taken"})
+        record(session, actor=actor, at=now, entity="offer", entity_id=edited.id, action="status",
+               before=before, after=snapshot(edited))
 
 
 def get_referral(ctx: AppContext, ref: str | uuid.UUID) -> ReferralView:

@@ -6,17 +6,26 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field
 
+from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
 from broker_tui.store.base import UTCDateTime, Versioned, fk, id_field, json_field
+
+# The rules of casework the database holds itself, so that no second process can race past a check in
+# Python (store.rules names them for the services' messages):
+# one open referral per case reference; a referral sent to a service once; one accepted offer per referral.
+_OPEN = text("status IN (" + ", ".join(f"'{s}'" for s in OPEN_REFERRAL_STATUSES) + ")")
+_ACCEPTED = text("status = 'accepted'")
 
 
 class Referral(Versioned, table=True):
     """A placement request. The child is a case reference and initials; date of birth is optional."""
 
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_needed", "status", "needed_by", "case_ref"),)
+    __table_args__ = (Index("ix_referral_status_needed", "status", "needed_by", "case_ref"),
+                      Index("uq_referral_open_case", "case_ref", unique=True, sqlite_where=_OPEN,
+                            postgresql_where=_OPEN))
     id: uuid.UUID = id_field()
     case_ref: str = Field(index=True)
     initials: str
@@ -85,6 +94,7 @@ class ReferralSent(Versioned, table=True):
     """The referral went to a service's provider: to whom, when, and the reply deadline."""
 
     __tablename__ = "referral_sent"
+    __table_args__ = (Index("uq_referral_sent_once", "referral_id", "service_id", unique=True),)
     id: uuid.UUID = id_field()
     referral_id: uuid.UUID = fk("referral.id")
     service_id: uuid.UUID = fk("service.id")
@@ -99,6 +109,8 @@ class Offer(Versioned, table=True):
     """A provider's reply: an offer with its price parts, or a decline with a coded reason."""
 
     __tablename__ = "offer"
+    __table_args__ = (Index("uq_offer_one_accepted", "referral_id", unique=True, sqlite_where=_ACCEPTED,
+                            postgresql_where=_ACCEPTED),)
     id: uuid.UUID = id_field()
     referral_id: uuid.UUID = fk("referral.id")
     service_id: uuid.UUID = fk("service.id")
