@@ -1,4 +1,5 @@
-"""Alembic environment: the app passes its own connection in config.attributes["connection"]."""
+"""Alembic environment: the app passes its own connection, already in the one transaction of the whole
+upgrade, in config.attributes["connection"] (store.migrate)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import broker_tui.store.tables  # noqa: F401  (registers every table)
+from broker_tui.store.migrate import migration_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,8 +25,9 @@ def render_item(type_: str, obj: object, _autogen_context: object) -> str | bool
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        url = config.get_main_option("sqlalchemy.url")
-        engine = create_engine(url, hide_parameters=True)
+        url = config.get_main_option("sqlalchemy.url") or ""
+        # SQLite: the migrations' own engine, whose transactions hold DDL too (store.migrate explains)
+        engine = migration_engine(url) if url.startswith("sqlite") else create_engine(url, hide_parameters=True)
         with engine.begin() as connection:
             _run(connection)
     else:

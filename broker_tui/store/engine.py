@@ -2,21 +2,34 @@
 
 Every engine hides SQL parameters in its errors (``hide_parameters``): a failed INSERT must never carry
 a child's initials or date of birth into a message, a log or a terminal.
+
+A SQLite file found damaged by any statement ("database disk image is malformed", "file is not a
+database") raises DatabaseError with one line naming the newest sound backup to restore, wherever it
+happens (``_damage_is_one_line``): no traceback, and the broker learns what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, ExceptionContext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from broker_tui.store.errors import DatabaseError, RuleBroken
-from broker_tui.store.location import DatabaseLocation, check_sqlite_file, create_private_file, secure
+from broker_tui.store.location import (
+    DatabaseLocation,
+    check_sqlite_file,
+    create_private_file,
+    damaged_line,
+    is_damage,
+    secure,
+)
 from broker_tui.store.rules import broken_rule
 
 
@@ -29,6 +42,17 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cur.close()
 
 
+def _damage_is_one_line(path: Path) -> Callable[[ExceptionContext], None]:
+    """A ``handle_error`` listener: SQLite's damage errors become DatabaseError naming the backup to restore."""
+
+    def handle_error(context: ExceptionContext) -> None:
+        original = context.original_exception
+        if isinstance(original, sqlite3.DatabaseError) and is_damage(original):
+            raise DatabaseError(damaged_line(path, original)) from None
+
+    return handle_error
+
+
 def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
     """An engine for the location, after checking it can be used. Raises DatabaseError with one line."""
     if location.path is not None:
@@ -39,6 +63,7 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         path = location.path
         event.listen(engine, "connect", lambda *_: secure(path))
+        event.listen(engine, "handle_error", _damage_is_one_line(path))
         try:
             with engine.connect() as con:
                 con.execute(text("SELECT count(*) FROM sqlite_master"))
