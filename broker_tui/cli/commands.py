@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
 from broker_tui import __version__
-from broker_tui.cli import LOG_LEVELS, Root, run_app
+from broker_tui.cli import LOG_LEVELS, Root, fail, run_app
 
 
 def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -21,7 +22,20 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(str(exc)) from None
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _RootGroup(click.Group):
+    """The root group: a database problem met anywhere in a command (one that no command turned into its own
+    message, such as a damaged file found halfway through a listing) is one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from broker_tui.store.errors import DatabaseError
+
+        try:
+            return super().invoke(ctx)
+        except DatabaseError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=_RootGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", metavar="PATH|URL", envvar="BROKER_TUI_DB",
               help="Database file or SQLAlchemy URL (default: your data folder; also BROKER_TUI_DB).")
 @click.option("--today", callback=_parse_today, envvar="BROKER_TUI_TODAY", hidden=True,
