@@ -39,24 +39,45 @@ class Root:
                                      is_default_location=is_default)
 
 
+def say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for the person at the terminal: any control character, escape code or right-to-left
+    override in stored text is shown as a visible escape (text_rules.printable), never obeyed."""
+    from broker_tui.domain.text_rules import printable
+
+    stream = sys.stderr if err else sys.stdout
+    stream.write(printable(str(message)) + ("\n" if nl else ""))
+    stream.flush()
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    print(f"broker-tui: {message}", file=sys.stderr)
+    from broker_tui.domain.text_rules import printable
+
+    print(f"broker-tui: {printable(message)}", file=sys.stderr)
     sys.exit(code)
 
 
 def read_json_object(path: Path, what: str, *, writes: bool = True) -> dict[str, Any]:
-    """One JSON object from a file ('-' reads standard input), or exit with one line saying what is wrong."""
+    """One JSON object from a file ('-' reads standard input), or exit with one line saying what is wrong:
+    unreadable, not UTF-8, not JSON, a number too long to be one, nesting no input of ours has."""
     import json
 
     after = "; nothing was written" if writes else ""
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        data_bytes = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}{after}")
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{path} is not UTF-8 text (byte {exc.start + 1} cannot be read): save it as UTF-8{after}")
     try:
         data: object = json.loads(text)
     except json.JSONDecodeError as exc:
         fail(f"{path} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}{after}")
+    except RecursionError:
+        fail(f"{path} nests too deeply to be {what}{after}")
+    except ValueError as exc:  # an integer longer than Python reads (4,300 digits)
+        fail(f"{path} holds a number too long to be one: {str(exc).split(';')[0]}{after}")
     if not isinstance(data, dict):
         fail(f"{path} must hold one JSON object ({what}){after}")
     return data

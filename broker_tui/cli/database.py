@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from broker_tui.cli import Root, fail
+from broker_tui.cli import Root, fail, say
 
 
 @click.command()
@@ -23,11 +23,11 @@ def locate(root: Root) -> None:
         location = resolve(target)
     except DatabaseError as exc:
         fail(str(exc))
-    click.echo(f"database: {location.display}{'  (default)' if is_default else ''}")
-    click.echo(f"settings: {config_path()}")
+    say(f"database: {location.display}{'  (default)' if is_default else ''}")
+    say(f"settings: {config_path()}")
     from broker_tui.cli.logs import app_log_file
 
-    click.echo(f"app log:  {app_log_file()}")
+    say(f"app log:  {app_log_file()}")
 
 
 @click.group()
@@ -50,12 +50,12 @@ def db_upgrade(root: Root) -> None:
     if damage:  # "up to date" is said of a sound database only (an upgrade checks before it starts)
         fail(damage)
     if report.created:
-        click.echo(f"Created the database at {ctx.location.display}")
+        say(f"Created the database at {ctx.location.display}")
     elif report.upgraded_from:
-        click.echo(f"Upgraded {ctx.location.display} from {report.upgraded_from}"
+        say(f"Upgraded {ctx.location.display} from {report.upgraded_from}"
                    + (f"; the old copy is at {report.backup}" if report.backup else ""))
     else:
-        click.echo(f"{ctx.location.display} is up to date")
+        say(f"{ctx.location.display} is up to date")
 
 
 @db.command("check")
@@ -69,10 +69,10 @@ def db_check(root: Root) -> None:
     with database_errors():
         result = check_database(ctx)
     for problem in result.problems:
-        click.echo(problem)
+        say(problem)
     if not result.ok:
         fail(result.summary, 1)
-    click.echo(result.summary)
+    say(result.summary)
 
 
 @click.command()
@@ -88,7 +88,7 @@ def backup(root: Root, out: Path | None) -> None:
     ctx = with_context(root)
     with database_errors():
         result = backup_database(ctx, out)
-    click.echo(f"Backed up {ctx.location.display} (schema revision {result.revision or 'none'}) to {result.path}")
+    say(f"Backed up {ctx.location.display} (schema revision {result.revision or 'none'}) to {result.path}")
 
 
 @click.command()
@@ -106,7 +106,7 @@ def restore(root: Root, file: Path) -> None:
              else f"; it is brought to the current schema ({result.head}) on the next start")
     kept = (f"; the database it replaced is kept at {result.kept}" if result.kept
             else "; there was no database there before")
-    click.echo(f"Restored {ctx.location.display} from {file} (schema revision {result.revision}){later}{kept}")
+    say(f"Restored {ctx.location.display} from {file} (schema revision {result.revision}){later}{kept}")
 
 
 COMMANDS = (locate, db, backup, restore)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from broker_tui.cli import Root, database_errors, fail, ready
+from broker_tui.cli import Root, database_errors, fail, ready, say
 
 if TYPE_CHECKING:
     from broker_tui.services.market.importers import ImportFileError
@@ -29,11 +29,11 @@ def import_ofsted_cmd(root: Root, csv_file: Path) -> None:
     ctx = ready(root)
     with database_errors():
         try:
-            report = import_ofsted(ctx, csv_file, progress=lambda m: click.echo(m, err=True))
+            report = import_ofsted(ctx, csv_file, progress=lambda m: say(m, err=True))
         except ImportFileError as exc:
             _refused(csv_file, exc)
     for line in report.summary_lines():
-        click.echo(line)
+        say(line)
 
 
 @providers.command("import")
@@ -49,15 +49,15 @@ def import_cmd(root: Root, csv_file: Path, skip_bad: bool) -> None:
     with database_errors():
         try:
             report = import_council_csv(ctx, csv_file, skip_bad=skip_bad,
-                                        progress=lambda m: click.echo(m, err=True))
+                                        progress=lambda m: say(m, err=True))
         except ImportFileError as exc:
             _refused(csv_file, exc)
         except StaleEdit as exc:
             fail(str(exc))
     for line in report.problem_lines():
-        click.echo(line, err=True)
+        say(line, err=True)
     for line in report.summary_lines():
-        click.echo(line)
+        say(line)
     if not report.written:
         hint = "; --skip-bad imports the good rows" if report.refused and not skip_bad else ""
         fail(f"{csv_file} was not imported: {len(report.skipped_lines)} bad row(s); nothing was written{hint}", 1)
@@ -80,7 +80,7 @@ def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit
 
     if help_types:
         for t in SERVICE_TYPES:
-            click.echo(f"{t.code:28} {t.label}")
+            say(f"{t.code:28} {t.label}")
         return
     if service_type and service_type not in SERVICE_TYPE_BY_CODE:
         fail(f"unknown service type {service_type!r}; known: {', '.join(SERVICE_TYPE_BY_CODE)}")
@@ -91,10 +91,10 @@ def list_cmd(root: Root, service_type: str | None, search: str, sort: str, limit
         query = DirectoryQuery(service_type=service_type, text=search, sort=sort)
         rows = list(iter_services(ctx, query, limit=limit))
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        say(json.dumps([r.to_json() for r in rows], indent=2))
         return
     for r in rows:
-        click.echo(r.to_line())
+        say(r.to_line())
 
 
 @click.command()
@@ -107,17 +107,17 @@ def seed(root: Root, demo: bool) -> None:
     ctx = ready(root)
     with database_errors():
         try:
-            summary = seed_demo(ctx, progress=lambda m: click.echo(m, err=True))
+            summary = seed_demo(ctx, progress=lambda m: say(m, err=True))
         except DemoRefused as exc:
             fail(str(exc))
     for line in summary.summary_lines():
-        click.echo(line)
+        say(line)
 
 
 def _refused(csv_file: Path, exc: ImportFileError) -> NoReturn:
     """An import refused whole: every problem, then one line saying nothing was written (exit 1)."""
     for line in exc.lines():
-        click.echo(line, err=True)
+        say(line, err=True)
     fail(f"{csv_file} was not imported: {len(exc.problems)} problem(s); nothing was written", 1)
 
 

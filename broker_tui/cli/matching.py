@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from broker_tui.cli import Root, database_errors, fail, read_json_object, ready
+from broker_tui.cli import Root, database_errors, fail, read_json_object, ready, say
 
 EXCLUDED_SHOWN = 40
 PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
@@ -35,33 +35,33 @@ def _print_table(out: dict[str, Any]) -> None:
     req = out["request"]
     types = ", ".join(service_type_label(t) for t in req["types_sought"])
     budget = f"; budget {_money(req['budget_weekly_pence'])} a week" if req["budget_weekly_pence"] else ""
-    click.echo(f"Referral {out['case_ref'] or '(from file)'}: age {req['age_at_needed_by']}; {types}; "
+    say(f"Referral {out['case_ref'] or '(from file)'}: age {req['age_at_needed_by']}; {types}; "
                f"miles from {req['measured_from']}{budget}")
-    click.echo(out["summary"])
+    say(out["summary"])
     if out["results"]:
-        click.echo("")
-        click.echo(f"{'#':>3}  {'score':>5}  {'service':32} {'type':26} {'miles':>5}  {'weekly':>8}  judgement")
+        say("")
+        say(f"{'#':>3}  {'score':>5}  {'service':32} {'type':26} {'miles':>5}  {'weekly':>8}  judgement")
     for r in out["results"]:
         miles = "-" if r["miles"] is None else f"{r['miles']:.0f}"
         weekly = _money(r["estimate"]["weekly_pence"]) if r["estimate"] else "-"
-        click.echo(f"{r['rank']:>3}  {r['score']:.3f}  {r['service'][:32]:32} "
+        say(f"{r['rank']:>3}  {r['score']:.3f}  {r['service'][:32]:32} "
                    f"{service_type_label(r['service_type'])[:26]:26} {miles:>5}  {weekly:>8}  {r['judgement']}")
-        click.echo("          " + "  ".join(f"{PART_LABELS[k]} {r['parts'][k]:.2f}" for k in PARTS))
-        click.echo(f"          {r['explanation']}")
+        say("          " + "  ".join(f"{PART_LABELS[k]} {r['parts'][k]:.2f}" for k in PARTS))
+        say(f"          {r['explanation']}")
         for a in r["approvals"]:
-            click.echo(f"          approval: {a}")
+            say(f"          approval: {a}")
     excluded = out["excluded"]
     if excluded:
         sought = set(req["types_sought"])
         of_type = [e for e in excluded if e["service_type"] in sought]
-        click.echo("")
-        click.echo(f"Excluded: {len(excluded)}, of which {len(of_type)} of a type sought:")
+        say("")
+        say(f"Excluded: {len(excluded)}, of which {len(of_type)} of a type sought:")
         for e in of_type[:EXCLUDED_SHOWN]:
-            click.echo(f"  {e['service']}: {'; '.join(e['reasons'])}")
+            say(f"  {e['service']}: {'; '.join(e['reasons'])}")
         if len(of_type) > EXCLUDED_SHOWN:
-            click.echo(f"  ... and {len(of_type) - EXCLUDED_SHOWN} more (--json lists every one)")
+            say(f"  ... and {len(of_type) - EXCLUDED_SHOWN} more (--json lists every one)")
         counts = Counter(r for e in excluded for r in e["rules"])
-        click.echo("By rule: " + "; ".join(f"{RULE_LABELS[r]} {n}" for r, n in counts.most_common()))
+        say("By rule: " + "; ".join(f"{RULE_LABELS[r]} {n}" for r, n in counts.most_common()))
 
 
 @click.command("match")
@@ -99,11 +99,11 @@ def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: in
             fail(f"no referral {ref!r}", 1)
         except ReferralInvalid as exc:
             for key, message in exc.problems.items():
-                click.echo(f"  {key}: {message}", err=True)
+                say(f"  {key}: {message}", err=True)
             fail(f"the referral has {len(exc.problems)} problem(s); nothing was matched", 1)
     out = result_to_json(result)
     if as_json:
-        click.echo(json.dumps(out, indent=2))
+        say(json.dumps(out, indent=2))
     else:
         _print_table(out)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from broker_tui.cli import Root, fail, read_json_object, ready
+from broker_tui.cli import Root, fail, read_json_object, ready, say
 from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS
 
 if TYPE_CHECKING:
@@ -62,10 +62,13 @@ def _text(raw: Any, key: str, problems: dict[str, str]) -> str:
 
 def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The reply in the JSON format above, checked field by field: (values, problems)."""
+    from broker_tui.domain.text_rules import text_problems
     from broker_tui.domain.vocabulary import DECLINE_REASONS
     from broker_tui.services.outreach import OfferInput
 
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = dict(text_problems(data))
+    if problems:  # text no person types (NUL, escape codes, overrides): nothing else is read
+        return {}, problems
     outcome = data.get("outcome")
     if outcome not in ("offered", "declined"):
         problems["outcome"] = f"must be \"offered\" or \"declined\" (not {json.dumps(outcome)})"
@@ -80,7 +83,7 @@ def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     out: dict[str, Any] = {"outcome": outcome, "service": service, "received_on": received_on}
     if outcome == "declined":
         reason = data.get("reason")
-        if reason not in DECLINE_REASONS:
+        if not isinstance(reason, str) or reason not in DECLINE_REASONS:
             problems["reason"] = f"must be one of {', '.join(DECLINE_REASONS)} (not {json.dumps(reason)})"
         out["reason"], out["text"] = reason, _text(data.get("text"), "text", problems)
         if reason == "other" and not out["text"].strip():
@@ -109,7 +112,7 @@ def parse_reply(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 def _report(problems: dict[str, str], what: str) -> None:
     for key, message in problems.items():
-        click.echo(f"  {key}: {message}" if key else f"  {message}", err=True)
+        say(f"  {key}: {message}" if key else f"  {message}", err=True)
     fail(f"{what} has {len(problems)} problem(s); nothing was written", 1)
 
 
@@ -153,19 +156,19 @@ def send_cmd(root: Root, ref: str, services: tuple[str, ...], reply_by: str, tex
         fail(str(exc), 1)
     for s in sent:
         contact = s.contact or "no referral contact recorded: send it by hand"
-        click.echo(f"Sent {s.case_ref} to {s.service_name} ({s.provider_name}): {contact}", err=text_out is None)
-    click.echo(f"Replies due by {format_date(due)}", err=text_out is None)
+        say(f"Sent {s.case_ref} to {s.service_name} ({s.provider_name}): {contact}", err=text_out is None)
+    say(f"Replies due by {format_date(due)}", err=text_out is None)
     if text_out is not None:
         from broker_tui.services.private_files import FileRefused, write_private
 
         try:
             write_private(text_out, sent[0].provider_text)
         except FileRefused as exc:
-            click.echo(sent[0].provider_text, nl=False)
+            say(sent[0].provider_text, nl=False)
             fail(f"--text-out: {exc} (the referral was sent; its text is printed above)", 1)
-        click.echo(f"Referral text saved to {text_out}")
+        say(f"Referral text saved to {text_out}")
     else:
-        click.echo(sent[0].provider_text, nl=False)
+        say(sent[0].provider_text, nl=False)
 
 
 @outreach.command("overdue")
@@ -179,14 +182,14 @@ def overdue_cmd(root: Root, as_json: bool) -> None:
     rows = overdue_replies(ready(root))
     if as_json:
         keys = ("case_ref", "referral_id", "service_id", "contact", "sent_at", "reply_due_on", "days_overdue")
-        click.echo(json.dumps([{"service": o.service_name, **{k: getattr(o, k) for k in keys}} for o in rows],
+        say(json.dumps([{"service": o.service_name, **{k: getattr(o, k) for k in keys}} for o in rows],
                               indent=2, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
         return
     for o in rows:
-        click.echo(f"{o.case_ref:14} {o.service_name[:32]:32} due {format_date(o.reply_due_on)}  "
+        say(f"{o.case_ref:14} {o.service_name[:32]:32} due {format_date(o.reply_due_on)}  "
                    f"{o.days_overdue} day(s) overdue  {o.contact}")
     if not rows:
-        click.echo("No replies overdue.")
+        say("No replies overdue.")
 
 
 @click.group()
@@ -230,7 +233,7 @@ def add_cmd(root: Root, ref: str, json_file: Path) -> None:
     except errors as exc:
         fail(str(exc), 1)
     what = "Decline" if reply.outcome == "declined" else "Offer"
-    click.echo(f"{what} recorded (id {reply.id}); referral {reply.referral_status.replace('_', ' ')}")
+    say(f"{what} recorded (id {reply.id}); referral {reply.referral_status.replace('_', ' ')}")
 
 
 @offers.command("compare")
@@ -248,26 +251,26 @@ def compare_cmd(root: Root, ref: str, as_json: bool) -> None:
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+        say(json.dumps([r.to_json() for r in rows], indent=2))
         return
     if not rows:
-        click.echo("No offers yet.")
+        say("No offers yet.")
     for r in rows:
         fit = "excluded" if r.fit_score is None else f"{r.fit_score:.3f}"
         miles = "-" if r.miles is None else f"{r.miles:.0f} mi"
         budget = "" if r.over_budget_pence is None else (
             f" ({money(abs(r.over_budget_pence))} {'over' if r.over_budget_pence > 0 else 'under'} budget)")
         until = format_date(r.valid_until) + (" EXPIRED" if r.expired else "")
-        click.echo(f"{r.service_name} ({r.provider_name}) [{r.status}] offer {r.offer_id}")
-        click.echo(f"  {money(r.weekly_price_pence)} a week{budget}; fit {fit}; {miles}; {r.quality}; "
+        say(f"{r.service_name} ({r.provider_name}) [{r.status}] offer {r.offer_id}")
+        say(f"  {money(r.weekly_price_pence)} a week{budget}; fit {fit}; {miles}; {r.quality}; "
                    f"from {format_date(r.start_date)}; valid until {until}")
         parts = ", ".join(f"{k.removesuffix('_weekly_pence')} {money(v)}" for k, v in r.parts.items() if v is not None)
         if parts:
-            click.echo(f"  parts: {parts}")
+            say(f"  parts: {parts}")
         for line in (*r.excluded_reasons, *(f"approval: {a}" for a in r.approvals)):
-            click.echo(f"  {line}")
+            say(f"  {line}")
         if r.conditions:
-            click.echo(f"  conditions: {' / '.join(r.conditions.splitlines())}")
+            say(f"  conditions: {' / '.join(r.conditions.splitlines())}")
 
 
 @offers.command("accept")
@@ -284,7 +287,7 @@ def accept_cmd(root: Root, offer_id: str) -> None:
         fail(str(exc), 1)
     except ValueError:
         fail(f"{offer_id!r} is not an offer id", 1)
-    click.echo(f"Offer accepted; referral {view.case_ref} placement agreed")
+    say(f"Offer accepted; referral {view.case_ref} placement agreed")
 
 
 @click.command("searchlog")
@@ -302,7 +305,7 @@ def searchlog_cmd(root: Root, ref: str, csv_file: Path | None) -> None:
     try:
         if csv_file is not None:
             n = export_csv(ctx, ref, csv_file)
-            click.echo(f"Wrote {n} row(s) to {csv_file}")
+            say(f"Wrote {n} row(s) to {csv_file}")
             return
         log = search_log(ctx, ref)
     except ReferralNotFound:
@@ -311,12 +314,12 @@ def searchlog_cmd(root: Root, ref: str, csv_file: Path | None) -> None:
         fail(str(exc) if exc.strerror is None else f"cannot write {csv_file}: {exc.strerror}")
     agreed = (f"; placement agreed {format_date(log.placement_agreed_on)}, "
               f"{log.days_to_placement_agreed} day(s) after it was received" if log.placement_agreed_on else "")
-    click.echo(f"{log.case_ref}: {log.status.replace('_', ' ')}; received {format_date(log.date_received)}{agreed}")
+    say(f"{log.case_ref}: {log.status.replace('_', ' ')}; received {format_date(log.date_received)}{agreed}")
     for e in log.entries:
-        click.echo(f"  {e.sent_at:%d/%m/%Y} {e.service_name[:32]:32} due {format_date(e.reply_due_on)}  "
+        say(f"  {e.sent_at:%d/%m/%Y} {e.service_name[:32]:32} due {format_date(e.reply_due_on)}  "
                    f"{e.answer}{': ' + e.reason if e.reason else ''}")
     if not log.entries:
-        click.echo("  Not sent to any service yet.")
+        say("  Not sent to any service yet.")
 
 
 COMMANDS = (outreach, offers, searchlog_cmd)

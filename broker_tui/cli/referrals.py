@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from broker_tui.cli import Root, fail, read_json_object, ready
+from broker_tui.cli import Root, fail, read_json_object, ready, say
 
 
 @click.group()
@@ -28,11 +28,11 @@ def add_cmd(root: Root, json_file: Path) -> None:
         view = create_referral(ctx, data)
     except ReferralInvalid as exc:
         for key, message in exc.problems.items():
-            click.echo(f"  {key}: {message}", err=True)
+            say(f"  {key}: {message}", err=True)
         fail(f"the referral in {json_file} has {len(exc.problems)} problem(s); nothing was written", 1)
     except DuplicateOpenCase as exc:
         fail(str(exc), 1)
-    click.echo(f"Created referral {view.case_ref} ({view.status_label}, {view.urgency_label.lower()}), id {view.id}")
+    say(f"Created referral {view.case_ref} ({view.status_label}, {view.urgency_label.lower()}), id {view.id}")
 
 
 @referrals.command("list")
@@ -59,10 +59,10 @@ def list_cmd(root: Root, status: str | None, broker: str | None, search: str, as
             break
         after = page.next_after
     if as_json:
-        click.echo(json.dumps([r.to_json(include_private=False) for r in rows], indent=2))
+        say(json.dumps([r.to_json(include_private=False) for r in rows], indent=2))
         return
     for r in rows:
-        click.echo(r.to_line())
+        say(r.to_line())
 
 
 @referrals.command("show")
@@ -80,13 +80,13 @@ def show_cmd(root: Root, ref: str, as_json: bool) -> None:
     except ReferralNotFound:
         fail(f"no referral {ref!r}", 1)
     if as_json:
-        click.echo(json.dumps(view.to_json(), indent=2))
+        say(json.dumps(view.to_json(), indent=2))
         return
-    click.echo(view.to_line())
+    say(view.to_line())
     est = " (estimated)" if view.eighteenth_estimated else ""
-    click.echo(f"age at needed-by date: {view.age_years}; 18 on {format_date(view.eighteenth_birthday)}{est}")
+    say(f"age at needed-by date: {view.age_years}; 18 on {format_date(view.eighteenth_birthday)}{est}")
     for entry in history(ctx, view.id):
-        click.echo(f"  {entry.at:%d/%m/%Y %H:%M} {entry.actor}: {entry.action} {', '.join(entry.changes)}")
+        say(f"  {entry.at:%d/%m/%Y %H:%M} {entry.actor}: {entry.action} {', '.join(entry.changes)}")
 
 
 @referrals.command("withdraw")
@@ -105,7 +105,7 @@ def withdraw_cmd(root: Root, ref: str, reason: str) -> None:
         fail(f"no referral {ref!r}", 1)
     except (TransitionRefused, StaleEdit) as exc:
         fail(str(exc), 1)
-    click.echo(f"Withdrew referral {view.case_ref}")
+    say(f"Withdrew referral {view.case_ref}")
 
 
 COMMANDS = (referrals,)

@@ -7,6 +7,7 @@ import re
 
 _UK = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # every date the app handles (births, placements, contracts) lies between
 
 
 class DateError(ValueError):
@@ -18,15 +19,18 @@ def parse_date(text: str) -> dt.date:
     if not raw:
         raise DateError("Enter a date as dd/mm/yyyy")
     m = _UK.match(raw)
+    parts = (m.group(3), m.group(2), m.group(1)) if m else None
+    if parts is None and (m := _ISO.match(raw)):
+        parts = (m.group(1), m.group(2), m.group(3))
+    if parts is None:
+        raise DateError(f"{raw!r} is not a date: use dd/mm/yyyy")
+    year, month, day = (int(x) for x in parts)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(f"{raw!r} is not a date this app can hold: years {FIRST_YEAR} to {LAST_YEAR} only")
     try:
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        m = _ISO.match(raw)
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return dt.date(year, month, day)
     except ValueError:
         raise DateError(f"{raw!r} is not a real date") from None
-    raise DateError(f"{raw!r} is not a date: use dd/mm/yyyy")
 
 
 def format_date(value: dt.date | str | None) -> str:

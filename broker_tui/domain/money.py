@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _MONEY = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
+MAX_PENCE = 1_000_000_000_000  # £10,000,000,000: no amount the app holds comes near; far inside 64 bits
 
 
 class MoneyError(ValueError):
@@ -22,10 +23,27 @@ def parse_pence(text: str) -> int:
         raise MoneyError(f"{text.strip()!r} is negative: amounts must be £0 or more")
     m = _MONEY.match(raw)
     if not m:
-        raise MoneyError(f"{text.strip()!r} is not an amount of money (try 1234.50 or £1,234.50)")
-    pounds = int(m.group(1).replace(",", ""))
-    pence = int((m.group(2) or "0").ljust(2, "0"))
-    return pounds * 100 + pence
+        raise MoneyError(f"{text.strip()[:40]!r} is not an amount of money (try 1234.50 or £1,234.50)")
+    digits = m.group(1).replace(",", "")
+    if len(digits) > 11:
+        raise MoneyError(f"{too_much()}")
+    pence = int(digits) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    if problem := pence_problem(pence):
+        raise MoneyError(problem)
+    return pence
+
+
+def too_much() -> str:
+    return f"is more than {format_pence(MAX_PENCE, whole=True)}: check the amount"
+
+
+def pence_problem(pence: int) -> str | None:
+    """Why a whole number of pence cannot be an amount here (None: it can)."""
+    if pence < 0:
+        return "is negative: amounts must be £0 or more"
+    if pence > MAX_PENCE:
+        return too_much()
+    return None
 
 
 def format_pence(pence: int | None, *, whole: bool = False) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from broker_tui.domain.text_rules import printable, spreadsheet_safe
 
 
 class FileRefused(OSError):
@@ -28,3 +33,15 @@ def write_private(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise FileRefused(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
+
+
+def write_private_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+    """A CSV export, readable by its owner only: every text cell that a spreadsheet would run as a formula
+    (= + - @, a tab or a carriage return first) is written with a leading ', numbers stay numbers, and
+    any control character already stored is shown as an escape (text_rules)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(printable(c)) if isinstance(c, str) else c for c in row])
+    return write_private(path, out.getvalue())

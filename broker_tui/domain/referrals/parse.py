@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from broker_tui.domain.dates import DateError, parse_date
-from broker_tui.domain.money import MoneyError, parse_pence
+from broker_tui.domain.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_date
+from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
 from broker_tui.domain.referrals.rules import MAX_AGE, age_facts, funding_problem, placement_type_problem
+from broker_tui.domain.text_rules import text_problems
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, SERVICE_TYPE_BY_CODE, TAGS
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,29}$")
@@ -102,6 +103,9 @@ def _date(raw: dict[str, Any], key: str, problems: _Problems, *, required: bool 
             problems.add(key, "is required (dd/mm/yyyy)")
         return None
     if isinstance(value, dt.date):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            problems.add(key, f"is not a date this app can hold: years {FIRST_YEAR} to {LAST_YEAR} only")
+            return None
         return value
     if not isinstance(value, str):
         problems.add(key, "must be a date (dd/mm/yyyy or yyyy-mm-dd)")
@@ -185,13 +189,22 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     p = _Problems()
     if not isinstance(raw, dict):
         return None, {"(referral)": "must be a JSON object of fields"}
+    for where, bad in text_problems(raw):
+        p.add(where, bad)
+    if p:  # a field name or value that is not text as people type it: say so before reading any of it
+        return None, dict(p)
     case_ref = _text(raw, "case_ref", p, limit=30)
     if not case_ref:
         p.add("case_ref", "is required (the case system's reference)")
     elif not CASE_REF.match(case_ref):
         p.add("case_ref", "must be 3-30 letters, digits, '-', '_' or '/'")
-    initials = _text(raw, "initials", p, limit=200).upper()
-    if not initials:
+    initials = _text(raw, "initials", p, limit=200)
+    no_capital = [ch for ch in initials if len(ch.upper()) != 1]
+    initials = initials.upper()
+    if no_capital:
+        p.add("initials", f"{no_capital[0]!r} has no capital letter of its own: type the initial as it is "
+                          "shown, A to Z (for example S)")
+    elif not initials:
         p.add("initials", "are required (no full names)")
     elif not INITIALS.match(initials):
         p.add("initials", "must be 1 to 3 letters (initials only, never a name)")
@@ -242,9 +255,9 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     draft.max_distance_miles = _int(raw, "max_distance_miles", p, 1, 500, what="a whole number of miles")
     draft.avoid_areas = _avoid_areas(raw, p, district_exists, local_authority_exists)
     la = raw.get("living_alongside") or "with_others"
-    if la not in LIVING_ALONGSIDE:
+    if not isinstance(la, str) or la not in LIVING_ALONGSIDE:
         p.add("living_alongside", f"must be one of {', '.join(LIVING_ALONGSIDE)}")
-    draft.living_alongside = la if la in LIVING_ALONGSIDE else "with_others"
+    draft.living_alongside = la if isinstance(la, str) and la in LIVING_ALONGSIDE else "with_others"
     size = _int(raw, "sibling_group_size", p, 0, 12, default=1)
     if size == 0:
         p.add("sibling_group_size", "must be at least 1 (the child alone is 1)")
@@ -290,8 +303,8 @@ def _money(raw: dict[str, Any], key: str, p: _Problems) -> int | None:
         p.add(key, "must be an amount of money")
         return None
     if isinstance(value, int):
-        if value < 0:
-            p.add(key, "is negative: amounts must be £0 or more")
+        if problem := pence_problem(value):
+            p.add(key, problem)
             return None
         return value
     if isinstance(value, str):
@@ -328,7 +341,7 @@ def _risks(raw: dict[str, Any], p: _Problems) -> list[dict[str, Any]]:
         return out
     seen: set[str] = set()
     for i, item in enumerate(given):
-        if not isinstance(item, dict) or item.get("tag") not in TAG_CODES:
+        if not isinstance(item, dict) or not isinstance(item.get("tag"), str) or item["tag"] not in TAG_CODES:
             p.add(f"risks[{i}]", "must name a known risk tag")
             continue
         level = item.get("level", 1)
@@ -366,7 +379,7 @@ def _avoid_areas(raw: dict[str, Any], p: _Problems, district_exists: Callable[[s
     out = []
     for i, item in enumerate(given):
         key = f"avoid_areas[{i}]"
-        if not isinstance(item, dict) or item.get("kind") not in ("la", "district"):
+        if not isinstance(item, dict) or not isinstance(item.get("kind"), str) or item["kind"] not in ("la", "district"):
             p.add(key, "must be {kind: la|district, code, radius_miles?}")
             continue
         code = str(item.get("code", "")).strip().upper().replace(" ", "")

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from broker_tui.domain.money import pence_problem
+from broker_tui.domain.text_rules import text_problem, text_problems
 from broker_tui.domain.vocabulary import DECLINE_REASONS, OPEN_REFERRAL_STATUSES, WEEKLY_PRICE_PARTS
 from broker_tui.services.context import AppContext
 from broker_tui.services.outreach._common import (
@@ -91,6 +93,8 @@ def record_decline(ctx: AppContext, referral: str | uuid.UUID | ReferralView, se
                    reason_code: str, text: str = "", *, received_on: dt.date | None = None) -> ReplyRecord:
     """Record that a service declined, with a coded reason (vocabulary.DECLINE_REASONS; 'other' needs text)."""
     text = (text or "").strip()
+    if problem := text_problem(text):
+        raise OutreachRefused({"text": problem})
     if reason_code not in DECLINE_REASONS:
         raise OutreachRefused({"reason": f"{reason_code!r} is not a decline reason; known: "
                                          f"{', '.join(DECLINE_REASONS)}"})
@@ -115,12 +119,17 @@ def record_decline(ctx: AppContext, referral: str | uuid.UUID | ReferralView, se
 
 def check_offer(offer: OfferInput, today: dt.date) -> dict[str, str]:
     """The problems with an offer, field by field (empty when it can be recorded)."""
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = {k: v for k, v in text_problems({"conditions": offer.conditions,
+                                                                "parts_note": offer.parts_note})}
     if not _is_int(offer.weekly_price_pence) or offer.weekly_price_pence <= 0:
         problems["weekly_price_pence"] = "must be a whole number of pence above 0"
+    elif too_much := pence_problem(offer.weekly_price_pence):
+        problems["weekly_price_pence"] = too_much
     for k, v in offer.parts().items():
         if v is not None and (not _is_int(v) or v < 0):
             problems[k] = "must be a whole number of pence, 0 or more"
+        elif v is not None and (too_much := pence_problem(v)):
+            problems[k] = too_much
     if not problems:
         total = sum(v or 0 for v in offer.parts().values())
         if total != offer.weekly_price_pence and not offer.parts_note.strip():

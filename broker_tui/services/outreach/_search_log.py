@@ -9,9 +9,7 @@ only (0600), for the child's reviewing officer or the court.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import AWAITING_REPLY_STATUSES, DECLINE_REASONS
 from broker_tui.services.context import AppContext
 from broker_tui.services.outreach._common import _referral
-from broker_tui.services.private_files import write_private
+from broker_tui.services.private_files import write_private_csv
 from broker_tui.services.referrals import ReferralView
 from broker_tui.store.tables import AuditEvent, Offer, Provider, Referral, ReferralSent, Service
 
@@ -112,17 +110,14 @@ def search_log(ctx: AppContext, referral: str | uuid.UUID | ReferralView) -> Sea
 def export_csv(ctx: AppContext, referral: str | uuid.UUID | ReferralView, path: str | Path) -> int:
     """Write the search log as CSV (case reference only), readable by its owner only. Returns the rows written."""
     log = search_log(ctx, referral)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in log.entries:
-        writer.writerow([log.case_ref, log.date_received.isoformat(), e.service_name, e.provider_name,
+    write_private_csv(path, CSV_COLUMNS, (
+        [log.case_ref, log.date_received.isoformat(), e.service_name, e.provider_name,
                          e.sent_at.isoformat(timespec="minutes"), e.sent_by, e.reply_due_on.isoformat(), e.answer,
                          e.answered_on.isoformat() if e.answered_on else "", e.reason,
                          "" if e.weekly_price_pence is None else e.weekly_price_pence, e.offer_status or "",
                          log.placement_agreed_on.isoformat() if log.placement_agreed_on else "",
-                         "" if log.days_to_placement_agreed is None else log.days_to_placement_agreed])
-    write_private(path, out.getvalue())  # readable by its owner only, also when it was there before
+                         "" if log.days_to_placement_agreed is None else log.days_to_placement_agreed]
+        for e in log.entries))
     return len(log.entries)
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from broker_tui.domain.referrals.parse import ReferralDraft, parse_referral
 from broker_tui.domain.referrals.rules import transition_problem
+from broker_tui.domain.text_rules import text_problem
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
 from broker_tui.services.context import AppContext
 from broker_tui.services.reference import CODED_FIELDS, code_choices
@@ -183,6 +184,8 @@ def change_status(ctx: AppContext, opened: ReferralView, new_status: str, *, rea
     if problem:
         raise TransitionRefused(problem)
     reason = (reason or "").strip()
+    if problem := text_problem(reason):
+        raise TransitionRefused(f"the reason {problem}")
     if new_status == "withdrawn" and not reason:
         raise TransitionRefused("say why the referral is withdrawn")
     changes: dict[str, Any] = {"status": new_status}

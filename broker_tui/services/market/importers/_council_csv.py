@@ -111,6 +111,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str] | str]]:
         repeated = sorted({k for k in keys if k and keys.count(k) > 1})
         missing = [c for c in REQUIRED_COLUMNS if c not in keys]
         problems = [(1, f"unknown column {h!r} (see docs/provider-import.md)") for h in unknown]
+        problems += [(1, f"column {i + 1} has no name in the header: name it or delete the column")
+                     for i, k in enumerate(keys) if not k]
         problems += [(1, f"column {k!r} appears more than once") for k in repeated]
         if missing:
             problems.append((1, "missing column(s): " + ", ".join(missing)))

@@ -135,7 +135,10 @@ class _Row:
         if not text:
             return None
         if not re.fullmatch(r"-?\d+", text):
-            self.bad(f"{col} {text!r} is not a whole number")
+            self.bad(f"{col} {text[:40]!r} is not a whole number")
+            return None
+        if len(text.lstrip("-")) > 9:
+            self.bad(f"{col} {text[:12]}… is too large to be a count here")
             return None
         value = int(text)
         if value < low:

@@ -1,0 +1,46 @@
+"""The referral parser takes any JSON value and answers with problems by field: it never raises.
+
+The CLI harness (tests/cli/test_hostile_input.py) drives whole commands; this drives the parser alone, so
+thousands of shapes run in a second or two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from broker_tui.domain.referrals.parse import parse_referral
+from broker_tui.services.referrals import INPUT_KEYS
+from tests.cli.test_hostile_input import BAD_TEXT, HOSTILE_VALUE, SHAPES
+from tests.conftest import TODAY
+from tests.services.test_outreach import referral_request
+
+
+def _parse(raw: object) -> tuple[Any, dict[str, str]]:
+    return parse_referral(raw, today=TODAY, district_exists=lambda c: c in {"LE2", "LE3", "NG7"},
+                          local_authority_exists=lambda c: c == "E06000016")
+
+
+@settings(max_examples=400, deadline=None)
+@given(mutations=st.dictionaries(st.sampled_from(sorted(INPUT_KEYS)), SHAPES | HOSTILE_VALUE, min_size=1,
+                                 max_size=5))
+def test_any_shape_of_any_field_is_a_problem_never_an_exception(mutations: dict[str, Any]) -> None:
+    draft, problems = _parse({**referral_request(), **mutations})
+    assert (draft is None) == bool(problems)
+    assert all(isinstance(k, str) and isinstance(v, str) and "\n" not in v for k, v in problems.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=HOSTILE_VALUE)
+def test_any_json_value_at_all_is_answered(raw: object) -> None:
+    draft, problems = _parse(raw)
+    assert draft is None and problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(sorted(INPUT_KEYS)), bad=BAD_TEXT)
+def test_text_no_person_types_is_refused_in_every_field(key: str, bad: str) -> None:
+    draft, problems = _parse({**referral_request(), key: bad})
+    assert draft is None and key in problems and "contains" in problems[key]
