@@ -33,6 +33,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROKER_TUI_CONFIG", str(tmp_path / "config" / "settings.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # the app log and caches (platformdirs), beside the test folder so that tests listing it see only theirs
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path.with_name(tmp_path.name + "-xdg-state")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path.with_name(tmp_path.name + "-xdg-cache")))
     monkeypatch.delenv("BROKER_TUI_DB", raising=False)
     monkeypatch.delenv("BROKER_TUI_TODAY", raising=False)
 

@@ -24,15 +24,39 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 class _RootGroup(click.Group):
     """The root group: a database problem met anywhere in a command (one that no command turned into its own
-    message, such as a damaged file found halfway through a listing) is one line and exit status 2."""
+    message, such as a damaged file found halfway through a listing) is one line and exit status 2; so is
+    anything else no command expected, never a traceback (its frames go to the private app log, without the
+    error's own words, which might quote what was typed)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from broker_tui.store.errors import DatabaseError
+        from broker_tui.store.errors import DatabaseError, RuleBroken
 
         try:
             return super().invoke(ctx)
-        except DatabaseError as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except (DatabaseError, RuleBroken) as exc:
             fail(str(exc))
+        except Exception as exc:  # noqa: BLE001  (the last line of defence: one line, details to the log)
+            fail(_unexpected(exc))
+
+
+def _unexpected(exc: Exception) -> str:
+    import logging
+    import traceback
+
+    from broker_tui.cli.logs import app_log_file, configure
+
+    log_file = app_log_file()
+    try:
+        configure("error", log_file=log_file)
+        logging.getLogger("broker_tui").error("unexpected %s in a command:\n%s", type(exc).__name__,
+                                              "".join(traceback.format_tb(exc.__traceback__)))
+        where = f"; what happened is logged in {log_file}"
+    except OSError:
+        where = ""
+    return (f"an unexpected error ({type(exc).__name__}) stopped the command; no half-made change was "
+            f"kept{where}")
 
 
 @click.group(cls=_RootGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,13 +13,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from broker_tui.store.errors import DatabaseError
+from broker_tui.store.location import damaged_line, is_damage
+
 
 @contextmanager
 def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection. A damaged file met by any read inside raises DatabaseError with the one line
+    the rest of the app gives (what SQLite said and the backup to restore), never sqlite3's own error."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     try:
         con.execute("PRAGMA busy_timeout=5000")
         yield con
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DatabaseError(damaged_line(path, exc)) from None
+        raise
     finally:
         con.close()
 

@@ -281,3 +281,26 @@ def test_a_formula_as_a_provider_name_is_written_as_text_in_the_search_log_csv(h
     cells = [c for row in rows[1:] for c in row]
     assert "'=cmd|' /C calc'!A0" in cells and "'-2+3" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+def test_anything_unexpected_is_one_line_and_its_frames_go_to_the_private_log(hostile, monkeypatch) -> None:
+    """The last line of defence: a defect no test found yet still gives no traceback, and the log keeps
+    where it happened but not the error's own words (they might quote what was typed)."""
+    import broker_tui.services.referrals as referrals
+    from broker_tui.cli.logs import app_log_file
+
+    child = {"initials": "QZ", "born": "17/05/2012"}
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise TypeError(f"initials {child['initials']} born {child['born']}")
+
+    monkeypatch.setattr(referrals, "list_referrals", broken)
+    run, *_ = hostile
+    result, shown = run("referrals", "list")
+    assert result.exit_code == 2
+    assert shown.startswith("broker-tui: an unexpected error (TypeError) stopped the command")
+    assert shown.count("\n") == 1 and "Traceback" not in shown and "QZ" not in shown
+    logged = app_log_file().read_text(encoding="utf-8")
+    assert "unexpected TypeError" in logged and ", in broken" in logged
+    assert "QZ" not in logged and "2012" not in logged
+    assert oct(app_log_file().stat().st_mode & 0o777) == "0o600"

@@ -202,3 +202,20 @@ def test_damage_with_no_backup_says_so(demo_file: Path, tmp_path: Path) -> None:
             con.execute(text("SELECT count(*), sum(length(name)) FROM service")).all()
     finally:
         ctx.close()
+
+
+def test_damage_met_by_the_home_screens_light_read_is_the_same_one_line(demo_file: Path, tmp_path: Path) -> None:
+    """The first frame reads through plain sqlite3 (store.quick), not SQLAlchemy: the same line there."""
+    from broker_tui.services.home import todays_work
+
+    path = copy_file(demo_file, tmp_path / "broker.sqlite3")
+    damage(path, "referral")
+    ctx = AppContext.for_target(str(path), today=TODAY)
+    try:
+        with pytest.raises(DatabaseError) as refused:
+            todays_work(ctx)
+    finally:
+        ctx.close()
+    line = str(refused.value)
+    assert line.startswith(f"The database {path} is damaged (") and "\n" not in line
+    assert "no sound backup of it was found" in line
