@@ -1,19 +1,37 @@
 """Start-up: make sure the database exists, is at the head revision and (on first start) holds the demo.
 
-The everyday path is light: for a SQLite file already at the head revision nothing heavier than the
-stdlib's sqlite3 is touched, so the first frame paints fast. Creating, upgrading and seeding import
-SQLAlchemy and Alembic and happen once.
+The everyday path is light: for a SQLite file already at the head revision and prepared, nothing heavier
+than the stdlib's sqlite3 is touched, so the first frame paints fast. Creating, upgrading, finishing and
+seeding import SQLAlchemy and Alembic and happen once.
+
+A database is *prepared* once its first start has finished: the reference data loaded and, when that start
+wanted it (``seed_demo_if_new``: the app at the default location) and the database is empty, the demo
+market seeded, in one transaction that also writes the marker (AppMeta ``prepared_on``, or the demo's own
+``demo_seeded_on``). A first start killed at any moment (after the migration, during the seed) leaves a
+database that is not prepared, and the next start finishes it: the app's start seeds the demo then; a
+command (``seed_demo_if_new`` False) loads the reference data and leaves the database empty.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from broker_tui.services.context import AppContext
 from broker_tui.store.location import check_sqlite_file, sqlite_revision
 from broker_tui.store.revision import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+PREPARED = "prepared_on"
+# Either marker says the first start finished: ours, or the demo's (services.demo.DEMO_SEEDED, written in
+# the seed's transaction; spelled out here so that the light path imports nothing of SQLAlchemy).
+PREPARED_KEYS = (PREPARED, "demo_seeded_on")
 
 
 @dataclass
@@ -25,16 +43,28 @@ class StartupReport:
 
 
 def is_ready_light(ctx: AppContext) -> bool:
-    """True when a SQLite file is already at the head revision (read with sqlite3 only)."""
+    """True when a SQLite file is at the head revision and prepared (read with sqlite3 only)."""
     path = ctx.location.path
     if path is None:
         return False
-    return check_sqlite_file(path) and sqlite_revision(path) == HEAD_REVISION
+    return check_sqlite_file(path) and sqlite_revision(path) == HEAD_REVISION and _prepared_light(path)
+
+
+def _prepared_light(path: Path) -> bool:
+    con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    try:
+        marks = ", ".join("?" * len(PREPARED_KEYS))
+        return con.execute(f"SELECT 1 FROM app_meta WHERE key IN ({marks})", PREPARED_KEYS).fetchone() is not None
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
 
 
 def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,
                      progress: Callable[[str], None] = lambda _m: None) -> StartupReport:
-    """Create or upgrade the database; seed the demo market into a new empty one when asked."""
+    """Create or upgrade the database, and finish its first start (reference data; the demo market when
+    ``seed_demo_if_new`` and the database is empty) if no start has finished it yet."""
     report = StartupReport()
     if is_ready_light(ctx):
         return report
@@ -47,14 +77,62 @@ def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,
         progress("Creating the database…" if before is None else f"Upgrading the database from {before}…")
         report.backup = migrate.upgrade(engine, ctx.location)
         report.upgraded_from = before
-        from broker_tui.services.reference import ensure_reference_data
+    if _is_prepared(ctx):
+        if report.upgraded_from is not None:
+            from broker_tui.services.reference import ensure_reference_data
 
-        ensure_reference_data(ctx)
-    if seed_demo_if_new and report.created:
-        from broker_tui.services.demo import is_empty, seed_demo
-
-        if is_empty(ctx):
-            progress("Loading the demo market (first start only)…")
-            seed_demo(ctx, progress=progress)
-            report.seeded = True
+            ensure_reference_data(ctx)
+        return report
+    report.seeded = _finish_first_start(ctx, seed_demo_if_new, progress)
     return report
+
+
+def _is_prepared(ctx: AppContext) -> bool:
+    from sqlalchemy import select
+
+    from broker_tui.store.tables import AppMeta
+
+    table = AppMeta.__table__
+    with ctx.engine.connect() as con:
+        found = con.execute(select(table.c.key).where(table.c.key.in_(PREPARED_KEYS)).limit(1)).first()
+    return found is not None
+
+
+def _finish_first_start(ctx: AppContext, seed_demo_if_new: bool, progress: Callable[[str], None]) -> bool:
+    """In one transaction: the reference data, the demo when wanted, the marker. True when it seeded."""
+    from broker_tui.services.demo import DemoRefused, is_empty, seed_demo_on
+    from broker_tui.services.reference import load_reference_data
+
+    seed = seed_demo_if_new and is_empty(ctx)
+    if seed:
+        progress("Loading the demo market (first start only)…")
+    try:
+        with ctx.engine.begin() as con:
+            if seed:
+                seed_demo_on(con, ctx, progress)
+            else:
+                load_reference_data(con)
+            _mark_prepared(con, ctx)
+    except DemoRefused:  # another start seeded it (or a command filled it) at this very moment
+        with ctx.engine.begin() as con:
+            load_reference_data(con)
+            _mark_prepared(con, ctx)
+        return False
+    if seed:
+        progress("Demo market ready")
+    return seed
+
+
+def _mark_prepared(con: Connection, ctx: AppContext) -> None:
+    """The marker, once: a second start finishing at the same moment leaves the first one's."""
+    from broker_tui.store.tables import AppMeta
+
+    row = {"key": PREPARED, "value": ctx.clock.today().isoformat()}
+    if con.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        con.execute(postgresql.insert(AppMeta.__table__).on_conflict_do_nothing(index_elements=["key"]), row)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        con.execute(sqlite.insert(AppMeta.__table__).on_conflict_do_nothing(index_elements=["key"]), row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,13 @@ from sqlalchemy import func, select
 
 from broker_tui.domain.vocabulary import REFERRAL_STATUSES
 from broker_tui.resources import SEED_DIR
+from broker_tui.services import demo
 from broker_tui.services.context import AppContext
 from broker_tui.services.demo import DemoRefused, is_empty, seed_demo
 from broker_tui.services.startup import prepare_database
+from broker_tui.store import migrate
 from broker_tui.store.tables import (
+    AppMeta,
     AuditEvent,
     BlockContract,
     BlockContractTerm,
@@ -23,6 +27,7 @@ from broker_tui.store.tables import (
     Offer,
     Placement,
     PriceList,
+    Provider,
     QAAction,
     Referral,
     ReferralSent,
@@ -144,3 +149,108 @@ def _market(ctx):
 def _count(ctx, table) -> int:
     with ctx.engine.connect() as con:
         return con.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+# All or nothing (issue 10, defect 6): a seed or a first start that dies midway leaves no demo row, and the
+# next one seeds. The failure is injected right after the Ofsted register is written, where a kill used to
+# leave the register without referrals or prices (and the next start refused to seed).
+SEEDED_TABLES = (Service, Provider, Referral, PriceList, AuditEvent)
+
+
+def _die_after_the_register(monkeypatch: pytest.MonkeyPatch) -> None:
+    def killed(_seed) -> None:
+        raise KeyboardInterrupt  # as a kill arrives: not an Exception anyone could catch
+
+    monkeypatch.setattr(demo, "add_in_house", killed)
+
+
+def _demo_rows(ctx) -> dict[str, int]:
+    return {t.__tablename__: _count(ctx, t) for t in SEEDED_TABLES}
+
+
+def test_a_seed_that_dies_midway_leaves_no_demo_row_and_can_be_run_again(ctx, monkeypatch) -> None:
+    _die_after_the_register(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        seed_demo(ctx)
+    assert _demo_rows(ctx) == dict.fromkeys(_demo_rows(ctx), 0)
+    assert is_empty(ctx)
+    monkeypatch.undo()
+    summary = seed_demo(ctx)
+    assert summary.counts["referral"] > 0 and _count(ctx, Referral) == summary.counts["referral"]
+
+
+def test_a_first_start_that_dies_midway_is_finished_by_the_next_start(db_url: str, monkeypatch) -> None:
+    first = AppContext.for_target(db_url, today=TODAY)
+    _die_after_the_register(monkeypatch)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            prepare_database(first, seed_demo_if_new=True)
+        assert migrate.current_revision(first.engine) == migrate.head_revision()
+        assert _demo_rows(first) == dict.fromkeys(_demo_rows(first), 0)
+    finally:
+        first.close()
+    monkeypatch.undo()
+    again = AppContext.for_target(db_url, today=TODAY)
+    try:
+        report = prepare_database(again, seed_demo_if_new=True)
+        assert report.seeded and not report.created
+        rows = _demo_rows(again)
+        assert rows["service"] > 1000 and rows["referral"] > 0 and rows["price_list"] > 1000
+        assert not prepare_database(again, seed_demo_if_new=True).seeded  # finished: never seeded twice
+    finally:
+        again.close()
+
+
+def test_a_first_start_killed_between_migration_and_seed_seeds_on_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "first.sqlite3"
+    first = AppContext.for_target(str(path), today=TODAY)
+    migrate.upgrade(first.engine, first.location)  # the migration committed; the kill came before the seed
+    first.close()
+    again = AppContext.for_target(str(path), today=TODAY)
+    try:
+        assert prepare_database(again, seed_demo_if_new=True).seeded
+        assert not is_empty(again)
+    finally:
+        again.close()
+
+
+def test_a_database_a_command_created_is_left_empty_by_the_app_start(tmp_path: Path) -> None:
+    path = tmp_path / "command.sqlite3"
+    for seed_demo_if_new in (False, True):  # `broker-tui referrals list` first, then the app
+        ctx = AppContext.for_target(str(path), today=TODAY)
+        try:
+            assert not prepare_database(ctx, seed_demo_if_new=seed_demo_if_new).seeded
+            assert is_empty(ctx) and _count(ctx, CodeListEntry) > 0
+        finally:
+            ctx.close()
+
+
+def test_two_seeds_at_once_give_one_demo(ctx) -> None:
+    target = str(ctx.location.path or ctx.location.url)
+    others = [AppContext.for_target(target, today=TODAY) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def seed(one: AppContext) -> None:
+        barrier.wait()
+        try:
+            seed_demo(one)
+            outcomes.append("seeded")
+        except DemoRefused as exc:
+            outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=seed, args=(one,)) for one in others]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for one in others:
+            one.close()
+    assert sorted(o.split(":")[0] for o in outcomes) == ["refused", "seeded"], outcomes
+    assert "already holds" in next(o for o in outcomes if o.startswith("refused"))
+    with ctx.engine.connect() as con:
+        marks = con.execute(select(func.count()).select_from(AppMeta).where(AppMeta.key == "demo_seeded_on"))
+        assert marks.scalar_one() == 1
+    assert _count(ctx, Referral) == len(set(_market(ctx)[1]))  # every referral once

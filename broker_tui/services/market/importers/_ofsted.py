@@ -43,7 +43,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,14 +178,17 @@ def _provider_sectors(records: list[OfstedRecord], values: dict[str, dict[str, A
     return {k: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for k, c in votes.items()}
 
 
-def import_ofsted(ctx: AppContext, path: Path | str, progress: Callable[[str], None] | None = None) -> ImportReport:
-    """Check the whole file, then create or update services and providers in one transaction."""
+def import_ofsted(ctx: AppContext, path: Path | str, progress: Callable[[str], None] | None = None, *,
+                  con: Connection | None = None) -> ImportReport:
+    """Check the whole file, then create or update services and providers in one transaction: its own, or
+    the caller's when ``con`` is given (the demo seed's, so that the register and the rest of the demo are
+    written or not together); then nothing is committed here."""
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     path = Path(path)
-    with ctx.engine.begin() as con:
-        load_reference_data(con)
-        place = read_places(con, ctx)
+    with _transaction(ctx, con) as read:
+        load_reference_data(read)
+        place = read_places(read, ctx)
     say(f"Checking {path.name}…")
     parsed = parse_register(path, place.la.keys())
     report = ImportReport(file=path.name, rows=parsed.rows, taken=len(parsed.records),
@@ -192,11 +196,21 @@ def import_ofsted(ctx: AppContext, path: Path | str, progress: Callable[[str], N
     values = {rec.urn: register_values(rec, place) for rec in parsed.records}
     report.by_type = Counter(v["service_type"] for v in values.values())
     say(f"Writing {len(parsed.records):,} services…")
-    with ctx.engine.begin() as con:
-        _write(con, ctx, parsed.records, values, place, report)
+    with _transaction(ctx, con) as write:
+        _write(write, ctx, parsed.records, values, place, report)
     report.seconds = time.perf_counter() - started
     say(f"Done in {report.seconds:.2f} s")
     return report
+
+
+@contextmanager
+def _transaction(ctx: AppContext, con: Connection | None) -> Iterator[Connection]:
+    """The caller's open transaction, or one of our own (committed at the end of the block)."""
+    if con is not None:
+        yield con
+        return
+    with ctx.engine.begin() as own:
+        yield own
 
 
 def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values: dict[str, dict[str, Any]],
