@@ -1,0 +1,93 @@
+"""Who pays what: the funding split between social care, education and health.
+
+Shares are whole percentages, each 0 to 100, adding to exactly 100. An amount of pence is split by
+largest remainder (``apportion``) so the three parts add exactly to it; a penny left over after the
+floors goes to the largest remainder, ties broken in this fixed order: social care, then education,
+then health. A funder with a 0% share never gets a penny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from broker_tui.domain.purchases._period import apportion
+
+FUNDERS = ("social_care", "education", "health")  # the order ties are broken in
+SHARE_FIELDS = ("social_care_pct", "education_pct", "health_pct")
+FUNDER_LABELS = {"social_care": "Social care", "education": "Education", "health": "Health"}
+
+
+@dataclass(frozen=True, slots=True)
+class FundingSplit:
+    """The share of the cost each funder pays, in whole percent."""
+
+    social_care_pct: int = 100
+    education_pct: int = 0
+    health_pct: int = 0
+
+    @property
+    def shares(self) -> tuple[int, int, int]:
+        return (self.social_care_pct, self.education_pct, self.health_pct)
+
+
+SOCIAL_CARE_ONLY = FundingSplit()
+
+
+@dataclass(frozen=True, slots=True)
+class FundedPence:
+    """An amount of pence split between the funders; the parts add to ``total``."""
+
+    social_care: int = 0
+    education: int = 0
+    health: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.social_care + self.education + self.health
+
+    def as_dict(self) -> dict[str, int]:
+        return {"social_care": self.social_care, "education": self.education, "health": self.health}
+
+
+NOTHING = FundedPence()
+
+
+def check_funding_split(split: object) -> dict[str, str]:
+    """Every problem with a funding split, by field (empty: it is sound). Never raises.
+
+    ``split`` is a FundingSplit or a mapping with its field names (a missing share counts as 0). Each share
+    must be a whole number (int, not bool or float) from 0 to 100; when each is, they must add to 100,
+    reported under ``shares``.
+    """
+    problems: dict[str, str] = {}
+    values: list[int] = []
+    for name in SHARE_FIELDS:
+        value = split.get(name, 0) if isinstance(split, Mapping) else getattr(split, name, 0)
+        if value is None:
+            value = 0
+        if not isinstance(value, int) or isinstance(value, bool):
+            problems[name] = f"must be a whole percentage, not {type(value).__name__}"
+        elif not 0 <= value <= 100:
+            problems[name] = f"is {value}%: a share must be between 0% and 100%"
+        else:
+            values.append(value)
+    if not problems and sum(values) != 100:
+        problems["shares"] = f"the funding shares add to {sum(values)}%, not 100%"
+    return problems
+
+
+def split_pence(pence: int, split: FundingSplit) -> FundedPence:
+    """``pence`` split by the shares, largest remainder, so the parts add exactly to ``pence`` (ties:
+    social care, education, health). Refuses a split whose shares do not add to 100."""
+    if problems := check_funding_split(split):
+        raise ValueError("; ".join(f"{k} {v}" for k, v in problems.items()))
+    return FundedPence(*apportion(pence, split.shares))
+
+
+def split_by_weights(pence: int, weights: tuple[int, int, int]) -> FundedPence:
+    """``pence`` split in proportion to each funder's exact share of a cost (largest remainder, same ties).
+    With one split throughout, the weights are proportional to its shares and this is ``split_pence``."""
+    if pence == 0 and not any(weights):
+        return NOTHING
+    return FundedPence(*apportion(pence, weights))
