@@ -58,6 +58,7 @@ splits = st.tuples(st.integers(0, 100), st.integers(0, 100)).filter(lambda t: t[
 def test_funders_pence_add_exactly_and_each_is_within_a_penny_of_its_share(pence: int, split: FundingSplit) -> None:
     parts = split_pence(pence, split)
     assert parts.total == pence
+    assert parts == FundedPence(*apportion(pence, split.shares))  # the three-way fast path is the general rule
     for share, got in zip(split.shares, (parts.social_care, parts.education, parts.health), strict=True):
         exact = Fraction(pence * share, 100)
         assert exact - 1 < got < exact + 1 and got >= 0

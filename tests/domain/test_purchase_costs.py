@@ -20,6 +20,7 @@ from broker_tui.domain.purchases import (
     WeeklyPriceParts,
     amendment_in_force,
     anniversary,
+    apportion,
     check_agreement,
     cost_for_full_year_from,
     cost_in_financial_year,
@@ -223,11 +224,18 @@ def periods(draw: st.DrawFn) -> Period:
 
 def night_by_night(agreement: SpotAgreement, period: Period) -> Fraction:
     """The reference: each night in turn, the weekly price in force that night over 7."""
-    total = Fraction(0)
+    return sum((funder for funder in funders_night_by_night(agreement, period)), Fraction(0))
+
+
+def funders_night_by_night(agreement: SpotAgreement, period: Period) -> tuple[Fraction, Fraction, Fraction]:
+    """Each funder's exact share, night by night: the night's price over 7 times its percentage."""
+    shares = [Fraction(0)] * 3
     for night in period.each_night():
         version = amendment_in_force(agreement, night)
-        total += 0 if version is None else Fraction(version.weekly_pence, 7)
-    return total
+        if version is not None:
+            for k, pct in enumerate(version.split.shares):
+                shares[k] += Fraction(version.weekly_pence * pct, 700)
+    return shares[0], shares[1], shares[2]
 
 
 @settings(max_examples=200, deadline=None)
@@ -238,6 +246,10 @@ def test_before_rounding_a_periods_cost_is_exactly_the_sum_of_its_nights(agreeme
     assert cost.exact_pence == night_by_night(agreement, period)
     assert cost.pence == round_half_up(cost.sevenths, 7) and abs(cost.exact_pence - cost.pence) <= Fraction(1, 2)
     assert cost.funders.total == cost.pence and min(cost.funders.as_dict().values()) >= 0
+    exact = funders_night_by_night(agreement, period.clip(agreement.start, agreement.end))
+    if cost.sevenths:  # the rounded total shared by largest remainder in proportion to the exact shares
+        weights = [int(share * 700) for share in exact]
+        assert cost.funders == FundedPence(*apportion(cost.pence, weights))
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,7 +1,7 @@
 """Who pays what: the funding split between social care, education and health.
 
 Shares are whole percentages, each 0 to 100, adding to exactly 100. An amount of pence is split by
-largest remainder (``apportion``) so the three parts add exactly to it; a penny left over after the
+largest remainder (the rule of ``apportion``) so the three parts add exactly to it; a penny left over after the
 floors goes to the largest remainder, ties broken in this fixed order: social care, then education,
 then health. A funder with a 0% share never gets a penny.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from broker_tui.domain.purchases._period import apportion
 
 FUNDERS = ("social_care", "education", "health")  # the order ties are broken in
 SHARE_FIELDS = ("social_care_pct", "education_pct", "health_pct")
@@ -80,14 +78,42 @@ def check_funding_split(split: object) -> dict[str, str]:
 def split_pence(pence: int, split: FundingSplit) -> FundedPence:
     """``pence`` split by the shares, largest remainder, so the parts add exactly to ``pence`` (ties:
     social care, education, health). Refuses a split whose shares do not add to 100."""
-    if problems := check_funding_split(split):
+    shares = split.shares
+    sound = all(type(s) is int and 0 <= s <= 100 for s in shares) and sum(shares) == 100  # the check's rules, fast
+    if not sound:
+        problems = check_funding_split(split)
         raise ValueError("; ".join(f"{k} {v}" for k, v in problems.items()))
-    return FundedPence(*apportion(pence, split.shares))
+    return split_by_weights(pence, *shares)
 
 
-def split_by_weights(pence: int, weights: tuple[int, int, int]) -> FundedPence:
-    """``pence`` split in proportion to each funder's exact share of a cost (largest remainder, same ties).
-    With one split throughout, the weights are proportional to its shares and this is ``split_pence``."""
-    if pence == 0 and not any(weights):
-        return NOTHING
-    return FundedPence(*apportion(pence, weights))
+def split_by_weights(pence: int, care: int, education: int, health: int) -> FundedPence:
+    """``pence`` split in proportion to each funder's exact share of a cost (non-negative integer weights),
+    by largest remainder with the same ties as ``apportion``, written out for three (the hot path of every
+    projection). With one split throughout, the weights are proportional to its shares: ``split_pence``."""
+    whole = care + education + health
+    if whole == 0:
+        if pence == 0:
+            return NOTHING
+        raise ValueError("cannot share pence in proportion to nothing (every weight is 0)")
+    if pence < 0:
+        minus = split_by_weights(-pence, care, education, health)
+        return FundedPence(-minus.social_care, -minus.education, -minus.health)
+    c, rc = divmod(pence * care, whole)
+    e, re = divmod(pence * education, whole)
+    h, rh = divmod(pence * health, whole)
+    left = pence - c - e - h  # 0, 1 or 2: each remainder is under one penny
+    if left == 1:  # to the largest remainder, the earliest funder on a tie
+        if rc >= re and rc >= rh:
+            c += 1
+        elif re >= rh:
+            e += 1
+        else:
+            h += 1
+    elif left == 2:  # to all but the smallest remainder, the latest funder on a tie
+        if rh <= rc and rh <= re:
+            c, e = c + 1, e + 1
+        elif re <= rc:
+            c, h = c + 1, h + 1
+        else:
+            e, h = e + 1, h + 1
+    return FundedPence(c, e, h)

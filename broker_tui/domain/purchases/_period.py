@@ -83,7 +83,7 @@ def apportion(total: int, weights: Sequence[int]) -> tuple[int, ...]:
     each to the largest remainders, a tie going to the EARLIER weight (so for funders: social care, then
     education, then health). A zero weight gets nothing. A negative total is shared as minus the shares
     of its size."""
-    if any(w < 0 for w in weights):
+    if weights and min(weights) < 0:
         raise ValueError("weights must not be negative")
     if total < 0:
         return tuple(-share for share in apportion(-total, weights))
@@ -92,11 +92,17 @@ def apportion(total: int, weights: Sequence[int]) -> tuple[int, ...]:
         if total == 0:
             return tuple(0 for _ in weights)
         raise ValueError("cannot share pence in proportion to nothing (every weight is 0)")
-    floors, remainders = zip(*(divmod(total * w, whole) for w in weights), strict=True)
-    shares = list(floors)
+    shares: list[int] = []
+    remainders: list[int] = []
+    for weight in weights:
+        share, remainder = divmod(total * weight, whole)
+        shares.append(share)
+        remainders.append(remainder)
     left = total - sum(shares)
-    for i in sorted(range(len(shares)), key=lambda i: (-remainders[i], i))[:left]:
-        shares[i] += 1
+    if left:
+        # a stable sort, largest remainder first: equal remainders keep their order (the earlier wins)
+        for i in sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)[:left]:
+            shares[i] += 1
     return tuple(shares)
 
 

@@ -32,14 +32,7 @@ from broker_tui.domain.purchases._funding import (
     split_pence,
 )
 from broker_tui.domain.purchases._parts import WeeklyPriceParts, check_price_parts
-from broker_tui.domain.purchases._period import (
-    Cost,
-    Period,
-    financial_year,
-    round_half_up,
-    version_segments,
-    year_from,
-)
+from broker_tui.domain.purchases._period import Cost, Period, financial_year, year_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +66,19 @@ class SpotAgreement:
         return self.ended_on if self.ended_on is not None else self.planned_end
 
     @cached_property
-    def _timeline(self) -> tuple[tuple[dt.date, ...], tuple[Amendment, ...]]:
-        latest: dict[dt.date, Amendment] = {}
-        for amendment in self.amendments:  # in the order recorded: a later one on the same date wins
-            latest[amendment.effective_from] = amendment
-        dates = tuple(sorted(latest))
-        return dates, tuple(latest[d] for d in dates)
+    def _timeline(self) -> tuple[tuple[dt.date, ...], tuple[Amendment, ...], tuple[tuple[int, int, int, int], ...]]:
+        """The versions by date (one a date), and each one's (weekly pence, care %, education %, health %)."""
+        versions = self.amendments
+        dates = tuple([a.effective_from for a in versions])
+        if sorted(set(dates)) != list(dates):  # not one a date in order: sort, the later recorded winning a tie
+            latest: dict[dt.date, Amendment] = {}
+            for amendment in versions:
+                latest[amendment.effective_from] = amendment
+            dates = tuple(sorted(latest))
+            versions = tuple(latest[d] for d in dates)
+        rates = tuple([(a.price.weekly_pence, a.split.social_care_pct, a.split.education_pct, a.split.health_pct)
+                       for a in versions])
+        return dates, versions, rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,27 +111,33 @@ def amendment_in_force(agreement: SpotAgreement, night: dt.date) -> Amendment | 
     the night is outside the agreement's [start, end))."""
     if night < agreement.start or (agreement.end is not None and night >= agreement.end):
         return None
-    dates, versions = agreement._timeline
+    dates, versions, _ = agreement._timeline
     i = bisect_right(dates, night) - 1
     return versions[i] if i >= 0 else None
 
 
 def _priced(agreement: SpotAgreement, period: Period) -> AgreementCost:
     """The cost of exactly these nights (already clipped), version segment by version segment."""
-    dates, versions = agreement._timeline
+    dates, _, rates = agreement._timeline
     sevenths = care = education = health = 0
-    for i, first, nights in version_segments(dates, period):
+    night, end = period.start, period.end
+    if night < end:  # version_segments' walk, written out: this is the hot path of every projection
+        i = bisect_right(dates, night) - 1
         if i < 0:
-            raise ValueError(f"no amendment is in force on {format_date(first)}: the agreement's first "
+            raise ValueError(f"no amendment is in force on {format_date(night)}: the agreement's first "
                              f"price takes effect on {format_date(dates[0]) if dates else 'no date'}")
-        version = versions[i]
-        amount = nights * version.price.weekly_pence
-        sevenths += amount
-        care += amount * version.split.social_care_pct
-        education += amount * version.split.education_pct
-        health += amount * version.split.health_pct
-    pence = round_half_up(sevenths, 7)
-    return AgreementCost(period, sevenths, pence, split_by_weights(pence, (care, education, health)))
+        last = len(dates) - 1
+        while night < end:
+            upto = dates[i + 1] if i < last and dates[i + 1] < end else end
+            weekly, care_pct, education_pct, health_pct = rates[i]
+            amount = (upto - night).days * weekly
+            sevenths += amount
+            care += amount * care_pct
+            education += amount * education_pct
+            health += amount * health_pct
+            night, i = upto, i + 1
+    pence = (2 * sevenths + 7) // 14  # round_half_up(sevenths, 7)
+    return AgreementCost(period, sevenths, pence, split_by_weights(pence, care, education, health))
 
 
 def cost_over(agreement: SpotAgreement, period: Period) -> AgreementCost:
@@ -165,18 +171,13 @@ def cost_to_end(agreement: SpotAgreement, day: dt.date,
     (ended_on, else planned_end) or the child's 18th birthday. The night of the 18th birthday is NOT
     paid: that day the child is no longer a child, so the period is [day, 18th birthday). None when the
     agreement is open and no 18th birthday is known. A tie is put down to the agreement's end."""
-    stops: list[tuple[dt.date, str]] = []
-    if agreement.ended_on is not None:
-        stops.append((agreement.ended_on, "ended"))
-    elif agreement.planned_end is not None:
-        stops.append((agreement.planned_end, "planned end"))
-    if eighteenth_birthday is not None:
-        stops.append((eighteenth_birthday, "18th birthday"))
-    if not stops:
+    end, until = agreement.end, "ended" if agreement.ended_on is not None else "planned end"
+    if eighteenth_birthday is not None and (end is None or eighteenth_birthday < end):
+        end, until = eighteenth_birthday, "18th birthday"
+    if end is None:
         return None
-    end, until = min(stops, key=lambda stop: stop[0])
     start = max(day, agreement.start)
-    cost = _priced(agreement, Period(start, max(start, end)).clip(agreement.start, agreement.end))
+    cost = _priced(agreement, Period(start, max(start, end)))
     return ToEndCost(cost.period, cost.sevenths, cost.pence, cost.funders, until)
 
 
