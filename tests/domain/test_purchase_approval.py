@@ -17,7 +17,7 @@ RULES = ApprovalRules(threshold_weekly_pence=750_000, raise_basis_points=500)  #
 LIMITS = {"A Manager": 1_000_000, "Head of Service": 2_500_000}
 
 
-def test_an_agreement_above_the_threshold_needs_approval_at_it_does_not() -> None:
+def test_an_agreement_above_the_threshold_needs_approval_one_at_it_does_not() -> None:
     assert agreement_approval_reasons(750_000, RULES) == []
     assert agreement_approval_reasons(750_001, RULES) == [
         "£7,500.01 a week is above the £7,500.00 threshold for approval"]
