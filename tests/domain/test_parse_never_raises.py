@@ -44,3 +44,8 @@ def test_any_json_value_at_all_is_answered(raw: object) -> None:
 def test_text_no_person_types_is_refused_in_every_field(key: str, bad: str) -> None:
     draft, problems = _parse({**referral_request(), key: bad})
     assert draft is None and key in problems and "contains" in problems[key]
+
+
+def test_a_number_written_with_thousands_of_digits_is_a_problem() -> None:
+    draft, problems = _parse({**referral_request(), "age_years": "9" * 5000, "sibling_group_size": "1" * 4400})
+    assert draft is None and {"age_years", "sibling_group_size"} <= set(problems)
