@@ -130,6 +130,8 @@ async def test_a_broker_fills_and_saves_a_referral(sqlite_ctx) -> None:
     ("#f-home_district", "ZZ99", "home_district", "not a postcode district"),
     ("#f-sibling_group_size", "0", "sibling_group_size", "at least 1"),
     ("#f-avoid_areas", "LE1; Narnia", "avoid_areas", "Narnia"),
+    ("#f-initials", "ß", "initials", "no capital letter of its own"),
+    ("#f-date_of_birth", "31/12/9999", "date_of_birth", "years 1900 to 2200"),
 ])
 @sync
 async def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(sqlite_ctx, selector, text, slot,
@@ -148,6 +150,30 @@ async def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(sqlite_c
         assert form.query_one(selector, Input).value == text  # what was typed is kept
         await goto_section_of(pilot, "case_ref")
         assert form.query_one("#f-case_ref", Input).value == "LCC-300001"
+    assert saved(sqlite_ctx) == []
+
+
+@sync
+async def test_pasted_text_with_a_right_to_left_override_is_refused_beside_its_field(sqlite_ctx) -> None:
+    """Keys that are not printable never reach an Input, but a paste does: the form says what it found."""
+    from textual import events
+
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot)
+        await goto_section_of(pilot, "religion")
+        field = form.query_one("#f-religion", Input)
+        field.focus()
+        await pilot.pause()
+        field.post_message(events.Paste("Christian\u202eeno"))
+        await pilot.pause()
+        assert "\u202e" in field.value
+        await pilot.press("tab")
+        await settle(pilot)
+        assert "right-to-left override" in error_of(form, "religion")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
     assert saved(sqlite_ctx) == []
 
 

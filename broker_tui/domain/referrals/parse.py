@@ -189,10 +189,8 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     p = _Problems()
     if not isinstance(raw, dict):
         return None, {"(referral)": "must be a JSON object of fields"}
-    for where, bad in text_problems(raw):
+    for where, bad in text_problems(raw):  # first, so a field's text problem is the one it shows
         p.add(where, bad)
-    if p:  # a field name or value that is not text as people type it: say so before reading any of it
-        return None, dict(p)
     case_ref = _text(raw, "case_ref", p, limit=30)
     if not case_ref:
         p.add("case_ref", "is required (the case system's reference)")
