@@ -189,8 +189,8 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     p = _Problems()
     if not isinstance(raw, dict):
         return None, {"(referral)": "must be a JSON object of fields"}
-    for where, bad in text_problems(raw):  # first, so a field's text problem is the one it shows
-        p.add(where, bad)
+    bad_text = dict(text_problems(raw))  # first, so a field's text problem is the one it shows
+    p.update(bad_text)
     case_ref = _text(raw, "case_ref", p, limit=30)
     if not case_ref:
         p.add("case_ref", "is required (the case system's reference)")
@@ -216,7 +216,7 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     if dob and dob > today:
         p.add("date_of_birth", "is in the future")
     age_years = _int(raw, "age_years", p, 0, MAX_AGE, what="a whole number of years")
-    if "age_years" in p:
+    if "age_years" in p and "age_years" not in bad_text:
         p["age_years"] = f"must be an age from 0 to {MAX_AGE} years"
     if dob is None and age_years is None and "date_of_birth" not in p and "age_years" not in p:
         p.add("age_years", "give a date of birth or an age in years")
