@@ -11,31 +11,19 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from broker_tui.cli import main
 from broker_tui.services.context import AppContext
 from broker_tui.store import migrate
 from broker_tui.store.location import backup_sqlite, sqlite_revision
 from broker_tui.store.revision import HEAD_REVISION
 from broker_tui.store.tables import Provider
 from tests.conftest import TODAY
-from tests.store.database_files import copy_file, damage, seed_demo_file, sqlite_scalar
+from tests.store.database_files import copy_file, damage, one_line, run_cli, seed_demo_file, sqlite_scalar
 
 STAMP = r"\d{4}-\d{2}-\d{2}-\d{6}"
 
 
-def _run(*args: str):
-    result = CliRunner().invoke(main, ["--today", "01/12/2026", *args])
-    assert isinstance(result.exception, SystemExit | type(None)), result.exception
-    assert "Traceback" not in result.output
-    return result
-
-
-def _one_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line, got: {text!r}"
-    return lines[0]
+_run, _one_line = run_cli, one_line
 
 
 def _mode(path: Path) -> int:

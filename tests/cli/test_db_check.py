@@ -14,24 +14,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from broker_tui.cli import main
 from broker_tui.store.location import backup_sqlite, sqlite_revision
-from tests.store.database_files import FAILS_HALFWAY, copy_file, damage, seed_demo_file, with_revision
+from tests.store.database_files import (
+    FAILS_HALFWAY,
+    copy_file,
+    damage,
+    one_line,
+    run_cli,
+    seed_demo_file,
+    with_revision,
+)
 
-
-def _run(*args: str):
-    result = CliRunner().invoke(main, ["--today", "01/12/2026", *args])
-    assert isinstance(result.exception, SystemExit | type(None)), result.exception
-    assert "Traceback" not in result.output
-    return result
-
-
-def _one_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line, got: {text!r}"
-    return lines[0]
+_run, _one_line = run_cli, one_line
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import contextlib
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,21 @@ def sqlite_scalar(path: Path, sql: str) -> object:
         return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def run_cli(*args: str) -> Any:
+    """The command line in-process, with no traceback allowed through."""
+    from click.testing import CliRunner
+
+    from broker_tui.cli import main
+
+    result = CliRunner().invoke(main, ["--today", "01/12/2026", *args])
+    assert isinstance(result.exception, SystemExit | type(None)), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line, got: {text!r}"
+    return lines[0]
