@@ -5,7 +5,10 @@ a child's initials or date of birth into a message, a log or a terminal.
 
 A SQLite file found damaged by any statement ("database disk image is malformed", "file is not a
 database") raises DatabaseError with one line naming the newest sound backup to restore, wherever it
-happens (``_damage_is_one_line``): no traceback, and the broker learns what to do.
+happens (``_damage_is_one_line``): no traceback, and the broker learns what to do. So does a write that
+could not get the database's lock ("database is locked"): the app's own writers to a SQLite file queue
+fairly for it (store.writers) and wait as long as the writes ahead of them take, so that is only ever met
+when something holds the database for a minute.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from broker_tui.store.location import (
     secure,
 )
 from broker_tui.store.rules import broken_rule
+from broker_tui.store.writers import queued_connection
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -49,8 +53,18 @@ def _damage_is_one_line(path: Path) -> Callable[[ExceptionContext], None]:
         original = context.original_exception
         if isinstance(original, sqlite3.DatabaseError) and is_damage(original):
             raise DatabaseError(damaged_line(path, original)) from None
+        if isinstance(original, sqlite3.OperationalError) and _is_busy(original):
+            raise DatabaseError(f"The database {path} is busy: another program has been writing to it for too "
+                                "long; nothing was saved (try again)") from None
 
     return handle_error
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(error)
 
 
 def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
@@ -59,7 +73,8 @@ def make_engine(location: DatabaseLocation, *, create: bool = True) -> Engine:
         check_sqlite_file(location.path)
         if create:
             create_private_file(location.path)
-        engine = create_engine(location.url, connect_args={"timeout": 5}, hide_parameters=True)
+        engine = create_engine(location.url, hide_parameters=True, connect_args={
+            "timeout": 5, "factory": queued_connection(f"{location.path}.lock")})
         event.listen(engine, "connect", _sqlite_pragmas)
         path = location.path
         event.listen(engine, "connect", lambda *_: secure(path))
