@@ -20,12 +20,15 @@ with the lock, say) raises SQLite's own busy error, which the engine turns into 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import sqlite3
+import sys
 import threading
 from typing import Any
+
+if sys.platform != "win32":  # POSIX (Linux, macOS): flock. Windows has none: writers wait in SQLite's handler
+    import fcntl
 
 WAIT_SECONDS = 60.0
 # pysqlite's rule for the statements it opens a transaction before (Modules/_sqlite/statement.c).
@@ -139,6 +142,9 @@ class _QueuedCursor(sqlite3.Cursor):
         return self
 
 
-def queued_connection(lock_path: str) -> type[QueuedConnection]:
-    """The sqlite3 connection class (``sqlite3.connect(factory=...)``) for one database's write queue."""
+def queued_connection(lock_path: str) -> type[sqlite3.Connection]:
+    """The sqlite3 connection class (``sqlite3.connect(factory=...)``) for one database's write queue; the
+    plain one where the system has no flock (Windows), whose writers wait in SQLite's busy handler."""
+    if sys.platform == "win32":
+        return sqlite3.Connection
     return type("QueuedConnection", (QueuedConnection,), {"lock_path": lock_path})
