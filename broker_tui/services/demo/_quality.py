@@ -54,15 +54,20 @@ def add_quality(seed: Seed) -> None:
                 kind = "contract_review"
             rag = pick_weighted(rng, {"green": 50, "amber": 35, "red": 15})
             held = seed.days(-rng.randint(3, 240))
-            note = {"id": new_id(), "service_id": s["id"], "block_contract_id": blocks.get(s["id"]), "kind": kind,
-                    "held_on": held, "rag": rag, "findings": rng.choice(FINDINGS[rag]), "author": "QA officer (commissioning)"}
+            block = blocks.get(s["id"]) if kind == "contract_review" else None
+            note = {"id": new_id(), "subject": "block_contract" if block else "service", "service_id": s["id"],
+                    "block_contract_id": block, "kind": kind, "held_on": held, "rag": rag,
+                    "findings": rng.choice(FINDINGS[rag]), "author": "QA officer (commissioning)",
+                    "young_people_involved": kind == "visit_announced" and rng.random() < 0.4}
             notes.append(note)
             for k in range(0 if rag == "green" and rng.random() < 0.6 else rng.randint(1, 3)):
                 due = held + dt.timedelta(days=rng.randint(14, 60))
                 done = None
                 if due < seed.today and (i + k) % 3 != 0:
                     done = min(seed.today, due + dt.timedelta(days=rng.randint(-10, 5)))
-                actions.append({"qa_note_id": note["id"], "description": rng.choice(ACTIONS),
-                                "owner": rng.choice(OWNERS), "due_on": due, "done_on": done})
+                owner = rng.choice(OWNERS)
+                actions.append({"qa_note_id": note["id"], "description": rng.choice(ACTIONS), "owner": owner,
+                                "due_on": due, "done_on": done, "status": "done" if done else "open",
+                                "done_by": owner if done else ""})
     seed.insert(QANote, notes)
     seed.insert(QAAction, actions)

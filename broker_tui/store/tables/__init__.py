@@ -9,8 +9,11 @@ from broker_tui.store.tables.market import (
     Service,
 )
 from broker_tui.store.tables.purchases import (
+    Approval,
     BlockContract,
     BlockContractTerm,
+    BlockUnit,
+    BlockUnitStatus,
     Placement,
     SpotAgreement,
     SpotAmendment,
@@ -20,7 +23,8 @@ from broker_tui.store.tables.reference import AppMeta, CodeListEntry, LocalAutho
 from broker_tui.store.tables.referrals import Offer, Referral, ReferralSent
 
 __all__ = [
-    "AppMeta", "AuditEvent", "BlockContract", "BlockContractTerm", "CodeListEntry", "FosterHousehold",
+    "AppMeta", "Approval", "AuditEvent", "BlockContract", "BlockContractTerm", "BlockUnit", "BlockUnitStatus",
+    "CodeListEntry", "FosterHousehold",
     "LocalAuthority", "Offer", "Placement", "PlacementStop", "PostcodeDistrict", "PriceList", "Provider",
     "QAAction", "QANote", "Referral", "ReferralSent", "Service", "SpotAgreement", "SpotAmendment",
 ]

@@ -23,3 +23,4 @@ class AuditEvent(InsertOnly, table=True):
     action: str  # create | update | end | import
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    txn_id: str = Field(default="", index=True)  # every event of one transaction shares it
