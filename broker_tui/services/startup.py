@@ -99,25 +99,32 @@ def _is_prepared(ctx: AppContext) -> bool:
 
 
 def _finish_first_start(ctx: AppContext, seed_demo_if_new: bool, progress: Callable[[str], None]) -> bool:
-    """In one transaction: the reference data, the demo when wanted, the marker. True when it seeded."""
-    from broker_tui.services.demo import DemoRefused, is_empty, seed_demo_on
+    """The reference data, the demo when wanted, the marker: one transaction. True when it seeded."""
+    from sqlalchemy.exc import IntegrityError
+
+    from broker_tui.services.demo import DemoRefused
+
+    try:
+        return _finish_once(ctx, seed_demo_if_new, progress)
+    except (DemoRefused, IntegrityError):
+        # another start seeded the database, filled it or loaded the reference data at this very moment
+        # (read empty here before it committed): once more, with what it wrote in (a second failure is ours)
+        return _finish_once(ctx, seed_demo_if_new, progress)
+
+
+def _finish_once(ctx: AppContext, seed_demo_if_new: bool, progress: Callable[[str], None]) -> bool:
+    from broker_tui.services.demo import is_empty, seed_demo_on
     from broker_tui.services.reference import load_reference_data
 
     seed = seed_demo_if_new and is_empty(ctx)
     if seed:
         progress("Loading the demo market (first start only)…")
-    try:
-        with ctx.engine.begin() as con:
-            if seed:
-                seed_demo_on(con, ctx, progress)
-            else:
-                load_reference_data(con)
-            _mark_prepared(con, ctx)
-    except DemoRefused:  # another start seeded it (or a command filled it) at this very moment
-        with ctx.engine.begin() as con:
+    with ctx.engine.begin() as con:
+        if seed:
+            seed_demo_on(con, ctx, progress)
+        else:
             load_reference_data(con)
-            _mark_prepared(con, ctx)
-        return False
+        _mark_prepared(con, ctx)
     if seed:
         progress("Demo market ready")
     return seed

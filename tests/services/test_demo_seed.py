@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,51 @@ def test_two_seeds_at_once_give_one_demo(ctx) -> None:
         marks = con.execute(select(func.count()).select_from(AppMeta).where(AppMeta.key == "demo_seeded_on"))
         assert marks.scalar_one() == 1
     assert _count(ctx, Referral) == len(set(_market(ctx)[1]))  # every referral once
+
+
+def test_two_starts_finishing_one_database_at_once_both_work(tmp_path: Path, monkeypatch) -> None:
+    """The second start reads the reference tables empty while the first is still loading them, then
+    waits for the first to commit: it must find them loaded, not fail on the duplicate rows."""
+    from broker_tui.services import reference
+
+    path = str(tmp_path / "both.sqlite3")
+    first = AppContext.for_target(path, today=TODAY)
+    migrate.upgrade(first.engine, first.location)
+    real, loading = reference.load_reference_data, threading.Event()
+
+    def slow(con, *args, **kwargs):
+        done = real(con, *args, **kwargs)
+        if threading.current_thread().name == "first":
+            loading.set()
+            time.sleep(1.0)  # the first start's transaction stays open a moment
+        return done
+
+    monkeypatch.setattr(reference, "load_reference_data", slow)
+    answers: dict[str, object] = {}
+
+    def start(name: str, ctx: AppContext) -> None:
+        try:
+            answers[name] = prepare_database(ctx, seed_demo_if_new=False).seeded
+        except Exception as exc:  # the failure looked for
+            answers[name] = f"{type(exc).__name__}: {exc}"
+
+    second = AppContext.for_target(path, today=TODAY)
+    one = threading.Thread(target=start, args=("first", first), name="first")
+    try:
+        one.start()
+        assert loading.wait(10)
+        start("second", second)
+        one.join(30)
+    finally:
+        first.close()
+        second.close()
+    assert answers == {"first": False, "second": False}
+    assert _count_at(path, CodeListEntry) > 0
+
+
+def _count_at(path: str, model) -> int:
+    ctx = AppContext.for_target(path, today=TODAY)
+    try:
+        return _count(ctx, model)
+    finally:
+        ctx.close()
