@@ -49,3 +49,8 @@ def test_text_no_person_types_is_refused_in_every_field(key: str, bad: str) -> N
 def test_a_number_written_with_thousands_of_digits_is_a_problem() -> None:
     draft, problems = _parse({**referral_request(), "age_years": "9" * 5000, "sibling_group_size": "1" * 4400})
     assert draft is None and {"age_years", "sibling_group_size"} <= set(problems)
+
+
+def test_a_number_wrapped_in_control_characters_is_a_problem_not_a_crash() -> None:
+    draft, problems = _parse({**referral_request(), "age_years": "\x850\x1f", "year_group": "\u20289"})
+    assert draft is None and "contains" in problems["age_years"] and "year_group" in problems

@@ -122,7 +122,7 @@ def _int(raw: dict[str, Any], key: str, problems: _Problems, lo: int, hi: int, *
     value = raw.get(key)
     if value in (None, ""):
         return default
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):  # longer: not a number we take
+    if isinstance(value, str) and re.fullmatch(r"[ \t]*-?[0-9]{1,12}[ \t]*", value):  # longer: not a number we take
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         problems.add(key, f"must be {what}")
