@@ -1,16 +1,45 @@
-"""The audit trail: every change to a record writes who, when, what, before and after."""
+"""The audit trail: every change to a record writes who, when, what, before and after.
+
+Every event of one database transaction carries the same transaction id (``transaction_id``), whether it
+was added one at a time (``record``) or in bulk (``insert_audit_rows``), so "what else changed with this"
+is one query.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 import uuid
+import weakref
 from typing import Any
 
+from sqlalchemy import Connection, RootTransaction
 from sqlmodel import Session, SQLModel
 
 from broker_tui.domain.ids import new_id
+from broker_tui.store.bulk import insert_rows
 from broker_tui.store.tables import AuditEvent
+
+_TRANSACTIONS: weakref.WeakKeyDictionary[RootTransaction, str] = weakref.WeakKeyDictionary()
+
+
+def transaction_id(con: Connection) -> str:
+    """The id of the transaction ``con`` is in (made on first asking; the same for every event of it)."""
+    txn = con.get_transaction()
+    if txn is None:  # outside a transaction: the event is a transaction of its own
+        return new_id().hex
+    found = _TRANSACTIONS.get(txn)
+    if found is None:
+        found = _TRANSACTIONS[txn] = new_id().hex
+    return found
+
+
+def insert_audit_rows(con: Connection, rows: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Bulk-insert events made by ``audit_row``, all in the connection's transaction and carrying its id."""
+    txn = transaction_id(con)
+    for row in rows:
+        row["txn_id"] = txn
+    insert_rows(con, AuditEvent, rows, now)
 
 
 def snapshot(row: SQLModel | None, *, exclude: tuple[str, ...] = ()) -> dict[str, Any] | None:
@@ -47,7 +76,7 @@ def record(session: Session, *, actor: str, at: dt.datetime, entity: str, entity
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     event = AuditEvent(at=at, actor=actor, entity=entity, entity_id=str(entity_id), action=action,
-                       before=before, after=after)
+                       before=before, after=after, txn_id=transaction_id(session.connection()))
     session.add(event)
     return event
 

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, select
 
 from broker_tui.domain.settings import Settings
 from broker_tui.services.market import HomeOrigin, home_origin
-from broker_tui.store.audit import audit_row
+from broker_tui.store.audit import audit_row, insert_audit_rows
 from broker_tui.store.base import TableModel
 from broker_tui.store.bulk import insert_rows
-from broker_tui.store.tables import AuditEvent, LocalAuthority, Provider, Service
+from broker_tui.store.tables import LocalAuthority, Provider, Service
 
 SEED_TEXT = "broker-tui demo market v1"
 SERVICE_COLUMNS = ("id", "provider_id", "name", "service_type", "sector", "ofsted_urn", "registration_status",
@@ -87,7 +87,7 @@ class Seed:
                                      action="create", after={"rows": rows, "note": note}))
 
     def flush_audits(self) -> None:
-        insert_rows(self.con, AuditEvent, self.audits, self.now)
+        insert_audit_rows(self.con, self.audits, self.now)
         self.counts["audit_event"] += len(self.audits)
         self.audits = []
 

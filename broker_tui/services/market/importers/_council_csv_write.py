@@ -17,9 +17,9 @@ from broker_tui.domain.vocabulary import UNGRADED_TYPES
 from broker_tui.services.context import AppContext
 from broker_tui.services.market._columns import refresh_directory_columns
 from broker_tui.services.market.importers._council_csv_rows import CONTACTS, DEFAULT_AGES, Market, RowPlan
-from broker_tui.store.audit import audit_row
+from broker_tui.store.audit import audit_row, insert_audit_rows
 from broker_tui.store.bulk import insert_rows, update_versioned
-from broker_tui.store.tables import AuditEvent, FosterHousehold, PriceList, Provider, Service
+from broker_tui.store.tables import FosterHousehold, PriceList, Provider, Service
 
 HOUSEHOLD_PREFIX = "LIST-"
 
@@ -170,5 +170,5 @@ def write_plans(con: Connection, ctx: AppContext, plans: list[RowPlan], market: 
     report.updated = len(w.touched & existing)
     report.unchanged = len(existing - w.touched)
     refresh_directory_columns(con, ctx.settings, w.today, sorted(w.touched, key=str))
-    insert_rows(con, AuditEvent, w.audits, w.now)
+    insert_audit_rows(con, w.audits, w.now)
 

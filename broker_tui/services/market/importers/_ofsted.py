@@ -58,9 +58,9 @@ from broker_tui.services.market._columns import DIRECTORY_COLUMNS, HomeOrigin, d
 from broker_tui.services.market.importers._csv_file import ImportFileError
 from broker_tui.services.market.importers._ofsted_file import OfstedRecord, parse_register
 from broker_tui.services.reference import load_reference_data
-from broker_tui.store.audit import audit_row
+from broker_tui.store.audit import audit_row, insert_audit_rows
 from broker_tui.store.bulk import insert_rows, update_versioned
-from broker_tui.store.tables import AuditEvent, LocalAuthority, PostcodeDistrict, Provider, Service
+from broker_tui.store.tables import LocalAuthority, PostcodeDistrict, Provider, Service
 
 __all__ = ["ImportFileError", "ImportReport", "import_ofsted", "parse_register"]
 
@@ -291,7 +291,7 @@ def _write(con: Connection, ctx: AppContext, records: list[OfstedRecord], values
             report.gone += 1
     insert_rows(con, Service, creates, now)
     update_versioned(con, Service, updates)
-    insert_rows(con, AuditEvent, audits, now)
+    insert_audit_rows(con, audits, now)
     report.created, report.updated = len(creates), len(updates) - report.gone
 
 
