@@ -42,6 +42,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK's text: the column holds one of the codes (the codes are ours, never user input)."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
 def id_field(**kw: Any) -> Any:
     return Field(default_factory=new_id, primary_key=True, **kw)
 

@@ -22,7 +22,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field
 
-from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only
+from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, one_of
 
 PARTS_ADD_UP = ("weekly_price_pence = core_weekly_pence + staffing_weekly_pence + two_to_one_weekly_pence"
                 " + education_weekly_pence + therapy_weekly_pence + solo_premium_weekly_pence + other_weekly_pence")
@@ -38,9 +38,6 @@ APPROVAL_KINDS = ("cost", "out_of_area", "distant", "school_years_10_11", "host_
 APPROVAL_DECISIONS = ("approved", "rejected", "told")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
 
 class SpotAgreement(Versioned, table=True):
     """An individual placement agreement (IPA) for one child at one service. Prices live in amendments;
@@ -48,7 +45,7 @@ class SpotAgreement(Versioned, table=True):
     or cancelled before it started)."""
 
     __tablename__ = "spot_agreement"
-    __table_args__ = (CheckConstraint(_in("status", AGREEMENT_STATUSES), name="ck_spot_agreement_status"),
+    __table_args__ = (CheckConstraint(one_of("status", AGREEMENT_STATUSES), name="ck_spot_agreement_status"),
                       CheckConstraint("planned_end IS NULL OR planned_end > start_date",
                                       name="ck_spot_agreement_planned_end"),
                       CheckConstraint("ended_on IS NULL OR ended_on >= start_date", name="ck_spot_agreement_ended"))
@@ -84,7 +81,7 @@ class SpotAmendment(InsertOnly, table=True):
         CheckConstraint("social_care_pct >= 0 AND education_pct >= 0 AND health_pct >= 0",
                         name="ck_spot_amendment_shares_positive"),
         CheckConstraint(" AND ".join(f"{c} >= 0" for c in MONEY_COLUMNS), name="ck_spot_amendment_money"),
-        CheckConstraint(_in("kind", AMENDMENT_KINDS), name="ck_spot_amendment_kind"),
+        CheckConstraint(one_of("kind", AMENDMENT_KINDS), name="ck_spot_amendment_kind"),
         CheckConstraint("other_weekly_pence = 0 OR other_text <> ''", name="ck_spot_amendment_other_text"),
     )
     id: uuid.UUID = id_field()
@@ -164,7 +161,7 @@ class BlockUnitStatus(InsertOnly, table=True):
     young person, or out of use through the provider's or the council's doing."""
 
     __tablename__ = "block_unit_status"
-    __table_args__ = (CheckConstraint(_in("status", UNIT_STATUSES), name="ck_block_unit_status"),)
+    __table_args__ = (CheckConstraint(one_of("status", UNIT_STATUSES), name="ck_block_unit_status"),)
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = fk("block_unit.id")
     effective_from: dt.date
@@ -182,7 +179,7 @@ class Placement(Versioned, table=True):
         CheckConstraint("(spot_agreement_id IS NULL) <> (block_unit_id IS NULL)", name="ck_placement_one_purchase"),
         CheckConstraint("block_unit_id IS NULL OR block_contract_id IS NOT NULL", name="ck_placement_unit_contract"),
         CheckConstraint("end_date IS NULL OR end_date > start_date", name="ck_placement_nights"),
-        CheckConstraint(_in("overlap_kind", OVERLAP_KINDS), name="ck_placement_overlap_kind"),
+        CheckConstraint(one_of("overlap_kind", OVERLAP_KINDS), name="ck_placement_overlap_kind"),
         CheckConstraint("overlap_kind = '' OR overlap_reason <> ''", name="ck_placement_overlap_reason"),
         Index("ix_placement_case_nights", "case_ref", "start_date"),
     )
@@ -210,8 +207,8 @@ class Approval(InsertOnly, table=True):
     host council told. Who decided is the database role or the login, never the recorder."""
 
     __tablename__ = "approval"
-    __table_args__ = (CheckConstraint(_in("kind", APPROVAL_KINDS), name="ck_approval_kind"),
-                      CheckConstraint(_in("decision", APPROVAL_DECISIONS), name="ck_approval_decision"),
+    __table_args__ = (CheckConstraint(one_of("kind", APPROVAL_KINDS), name="ck_approval_kind"),
+                      CheckConstraint(one_of("decision", APPROVAL_DECISIONS), name="ck_approval_decision"),
                       CheckConstraint("decision <> 'rejected' OR reason <> ''", name="ck_approval_reason"))
     id: uuid.UUID = id_field()
     agreement_id: uuid.UUID | None = fk("spot_agreement.id", nullable=True)

@@ -14,23 +14,20 @@ import uuid
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
-from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only
+from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, one_of
 
 QA_SUBJECTS = ("provider", "service", "spot_agreement", "block_contract", "placement")
 RAGS = ("red", "amber", "green")
 ACTION_STATUSES = ("open", "done", "cancelled")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
 
 @insert_only
 class QANote(InsertOnly, table=True):
     __tablename__ = "qa_note"
     __table_args__ = (
-        CheckConstraint(_in("rag", RAGS), name="ck_qa_note_rag"),
-        CheckConstraint(_in("subject", QA_SUBJECTS), name="ck_qa_note_subject"),
+        CheckConstraint(one_of("rag", RAGS), name="ck_qa_note_rag"),
+        CheckConstraint(one_of("subject", QA_SUBJECTS), name="ck_qa_note_subject"),
         CheckConstraint(" OR ".join(f"(subject = '{s}' AND {s}_id IS NOT NULL)" for s in QA_SUBJECTS),
                         name="ck_qa_note_subject_named"),
     )
@@ -53,7 +50,7 @@ class QANote(InsertOnly, table=True):
 class QAAction(Versioned, table=True):
     __tablename__ = "qa_action"
     __table_args__ = (
-        CheckConstraint(_in("status", ACTION_STATUSES), name="ck_qa_action_status"),
+        CheckConstraint(one_of("status", ACTION_STATUSES), name="ck_qa_action_status"),
         CheckConstraint("status <> 'done' OR (done_on IS NOT NULL AND done_by <> '')", name="ck_qa_action_done"),
         CheckConstraint("status <> 'cancelled' OR cancelled_reason <> ''", name="ck_qa_action_cancelled"),
     )

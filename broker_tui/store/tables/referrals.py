@@ -10,12 +10,12 @@ from sqlalchemy import Index, text
 from sqlmodel import Field
 
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
-from broker_tui.store.base import UTCDateTime, Versioned, fk, id_field, json_field
+from broker_tui.store.base import UTCDateTime, Versioned, fk, id_field, json_field, one_of
 
 # The rules of casework the database holds itself, so that no second process can race past a check in
 # Python (store.rules names them for the services' messages):
 # one open referral per case reference; a referral sent to a service once; one accepted offer per referral.
-_OPEN = text("status IN (" + ", ".join(f"'{s}'" for s in OPEN_REFERRAL_STATUSES) + ")")
+_OPEN = text(one_of("status", OPEN_REFERRAL_STATUSES))
 _ACCEPTED = text("status = 'accepted'")
 
 
