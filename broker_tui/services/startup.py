@@ -14,15 +14,13 @@ command (``seed_demo_if_new`` False) loads the reference data and leaves the dat
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from broker_tui.services.context import AppContext
-from broker_tui.store.location import check_sqlite_file, sqlite_revision
+from broker_tui.store.location import check_sqlite_file, sqlite_start_state
 from broker_tui.store.revision import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -45,20 +43,10 @@ class StartupReport:
 def is_ready_light(ctx: AppContext) -> bool:
     """True when a SQLite file is at the head revision and prepared (read with sqlite3 only)."""
     path = ctx.location.path
-    if path is None:
+    if path is None or not check_sqlite_file(path):
         return False
-    return check_sqlite_file(path) and sqlite_revision(path) == HEAD_REVISION and _prepared_light(path)
-
-
-def _prepared_light(path: Path) -> bool:
-    con = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-    try:
-        marks = ", ".join("?" * len(PREPARED_KEYS))
-        return con.execute(f"SELECT 1 FROM app_meta WHERE key IN ({marks})", PREPARED_KEYS).fetchone() is not None
-    except sqlite3.DatabaseError:
-        return False
-    finally:
-        con.close()
+    revision, prepared = sqlite_start_state(path, PREPARED_KEYS)
+    return revision == HEAD_REVISION and prepared
 
 
 def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,

@@ -152,6 +152,23 @@ def sqlite_revision(path: Path) -> str | None:
         con.close()
 
 
+def sqlite_start_state(path: Path, markers: tuple[str, ...]) -> tuple[str | None, bool]:
+    """The start-up's one light look at a SQLite file, on one read-only stdlib connection: its Alembic
+    revision (None if none) and whether app_meta holds any of ``markers`` (its first start finished)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None, False
+    con = sqlite3.connect(_uri(path, "ro"), uri=True)
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        marks = ", ".join("?" * len(markers))
+        found = con.execute(f"SELECT 1 FROM app_meta WHERE key IN ({marks})", markers).fetchone()
+        return (row[0] if row else None), found is not None
+    except sqlite3.DatabaseError:
+        return None, False
+    finally:
+        con.close()
+
+
 def backup_sqlite(path: Path, label: str) -> Path:
     """Copy a live SQLite database aside, beside it, as ``<file>.<label>.bak`` (``-2``, ``-3`` ... when taken)."""
     target = path.with_name(f"{path.name}.{label}.bak")
