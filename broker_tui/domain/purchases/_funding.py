@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from broker_tui.domain.funding import share_out_of_range, shares_total_problem
+
 FUNDERS = ("social_care", "education", "health")  # the order ties are broken in
 SHARE_FIELDS = ("social_care_pct", "education_pct", "health_pct")
 FUNDER_LABELS = {"social_care": "Social care", "education": "Education", "health": "Health"}
@@ -66,12 +68,12 @@ def check_funding_split(split: object) -> dict[str, str]:
             value = 0
         if not isinstance(value, int) or isinstance(value, bool):
             problems[name] = f"must be a whole percentage, not {type(value).__name__}"
-        elif not 0 <= value <= 100:
+        elif share_out_of_range(value):
             problems[name] = f"is {value}%: a share must be between 0% and 100%"
         else:
             values.append(value)
-    if not problems and sum(values) != 100:
-        problems["shares"] = f"the funding shares add to {sum(values)}%, not 100%"
+    if not problems and (total := shares_total_problem(values)):
+        problems["shares"] = f"the {total}"
     return problems
 
 

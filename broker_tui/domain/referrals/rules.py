@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from broker_tui.domain.funding import share_out_of_range, shares_total_problem
 from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE
 
 URGENT_WITHIN_DAYS = 5
@@ -64,12 +65,9 @@ URGENCY_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "planned": "Plan
 
 def funding_problem(social_care_pct: int, education_pct: int, health_pct: int) -> str | None:
     shares = (social_care_pct, education_pct, health_pct)
-    if any(s < 0 or s > 100 for s in shares):
+    if any(share_out_of_range(s) for s in shares):
         return "each funding share must be between 0% and 100%"
-    total = sum(shares)
-    if total != 100:
-        return f"funding shares add to {total}%, not 100%"
-    return None
+    return shares_total_problem(shares)
 
 
 def placement_type_problem(age_years: int | None, types_sought: list[str]) -> str | None:
