@@ -58,9 +58,16 @@ def format_pence(pence: int | None, *, whole: bool = False) -> str:
     return f"{sign}£{p // 100:,}.{p % 100:02d}"
 
 
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest whole number, halves upwards (exact integer arithmetic)."""
+    if denominator <= 0:
+        raise ValueError("the denominator must be positive")
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def apply_uplift(pence: int, basis_points: int, years: int = 1) -> int:
     """Apply an annual uplift (in basis points, 350 = 3.5%) for whole years, rounding half up each year."""
     value = pence
     for _ in range(years):
-        value = (value * (10_000 + basis_points) + 5_000) // 10_000
+        value = round_half_up(value * (10_000 + basis_points), 10_000)
     return value

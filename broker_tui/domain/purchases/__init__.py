@@ -20,6 +20,7 @@ over 7 (or Fractions), divided once. Nothing here raises on a check (``check_*``
 field); the figures assume checked input and say what is wrong when it is not.
 """
 
+from broker_tui.domain.money import round_half_up
 from broker_tui.domain.purchases._approval import (
     ApprovalRules,
     agreement_approval_reasons,
@@ -70,7 +71,6 @@ from broker_tui.domain.purchases._period import (
     anniversary,
     apportion,
     financial_year,
-    round_half_up,
     year_from,
 )
 from broker_tui.domain.purchases._placements import (

@@ -24,12 +24,11 @@ from fractions import Fraction
 from functools import cached_property
 
 from broker_tui.domain.dates import format_date
-from broker_tui.domain.money import pence_problem
+from broker_tui.domain.money import pence_problem, round_half_up
 from broker_tui.domain.purchases._period import (
     Cost,
     Period,
     cost_from_sevenths,
-    round_half_up,
     version_segments,
 )
 from broker_tui.domain.purchases._placements import Placement, child_overlaps, unit_overlaps

@@ -21,8 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from broker_tui.domain.money import format_pence, pence_problem
-from broker_tui.domain.purchases._period import round_half_up
+from broker_tui.domain.money import format_pence, pence_problem, round_half_up
 from broker_tui.domain.text_rules import text_problem
 
 MINUTES_IN_WEEK = 7 * 24 * 60  # no one can be staffed for more hours a week than the week has

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from broker_tui.domain.money import round_half_up
+
 FINANCIAL_YEAR_START = (4, 1)  # the UK public sector's financial year runs 1 April to 31 March
 
 
@@ -68,13 +70,6 @@ def year_from(day: dt.date) -> Period:
     """A full year of nights from ``day``: to the same date a year on, so 365 nights, or 366 when it holds
     a 29 February (never 52 weeks)."""
     return Period(day, anniversary(day))
-
-
-def round_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator to the nearest whole number, halves upwards (exact integer arithmetic)."""
-    if denominator <= 0:
-        raise ValueError("the denominator must be positive")
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def apportion(total: int, weights: Sequence[int]) -> tuple[int, ...]:
