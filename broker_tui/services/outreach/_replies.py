@@ -119,8 +119,7 @@ def record_decline(ctx: AppContext, referral: str | uuid.UUID | ReferralView, se
 
 def check_offer(offer: OfferInput, today: dt.date) -> dict[str, str]:
     """The problems with an offer, field by field (empty when it can be recorded)."""
-    problems: dict[str, str] = {k: v for k, v in text_problems({"conditions": offer.conditions,
-                                                                "parts_note": offer.parts_note})}
+    problems = dict(text_problems({"conditions": offer.conditions, "parts_note": offer.parts_note}))
     if not _is_int(offer.weekly_price_pence) or offer.weekly_price_pence <= 0:
         problems["weekly_price_pence"] = "must be a whole number of pence above 0"
     elif too_much := pence_problem(offer.weekly_price_pence):
