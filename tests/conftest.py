@@ -120,7 +120,7 @@ def _context(url: str):
     from broker_tui.services.startup import prepare_database
 
     ctx = AppContext.for_target(url, today=TODAY)
-    ctx.settings = ctx.settings.__class__(user_name="test.broker")
+    ctx.acting_as = "test.broker"
     prepare_database(ctx, seed_demo_if_new=False)
     return ctx
 
@@ -184,3 +184,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is not beside the repository")
     return SHARED_DATA
+
+
+def writing_session(ctx):
+    """A bare session (no commit on exit) that names the test's actor, as ctx.session() does: a session
+    naming nobody may only read (store.audit)."""
+    from sqlmodel import Session
+
+    from broker_tui.store.audit import attach
+
+    session = Session(ctx.engine)
+    attach(session, actor=ctx.actor, now=ctx.clock.now)
+    return session

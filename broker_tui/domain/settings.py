@@ -42,8 +42,10 @@ class MatchingWeights:
 class Settings:
     home: HomeArea = field(default_factory=HomeArea)
     weights: MatchingWeights = field(default_factory=MatchingWeights)
-    user_name: str = ""  # who the audit trail names; the login name when empty
+    user_name: str = ""  # a label shown beside the login (the audit trail names the login, never this)
     high_cost_threshold_pence: int = 750_000  # weekly cost above which a manager's approval is needed
+    raise_basis_points: int = 500  # an amendment raising the weekly price by more than this needs approval
+    approvers: tuple[tuple[str, int], ...] = ()  # (login or database role, highest weekly pence they may approve)
 
 
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -97,16 +99,35 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
     if not isinstance(user_name, str):
         raise SettingsError("user.name", f"must be text, got {user_name!r}")
     approvals = _section(data, "approvals")
-    _check_unknown(approvals, {"high_cost_weekly_pounds"}, "approvals")
+    _check_unknown(approvals, {"high_cost_weekly_pounds", "raise_percent", "approvers"}, "approvals")
     threshold = Settings.high_cost_threshold_pence
     if "high_cost_weekly_pounds" in approvals:
         v = approvals["high_cost_weekly_pounds"]
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise SettingsError("approvals.high_cost_weekly_pounds", f"must be a whole number of pounds, got {v!r}")
         threshold = v * 100
+    raise_bp = Settings.raise_basis_points
+    if "raise_percent" in approvals:
+        v = approvals["raise_percent"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 100 or round(v * 100) != v * 100:
+            raise SettingsError("approvals.raise_percent",
+                                f"must be a percentage from 0 to 100 with at most two decimals, got {v!r}")
+        raise_bp = round(v * 100)
+    approvers: list[tuple[str, int]] = []
+    raw_approvers = approvals.get("approvers", {})
+    if not isinstance(raw_approvers, dict):
+        raise SettingsError("approvals.approvers",
+                            'must be a table of login = highest weekly pounds, e.g. { "jmanager" = 12000 }')
+    for who, pounds in raw_approvers.items():
+        if not who.strip() or isinstance(pounds, bool) or not isinstance(pounds, int) or pounds < 0:
+            raise SettingsError(f"approvals.approvers.{who}",
+                                f"must be a whole number of pounds a week, got {pounds!r}")
+        approvers.append((who.strip(), pounds * 100))
     return Settings(
         home=HomeArea(**home_kw),
         weights=MatchingWeights(**weights_kw),
         user_name=user_name.strip(),
         high_cost_threshold_pence=threshold,
+        raise_basis_points=raise_bp,
+        approvers=tuple(approvers),
     )

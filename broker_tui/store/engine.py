@@ -14,6 +14,7 @@ when something holds the database for a minute.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
+from broker_tui.store.audit import attach
+from broker_tui.store.base import utcnow
 from broker_tui.store.errors import DatabaseError, RuleBroken
 from broker_tui.store.location import (
     DatabaseLocation,
@@ -107,12 +110,18 @@ def _first_line(exc: DBAPIError) -> str:
 
 
 @contextlib.contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, *, actor: str | None = None,
+                  now: Callable[[], dt.datetime] | None = None) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back (nothing half-written) on error.
+
+    With an ``actor``, every row the session writes leaves its audit event (store.audit); without one the
+    session may only read (a write raises AuditMissing).
 
     A write that breaks a rule the database holds raises RuleBroken naming the rule (never the row).
     """
     session = Session(engine, expire_on_commit=False)
+    if actor is not None:
+        attach(session, actor=actor, now=now or utcnow)
     try:
         yield session
         session.commit()
@@ -124,3 +133,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def database_role(engine: Engine) -> str | None:
+    """Who the server says is connected (PostgreSQL's ``current_user``): the person, when each member
+    of the team logs in as their own role. None for SQLite, which has no users."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as con:
+        return str(con.execute(text("SELECT current_user")).scalar_one())

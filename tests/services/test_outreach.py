@@ -76,7 +76,8 @@ def test_send_records_contact_deadline_text_and_moves_status(world) -> None:
     with ctx.session() as s:
         rows = s.scalars(select(ReferralSent).where(ReferralSent.referral_id == view.id)).all()
         assert {r.provider_text for r in rows} == {sent[0].provider_text}
-        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "referral_sent")).all()
+        events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "referral_sent",
+                                                    AuditEvent.after["referral_id"].as_string() == str(view.id))).all()
         assert {e.entity_id for e in events} == {str(r.id) for r in rows}
 
 
@@ -155,7 +156,9 @@ def test_decline_offer_compare_accept(world) -> None:
     with pytest.raises(OutreachRefused, match="not open"):
         accept_offer(ctx, cedar.offer_id)
     with ctx.session() as s:
-        offer_events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "offer")).all()
+        ours = [str(i) for i in s.scalars(select(Offer.id).where(Offer.referral_id == view.id))]
+        offer_events = s.scalars(select(AuditEvent).where(AuditEvent.entity == "offer",
+                                                          AuditEvent.entity_id.in_(ours))).all()
     assert sorted(e.action for e in offer_events) == ["create", "create", "create", "status", "status"]
     changes = [h.changes.get("status") for h in history(ctx, view.id) if h.action == "status"]
     assert changes[-2:] == [("sent_to_providers", "offers_received"), ("offers_received", "placement_agreed")]

@@ -22,6 +22,7 @@ from broker_tui.store.tables import (
     SpotAmendment,
 )
 from broker_tui.store.versioning import apply_edit, changed_fields
+from tests.conftest import writing_session
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def service(ctx) -> Service:
 
 
 def test_two_sessions_editing_the_same_service_the_second_commit_is_refused(ctx, service) -> None:
-    first, second = Session(ctx.engine), Session(ctx.engine)
+    first, second = writing_session(ctx), writing_session(ctx)
     try:
         a = first.get(Service, service.id)
         b = second.get(Service, service.id)
@@ -51,7 +52,7 @@ def test_two_sessions_editing_the_same_service_the_second_commit_is_refused(ctx,
     finally:
         first.close()
         second.close()
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         stored = s.get(Service, service.id)
         assert (stored.version, stored.vacancies, stored.places) == (2, 0, 3)  # the first save, not lost
 
@@ -60,7 +61,7 @@ def test_apply_edit_saves_and_bumps_the_version(ctx, service) -> None:
     with ctx.session() as s:
         row = apply_edit(s, service, {"vacancies": 0, "vacancies_source": "provider email"})
         assert row.version == 2
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         stored = s.get(Service, service.id)
         assert (stored.version, stored.vacancies, stored.vacancies_source) == (2, 0, "provider email")
         assert stored.updated_at >= service.updated_at
@@ -75,7 +76,7 @@ def test_apply_edit_refuses_a_stale_copy_naming_what_changed(ctx, service) -> No
     assert err.entity == "service"
     assert err.changed == {"vacancies": (1, 0), "name": ("Brookside Lodge", "Brookside Lodge (North)")}
     assert "name, vacancies" in str(err) and "\n" not in str(err)
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         stored = s.get(Service, service.id)
         assert (stored.version, stored.places) == (2, 3)  # the stale save wrote nothing
 
@@ -84,7 +85,7 @@ def test_apply_edit_refuses_when_another_save_lands_between_check_and_write(ctx,
     """The UPDATE carries WHERE version = N: a save racing ours is caught even after the check passed."""
     with ctx.session() as s:
         current = s.get(Service, service.id)  # our session has read version 1 ...
-        with Session(ctx.engine) as other:  # ... then someone else saves
+        with writing_session(ctx) as other:  # ... then someone else saves
             theirs = other.get(Service, service.id)
             theirs.vacancies = 0
             other.commit()
@@ -92,7 +93,7 @@ def test_apply_edit_refuses_when_another_save_lands_between_check_and_write(ctx,
         with pytest.raises(StaleDataError):
             s.flush()
         s.rollback()
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         assert s.get(Service, service.id).vacancies == 0
 
 
@@ -155,7 +156,7 @@ def test_history_rows_cannot_be_updated_or_deleted(ctx, kind) -> None:
         s.delete(s.get(kind, target.id))
         s.flush()
 
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         row = s.get(kind, target.id)
         assert row is not None and getattr(row, field) == original
 
@@ -169,7 +170,7 @@ def test_apply_edit_refuses_a_row_read_earlier_in_the_same_session_once_another_
             apply_edit(theirs, theirs.get(Service, service.id), {"vacancies": 0})  # commits version 2
         apply_edit(mine, row, {"places": 5})
     assert caught.value.changed == {"vacancies": (1, 0)}
-    with Session(ctx.engine) as s:
+    with writing_session(ctx) as s:
         stored = s.get(Service, service.id)
         assert (stored.version, stored.vacancies, stored.places) == (2, 0, 3)
 

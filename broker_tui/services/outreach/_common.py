@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from broker_tui.domain.referrals.rules import transition_problem
 from broker_tui.services.context import AppContext
 from broker_tui.services.referrals import ReferralNotFound, ReferralView, TransitionRefused, get_referral
-from broker_tui.store.audit import record, snapshot
+from broker_tui.store.audit import name_action
 from broker_tui.store.errors import RuleBroken, StaleEdit
 from broker_tui.store.tables import Referral, Service
 from broker_tui.store.versioning import apply_edit, changed_fields
@@ -71,10 +71,8 @@ def _move(ctx: AppContext, session: Session, opened: Referral, new_status: str, 
     problem = transition_problem(current.status if current else opened.status, new_status, by_act=by_act)
     if problem:
         raise TransitionRefused(problem)
-    before = snapshot(current)
+    name_action(session, opened, "status")
     row = apply_edit(session, opened, {"status": new_status})
-    record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id, action="status",
-           before=before, after=snapshot(row))
     return row
 
 

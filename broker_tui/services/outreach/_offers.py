@@ -22,7 +22,7 @@ from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
 from broker_tui.services.outreach._common import OutreachRefused, _move, _referral, log, rules_refuse
 from broker_tui.services.referrals import ReferralView, TransitionRefused, view_of
-from broker_tui.store.audit import record, snapshot
+from broker_tui.store.audit import name_action
 from broker_tui.store.tables import Offer, Provider, Referral, Service
 from broker_tui.store.versioning import apply_edit
 
@@ -33,7 +33,7 @@ def accept_offer(ctx: AppContext, offer: str | uuid.UUID | Any) -> ReferralView:
     a row as opened (ReplyRecord or compare row with ``raw_row``) so that a stale copy is refused."""
     opened = getattr(offer, "raw_row", None)
     offer_id = opened.id if opened is not None else uuid.UUID(str(offer).strip())
-    today, now = ctx.today(), ctx.clock.now()
+    today = ctx.today()
     with rules_refuse({"uq_offer_one_accepted": ("offer", "another offer for this referral was accepted "
                                                           "at the same moment; reload the offers")}), \
             ctx.session() as session:
@@ -54,10 +54,8 @@ def accept_offer(ctx: AppContext, offer: str | uuid.UUID | Any) -> ReferralView:
                 (o, "not_taken") for o in session.scalars(select(Offer).where(
                     col(Offer.referral_id) == current.referral_id, col(Offer.id) != offer_id,
                     col(Offer.outcome) == "offered", col(Offer.status) == "open"))]:
-            before = snapshot(session.get(Offer, row.id))
-            edited = apply_edit(session, row, {"status": status})
-            record(session, actor=ctx.actor, at=now, entity="offer", entity_id=edited.id, action="status",
-                   before=before, after=snapshot(edited))
+            name_action(session, row, "status")
+            apply_edit(session, row, {"status": status})
         moved = _move(ctx, session, referral, "placement_agreed", by_act=True)
         view = view_of(moved, today)
     log.info("%s: offer accepted, placement agreed", view.case_ref)

@@ -26,7 +26,6 @@ from broker_tui.services.outreach._common import (
     log,
 )
 from broker_tui.services.referrals import ReferralView
-from broker_tui.store.audit import record, snapshot
 from broker_tui.store.tables import Offer, ReferralSent, Service
 
 PART_KEYS = tuple(WEEKLY_PRICE_PARTS)
@@ -110,8 +109,6 @@ def record_decline(ctx: AppContext, referral: str | uuid.UUID | ReferralView, se
                     outcome="declined", decline_reason=reason_code, decline_text=text or None, status=DECLINED)
         session.add(row)
         session.flush()
-        record(session, actor=ctx.actor, at=ctx.clock.now(), entity="offer", entity_id=row.id, action="create",
-               after=snapshot(row))
         reply = ReplyRecord(row.id, view.id, svc.id, "declined", row.status, current.status, row)
     log.info("%s: a provider declined (%s)", view.case_ref, reason_code)
     return reply
@@ -167,8 +164,6 @@ def record_offer(ctx: AppContext, referral: str | uuid.UUID | ReferralView, serv
                     solo_premium_weekly_pence=offer.solo_premium_weekly_pence)
         session.add(row)
         session.flush()
-        record(session, actor=ctx.actor, at=ctx.clock.now(), entity="offer", entity_id=row.id, action="create",
-               after=snapshot(row))
         status = current.status
         if status == "sent_to_providers":
             status = _move(ctx, session, current, "offers_received", by_act=True).status

@@ -24,7 +24,6 @@ from broker_tui.services.outreach._common import (
 )
 from broker_tui.services.outreach._search_log import search_log
 from broker_tui.services.referrals import ReferralView
-from broker_tui.store.audit import record, snapshot
 from broker_tui.store.tables import LocalAuthority, Provider, ReferralSent, Service
 
 
@@ -110,8 +109,6 @@ def send_referral(ctx: AppContext, referral: str | uuid.UUID | ReferralView, ser
                                contact=contact_of(provider), reply_due_on=reply_due_on, provider_text=text)
             session.add(row)
             session.flush()
-            record(session, actor=ctx.actor, at=now, entity="referral_sent", entity_id=row.id, action="create",
-                   after=snapshot(row))
             out.append(SentRecord(row.id, view.id, view.case_ref, svc.id, svc.name,
                                   provider.name if provider else "", row.contact, now, who, reply_due_on, text))
     log.info("sent %s to %d providers: %s", view.case_ref, len(out), "; ".join(

@@ -23,7 +23,7 @@ from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES, REFERRAL_STATUS
 from broker_tui.services.context import AppContext
 from broker_tui.services.reference import CODED_FIELDS, code_choices
 from broker_tui.services.referrals._views import INPUT_KEYS, ReferralView, view_of
-from broker_tui.store.audit import record, snapshot
+from broker_tui.store.audit import name_action
 from broker_tui.store.errors import RuleBroken, StaleEdit
 from broker_tui.store.tables import AuditEvent, LocalAuthority, Offer, PostcodeDistrict, Referral
 from broker_tui.store.versioning import apply_edit
@@ -128,8 +128,6 @@ def create_referral(ctx: AppContext, raw: dict[str, Any], *, previous_referral_i
             row = Referral(**draft.columns(), status="new", previous_referral_id=previous_referral_id)
             session.add(row)
             session.flush()
-            record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
-                   action="create", after=snapshot(row))
             view = view_of(row, ctx.today())
     except RuleBroken as exc:
         if exc.rule != "uq_referral_open_case":
@@ -157,14 +155,10 @@ def update_referral(ctx: AppContext, opened: ReferralView, raw: dict[str, Any]) 
             other = _open_for_case(session, draft.case_ref, opened.id) if draft.case_ref != opened.case_ref else None
             if other is not None:
                 raise DuplicateOpenCase(view_of(other, ctx.today()))
-            current = session.get(Referral, opened.id)
-            before = snapshot(current)
             changes = {k: v for k, v in draft.columns().items() if getattr(opened.raw_row, k, None) != v}
             if not changes:
                 return opened
             row = apply_edit(session, opened.raw_row, changes)
-            record(session, actor=ctx.actor, at=ctx.clock.now(), entity="referral", entity_id=row.id,
-                   action="update", before=before, after=snapshot(row))
             view = view_of(row, ctx.today())
     except RuleBroken as exc:
         if exc.rule != "uq_referral_open_case":
@@ -193,27 +187,22 @@ def change_status(ctx: AppContext, opened: ReferralView, new_status: str, *, rea
         changes["withdrawn_reason"] = reason
     if new_status in ("withdrawn", "closed"):
         changes["closed_on"] = ctx.today()
-    now = ctx.clock.now()
     with ctx.session() as session:
-        before = snapshot(session.get(Referral, opened.id))
+        name_action(session, opened.raw_row, "status")
         row = apply_edit(session, opened.raw_row, changes)
-        record(session, actor=ctx.actor, at=now, entity="referral", entity_id=row.id,
-               action="status", before=before, after=snapshot(row))
         if new_status in ("withdrawn", "closed"):
-            _close_open_offers(session, row.id, ctx.actor, now)
+            _close_open_offers(session, row.id)
         view = view_of(row, ctx.today())
     log.info("referral %s: %s -> %s", view.case_ref, opened.status, new_status)
     return view
 
 
-def _close_open_offers(session: Session, referral_id: uuid.UUID, actor: str, now: dt.datetime) -> None:
+def _close_open_offers(session: Session, referral_id: uuid.UUID) -> None:
     """A referral withdrawn or closed takes no offer: its open offers become not taken, each audited."""
     for offer in session.scalars(select(Offer).where(col(Offer.referral_id) == referral_id,
                                                      col(Offer.outcome) == "offered", col(Offer.status) == "open")):
-        before = snapshot(offer)
-        edited = apply_edit(session, offer, {"status": "not_taken"})
-        record(session, actor=actor, at=now, entity="offer", entity_id=edited.id, action="status",
-               before=before, after=snapshot(edited))
+        name_action(session, offer, "status")
+        apply_edit(session, offer, {"status": "not_taken"})
 
 
 def get_referral(ctx: AppContext, ref: str | uuid.UUID) -> ReferralView:

@@ -1,0 +1,18 @@
+"""Placements: a child's nights in a service, bought spot (an agreement) or in a block unit.
+
+Shared by purchases (spot) and contracts (block): the night rules checked in the writing transaction
+(``claim_nights``: the child's and the unit's locks taken, then the stored nights read), and the refusal
+every purchase use case raises (``PurchaseRefused``, problems by field). The database holds the same rules
+(store.rules: placement_unit_nights, placement_child_nights), so a writer that forgot the check is still
+refused; the check here gives the broker the words.
+"""
+
+from broker_tui.services.placements._nights import (
+    OVERLAP_KINDS,
+    PurchaseRefused,
+    claim_nights,
+    night_problems,
+    refuse_rules,
+)
+
+__all__ = ["OVERLAP_KINDS", "PurchaseRefused", "claim_nights", "night_problems", "refuse_rules"]
