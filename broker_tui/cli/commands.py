@@ -81,9 +81,10 @@ def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: s
 
 
 def _register() -> None:
-    from broker_tui.cli import database, market, matching, outreach, referrals
+    from broker_tui.cli import audit, database, market, matching, outreach, referrals
 
-    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS):
+    for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS,
+                    *audit.COMMANDS):
         main.add_command(command)
 
 
