@@ -44,11 +44,17 @@ def _referral_screen() -> Screen[None]:  # imported when first opened
     return ReferralListScreen()
 
 
+def _audit_screen() -> Screen[None]:  # imported when first opened
+    from broker_tui.ui.screens.audit.trail import AuditScreen
+
+    return AuditScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
     MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
-                       "referrals": lambda: _referral_screen()}
+                       "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,6 +63,7 @@ class BrokerApp(App[None]):
         Binding("f2", "go('home')", "Home"),
         Binding("f3", "go('directory')", "Directory"),
         Binding("f4", "go('referrals')", "Referrals"),
+        Binding("f8", "go('audit')", "Audit", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 

@@ -30,6 +30,7 @@ def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
 
 def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
+    from broker_tui.ui.screens.audit.trail import AuditScreen
     from broker_tui.ui.screens.dialogs import ConfirmScreen
     from broker_tui.ui.screens.home import HomeScreen
     from broker_tui.ui.screens.market.detail import ServiceDetailScreen
@@ -67,6 +68,7 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Referral form", own_bindings(ReferralFormScreen, Screen)),
         ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
         ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),
+        ("Audit trail", own_bindings(AuditScreen, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
     ]
