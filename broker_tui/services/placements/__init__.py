@@ -4,9 +4,20 @@ Shared by purchases (spot) and contracts (block): the night rules checked in the
 (``claim_nights``: the child's and the unit's locks taken, then the stored nights read), and the refusal
 every purchase use case raises (``PurchaseRefused``, problems by field). The database holds the same rules
 (store.rules: placement_unit_nights, placement_child_nights), so a writer that forgot the check is still
-refused; the check here gives the broker the words.
+refused; the check here gives the broker the words. Ending a placement (``end_placement``: the first
+night not there, one SSDA903 reason) is shared too: a spot placement's agreement ends with it, a block
+unit is free from the end date.
 """
 
+from broker_tui.services.placements._end import (
+    REASON_FIELDS,
+    PlacementView,
+    end_placement,
+    end_placement_in,
+    end_problems,
+    placement_ended,
+    placement_view,
+)
 from broker_tui.services.placements._nights import (
     OVERLAP_KINDS,
     PurchaseRefused,
@@ -15,4 +26,17 @@ from broker_tui.services.placements._nights import (
     refuse_rules,
 )
 
-__all__ = ["OVERLAP_KINDS", "PurchaseRefused", "claim_nights", "night_problems", "refuse_rules"]
+__all__ = [
+    "OVERLAP_KINDS",
+    "REASON_FIELDS",
+    "PlacementView",
+    "PurchaseRefused",
+    "claim_nights",
+    "end_placement",
+    "end_placement_in",
+    "end_problems",
+    "night_problems",
+    "placement_ended",
+    "placement_view",
+    "refuse_rules",
+]
