@@ -243,3 +243,14 @@ def test_no_reply_is_overdue_once_a_placement_is_agreed(world) -> None:
     after = todays_work(ctx)
     assert after.replies_overdue == before.replies_overdue - 1
     assert view.case_ref not in {r.case_ref for r in after.overdue_replies}
+
+
+def test_an_offers_cost_approval_is_judged_on_its_price_not_the_list_price() -> None:
+    from broker_tui.services.outreach._offers import offer_approvals
+
+    flagged = ("Out of area: the nominated officer's approval", "Over £7,500 a week: a manager's approval")
+    assert offer_approvals(flagged, 610_000, 750_000) == ("Out of area: the nominated officer's approval",)
+    assert offer_approvals(flagged[:1], 780_000, 750_000) == (
+        "Out of area: the nominated officer's approval",
+        "Over £7,500 a week: a manager's approval (offered at £7,800.00)")
+    assert offer_approvals((), 750_000, 750_000) == ()  # at the threshold is not above it

@@ -270,6 +270,9 @@ async def test_accept_from_the_search_log_row(sent_ctx) -> None:
         await to_row(pilot, screen, "Cedar View")
         await pilot.press("a")
         await settle(pilot)
+        question = app.screen.question  # the approvals matching flagged, asked before the broker agrees
+        assert "The purchase will need:\n• Out of area: the nominated officer's approval" in question
+        assert "manager's approval" not in question  # £6,100 is under the £7,500 threshold
         await pilot.press("y")
         await settle(pilot)
         assert get_referral(sent_ctx, view.id).status == "placement_agreed"

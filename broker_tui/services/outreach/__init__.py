@@ -25,7 +25,7 @@ Import from this package, never from its private modules (an import-linter contr
 """
 
 from broker_tui.services.outreach._common import OutreachRefused
-from broker_tui.services.outreach._offers import OfferRow, accept_offer, compare_offers
+from broker_tui.services.outreach._offers import OfferRow, accept_offer, approvals_for_offer, compare_offers
 from broker_tui.services.outreach._replies import OfferInput, check_offer, record_decline, record_offer
 from broker_tui.services.outreach._search_log import (
     CSV_COLUMNS,
@@ -59,6 +59,7 @@ __all__ = [
     "TransitionRefused",
     "accept_offer",
     "check_offer",
+    "approvals_for_offer",
     "compare_offers",
     "export_csv",
     "overdue_replies",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from broker_tui.domain.matching import MarketArrays, rank, request_from_referral
+from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
@@ -139,5 +140,23 @@ def compare_offers(ctx: AppContext, referral: str | uuid.UUID | ReferralView) ->
             None if budget is None else (offer.weekly_price_pence or 0) - budget,
             judgement_label(svc.ofsted_grade, svc.sa_outcome, svc.service_type),
             r.score if r else None, dataclasses.asdict(r.parts) if r else {}, r.miles if r else None,
-            r.in_area if r else None, tuple(r.approvals) if r else (), r.explanation if r else "", reasons, offer))
+            r.in_area if r else None, offer_approvals(r.approvals if r else (), offer.weekly_price_pence or 0,
+                                                      ctx.settings.high_cost_threshold_pence),
+            r.explanation if r else "", reasons, offer))
     return out
+
+
+def offer_approvals(flagged: tuple[str, ...] | list[str], weekly_price_pence: int, threshold_pence: int) -> tuple[str, ...]:
+    """The approvals an offer needs: matching's (out of area, distant, school years 10-11, secure under
+    13), with the cost approval judged on the offer's price rather than the list price matching estimated."""
+    cost = f"Over {format_pence(threshold_pence, whole=True)} a week: "
+    out = [a for a in flagged if not a.startswith(cost)]
+    if weekly_price_pence > threshold_pence:
+        out.append(f"{cost}a manager's approval (offered at {format_pence(weekly_price_pence)})")
+    return tuple(out)
+
+
+def approvals_for_offer(ctx: AppContext, referral: str | uuid.UUID | ReferralView, offer_id: uuid.UUID) -> tuple[str, ...]:
+    """What accepting this offer will need approved, for the question asked before accepting it."""
+    row = next((r for r in compare_offers(ctx, referral) if r.offer_id == offer_id), None)
+    return row.approvals if row is not None else ()

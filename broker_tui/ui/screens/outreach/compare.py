@@ -132,7 +132,7 @@ class CompareOffersScreen(BrokerScreen[str | None]):
             state = "expired" if r.status == "open" else OFFER_STATUSES.get(r.status, r.status)
             self._banner(f"{r.service_name}'s offer is {state}: only an open offer can be accepted", True)
             return
-        question = accept_question(r.service_name, r.weekly_price_pence, self.view.case_ref)
+        question = accept_question(r.service_name, r.weekly_price_pence, self.view.case_ref, r.approvals)
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
-from broker_tui.services.outreach import LogEntry, SearchLog, accept_offer, search_log
+from broker_tui.services.outreach import LogEntry, SearchLog, accept_offer, approvals_for_offer, search_log
 from broker_tui.services.referrals import ReferralView, get_referral
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import ConfirmScreen
@@ -197,13 +197,19 @@ class OffersScreen(BrokerScreen[None]):
             self.say(f"{entry.service_name}'s offer is {(entry.offer_status or '').replace('_', ' ')}, not open",
                      error=True)
             return
-        question = accept_question(entry.service_name, entry.weekly_price_pence, self.view.case_ref)
+        self._ask_accept(entry)
+
+    @background("offers-act", "read the approvals the offer needs")
+    def _ask_accept(self, entry: LogEntry) -> None:
+        assert entry.offer_id is not None
+        approvals = approvals_for_offer(self.ctx, self.view, entry.offer_id)
+        question = accept_question(entry.service_name, entry.weekly_price_pence, self.view.case_ref, approvals)
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._accept(entry)
 
-        self.app.push_screen(ConfirmScreen(question, yes="Accept", no="Not yet"), answered)
+        self.app.call_from_thread(self.app.push_screen, ConfirmScreen(question, yes="Accept", no="Not yet"), answered)
 
     @background("offers-act", "accept the offer")
     def _accept(self, entry: LogEntry) -> None:

@@ -55,7 +55,11 @@ def outreach_line(log: Any) -> str:
     return " · ".join(parts)
 
 
-def accept_question(service_name: str, weekly_price_pence: int | None, case_ref: str) -> str:
-    """The question asked before an offer is accepted (the confirm dialog wraps it to its width)."""
+def accept_question(service_name: str, weekly_price_pence: int | None, case_ref: str,
+                    approvals: tuple[str, ...] | list[str] = ()) -> str:
+    """The question asked before an offer is accepted (the confirm dialog wraps it to its width), with the
+    approvals the purchase will need, as matching flagged them, so nobody learns of them after agreeing."""
+    needs = ("\n\nThe purchase will need:\n" + "\n".join(f"• {a}" for a in approvals)) if approvals else \
+        "\n\nMatching flagged no approvals for this placement."
     return (f"Accept {service_name}'s offer of {format_pence(weekly_price_pence)} a week? {case_ref} becomes "
-            "placement agreed and the other open offers are not taken.")
+            f"placement agreed and the other open offers are not taken.{needs}")
