@@ -215,18 +215,24 @@ WEEKLY_PRICE_PARTS = {
     "solo_premium_weekly_pence": "solo premium",
 }
 
+# The kinds of QA note (the council's strategy asks for visits with care-experienced young people). The
+# Regulation 40, 44 and 45 kinds belong to the Children's Homes (England) Regulations 2015: children's
+# homes only (services.quality refuses them elsewhere); other services' notifications are "notification".
 QA_KINDS = {
     "visit_announced": "Visit (announced)",
     "visit_unannounced": "Visit (unannounced)",
+    "visit_care_experienced": "Visit with care-experienced young people",
     "desktop_review": "Desktop review",
     "ofsted_report": "Ofsted report",
     "reg44": "Regulation 44 report",
     "reg45": "Regulation 45 review",
     "reg40": "Regulation 40 notification",
+    "notification": "Notification of a serious event",
     "complaint": "Complaint",
     "young_people_feedback": "Young people's feedback",
     "contract_review": "Contract review meeting",
 }
+CHILDRENS_HOMES_REGULATION_KINDS = ("reg40", "reg44", "reg45")
 RAG_RATINGS = {"red": "Red", "amber": "Amber", "green": "Green"}
 
 
