@@ -81,14 +81,11 @@ def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: s
 
 
 def _register() -> None:
-    from broker_tui.cli import audit, database, market, matching, outreach, referrals
+    from broker_tui.cli import audit, contracts, database, market, matching, outreach, referrals
 
     for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS,
-                    *audit.COMMANDS):
+                    *audit.COMMANDS, *contracts.COMMANDS):
         main.add_command(command)
-    from broker_tui.cli.quality import qa
-
-    main.add_command(qa)
 
 
 _register()

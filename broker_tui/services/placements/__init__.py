@@ -15,6 +15,7 @@ from broker_tui.services.placements._end import (
     end_placement,
     end_placement_in,
     end_problems,
+    get_placement,
     placement_ended,
     placement_view,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "end_placement",
     "end_placement_in",
     "end_problems",
+    "get_placement",
     "night_problems",
     "placement_ended",
     "placement_view",

@@ -193,3 +193,13 @@ def end_placement(ctx: AppContext, placement: uuid.UUID | str | PlacementView, *
                                                              "nothing was saved")}), ctx.session() as session:
         return end_placement_in(session, ctx, placement, end_date=end_date, reason_place_change=reason_place_change,
                                 reason_episode_ceased=reason_episode_ceased, note=note)
+
+
+def get_placement(ctx: AppContext, placement: uuid.UUID | str) -> PlacementView:
+    """One placement by id (PurchaseRefused on the field "placement" when there is none)."""
+    placement_id = _placement_id(placement)
+    with ctx.session() as session:
+        row = session.get(Placement, placement_id)
+        if row is None:
+            raise PurchaseRefused({"placement": f"no placement {placement_id}"})
+        return placement_view(row)
