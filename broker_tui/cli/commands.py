@@ -86,6 +86,9 @@ def _register() -> None:
     for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS,
                     *audit.COMMANDS, *contracts.COMMANDS):
         main.add_command(command)
+    from broker_tui.cli.quality import qa
+
+    main.add_command(qa)
 
 
 _register()
