@@ -71,3 +71,54 @@ def test_every_row_every_act_writes_has_its_audit_event(world, watched) -> None:
     missing = sorted(key for key, txn in written if txn not in audited.get(key, set()))
     assert not missing, f"rows written without an audit event in the same transaction: {missing}"
     assert "" not in watched["txn_ids"]  # each event names its transaction
+
+
+def test_every_row_the_purchase_side_writes_has_its_audit_event(world, watched) -> None:  # noqa: F811
+    """Block contracts (register, amend, unit status, place, end) and QA (note with actions, action done,
+    cancelled, correction, red note's placement stop): each row written leaves its event."""
+    from broker_tui.services.contracts import (
+        ContractInput,
+        PlaceInput,
+        TermInput,
+        add_contract,
+        amend_contract,
+        place_in_block,
+        set_unit_status,
+        show_contract,
+    )
+    from broker_tui.services.placements import end_placement
+    from broker_tui.services.quality import (
+        ActionInput,
+        NoteInput,
+        StopInput,
+        add_note,
+        cancel_action,
+        complete_action,
+        supersede,
+    )
+
+    ctx, _view, ids = world
+    service = str(ids["Ashfield House"])
+    add_contract(ctx, ContractInput(service=service, reference="BC-AUD-1", name="Audit block", starts_on=TODAY - D(30),
+                                    ends_on=TODAY + D(300), units=2, unit_weekly_pence=90_000))
+    amend_contract(ctx, "BC-AUD-1", TermInput(kind="uplift", effective_from=TODAY, uplift_bp=300, reason="annual"))
+    placed = place_in_block(ctx, PlaceInput(contract="BC-AUD-1", case_ref="LCC-310001", start_date=TODAY - D(10)))
+    free = next(u for u in show_contract(ctx, "BC-AUD-1").units if not u.case_ref)
+    set_unit_status(ctx, free.id, "held", TODAY, "for an incoming young person")
+    end_placement(ctx, placed.id, end_date=TODAY, reason_place_change="CARPL")
+    first = add_note(ctx, NoteInput(subject="service", subject_id=service, kind="visit_unannounced",
+                                    held_on=TODAY - D(2), rag="amber", findings="Rota gaps.",
+                                    actions=(ActionInput("Send the rota", "Manager", TODAY + D(7)),
+                                             ActionInput("Fix the door", "Manager", TODAY + D(7)))))
+    complete_action(ctx, first.actions[0].id)
+    cancel_action(ctx, first.actions[1].id, "no longer needed")
+    supersede(ctx, first.id, NoteInput(subject="service", subject_id=service, kind="visit_unannounced",
+                                       held_on=TODAY - D(2), rag="red", findings="Rota gaps; staff asleep."),
+              start_placement_stop=StopInput("QA visit found staff asleep", TODAY))
+
+    written, audited = watched["written"], watched["audited"]
+    assert {table for (table, _id), _txn in written} >= {
+        "block_contract", "block_contract_term", "block_unit", "block_unit_status", "placement", "qa_note",
+        "qa_action", "placement_stop"}
+    missing = sorted(key for key, txn in written if txn not in audited.get(key, set()))
+    assert not missing, f"rows written without an audit event in the same transaction: {missing}"
