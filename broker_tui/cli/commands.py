@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sys
 from typing import Any
 
 import click
@@ -37,8 +40,17 @@ class _RootGroup(click.Group):
             raise
         except (DatabaseError, RuleBroken) as exc:
             fail(str(exc))
+        except BrokenPipeError:  # the reader went away (`| head`): what it wanted it has; say nothing more
+            _quiet_stdout()
+            sys.exit(0)
         except Exception as exc:  # noqa: BLE001  (the last line of defence: one line, details to the log)
             fail(_unexpected(exc))
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so flushing it at exit cannot fail again on the closed pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _unexpected(exc: Exception) -> str:
