@@ -127,7 +127,7 @@ def build_market(ctx, today: dt.date) -> Market:
             QAAction(qa_note_id=note2.id, description="Return missing-from-home action plan", owner="Responsible individual",
                      due_on=today - D(3)),
             QAAction(qa_note_id=note2.id, description="Share staff training records", owner="Responsible individual",
-                     due_on=today - D(40), done_on=today - D(41)),
+                     due_on=today - D(40), status="done", done_on=today - D(41), done_by="QA Officer"),
         ])
         statuses = ["new", "new", "searching", "searching", "searching", "sent_to_providers", "offers_received",
                     "placement_agreed", "placed", "withdrawn", "closed"]

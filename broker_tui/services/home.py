@@ -48,7 +48,7 @@ class EndingContract:
 
 @dataclass(frozen=True)
 class OverdueAction:
-    about: str  # the service or contract the QA note is about
+    about: str  # the service, contract or provider the QA note is about
     description: str
     owner: str
     due_on: dt.date
@@ -118,6 +118,7 @@ def _read_sqlalchemy(ctx: AppContext) -> dict[str, Any]:
     from sqlalchemy.orm import aliased
     from sqlmodel import col
 
+    from broker_tui.services.quality import note_is_current
     from broker_tui.store.tables import (
         BlockContract,
         Offer,
@@ -134,8 +135,11 @@ def _read_sqlalchemy(ctx: AppContext) -> dict[str, Any]:
     opened = col(Referral.status).in_(OPEN_REFERRAL_STATUSES)
     ending = and_(col(BlockContract.status) == "active", col(BlockContract.ends_on) >= today,
                   col(BlockContract.ends_on) <= until)
-    overdue = and_(col(QAAction.done_on).is_(None), col(QAAction.due_on) < today)
+    # open actions of current notes only: a done or cancelled action, or one left with a superseded note,
+    # is not overdue work (services.quality reads them the same way)
+    overdue = and_(col(QAAction.status) == "open", col(QAAction.due_on) < today, note_is_current())
     about = aliased(BlockContract)
+    about_provider = aliased(Provider)
     no_reply = ~exists().where(col(Offer.referral_id) == ReferralSent.referral_id,
                                col(Offer.service_id) == ReferralSent.service_id)
     reply_overdue = and_(col(ReferralSent.reply_due_on) < today,
@@ -155,13 +159,16 @@ def _read_sqlalchemy(ctx: AppContext) -> dict[str, Any]:
                            .join(Provider, col(Provider.id) == BlockContract.provider_id).where(ending)
                            .order_by(col(BlockContract.ends_on), col(BlockContract.reference))
                            .limit(SHORT_LIST))]),
-            "overdue": (con.execute(select(func.count()).select_from(QAAction).where(overdue)).scalar_one(),
+            "overdue": (con.execute(select(func.count()).select_from(QAAction)
+                                    .join(QANote, col(QANote.id) == QAAction.qa_note_id).where(overdue)).scalar_one(),
                         [tuple(r) for r in con.execute(
-                            select(func.coalesce(S.name, about.name, ""), col(QAAction.description),
+                            select(func.coalesce(S.name, about.name, about_provider.name, ""),
+                                   col(QAAction.description),
                                    col(QAAction.owner), col(QAAction.due_on))
                             .join(QANote, col(QANote.id) == QAAction.qa_note_id)
                             .outerjoin(S, col(S.id) == QANote.service_id)
                             .outerjoin(about, col(about.id) == QANote.block_contract_id)
+                            .outerjoin(about_provider, col(about_provider.id) == QANote.provider_id)
                             .where(overdue)
                             .order_by(col(QAAction.due_on), col(QAAction.owner), col(QAAction.description))
                             .limit(SHORT_LIST))]),

@@ -65,14 +65,17 @@ def contracts_ending(con: sqlite3.Connection, today: str, until: str,
 
 def overdue_actions(con: sqlite3.Connection, today: str,
                     limit: int) -> tuple[int, list[tuple[str, str, str, str]]]:
-    """QA actions due before today and not done: how many, and the oldest few:
-    (about: service or contract name, description, owner, due_on ISO)."""
-    where = "a.done_on IS NULL AND a.due_on < ?"
-    (total,) = con.execute(f"SELECT count(*) FROM qa_action a WHERE {where}", (today,)).fetchone()
+    """Open QA actions due before today, of current notes (no later note supersedes theirs): how many, and
+    the oldest few: (about: service, contract or provider name, description, owner, due_on ISO)."""
+    where = ("a.status = 'open' AND a.due_on < ? AND NOT EXISTS "
+             "(SELECT 1 FROM qa_note later WHERE later.supersedes_id = n.id)")
+    (total,) = con.execute(f"SELECT count(*) FROM qa_action a JOIN qa_note n ON n.id = a.qa_note_id WHERE {where}",
+                           (today,)).fetchone()
     rows = con.execute(
-        f"SELECT coalesce(s.name, c.name, ''), a.description, a.owner, a.due_on FROM qa_action a "
+        f"SELECT coalesce(s.name, c.name, p.name, ''), a.description, a.owner, a.due_on FROM qa_action a "
         f"JOIN qa_note n ON n.id = a.qa_note_id "
         f"LEFT JOIN service s ON s.id = n.service_id LEFT JOIN block_contract c ON c.id = n.block_contract_id "
+        f"LEFT JOIN provider p ON p.id = n.provider_id "
         f"WHERE {where} ORDER BY a.due_on, a.owner, a.description LIMIT ?", (today, limit)).fetchall()
     return total, [tuple(r) for r in rows]
 

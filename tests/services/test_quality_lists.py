@@ -138,7 +138,8 @@ def test_lists_filter_by_rating_kind_owner_and_overdue(market) -> None:
     complete_action(ctx, overdue[0].id)
     assert not list_actions(ctx, overdue_only=True, subject="service", subject_id=ids["Cedar View"])
     assert notes(overdue_only=True) == set()
-    assert [a.description for a in list_actions(ctx, status="done")] == ["Return interviews"]
+    assert [a.description for a in list_actions(ctx, status="done", subject="service",
+                                                subject_id=ids["Cedar View"])] == ["Return interviews"]
     with pytest.raises(QARefused) as refused:
         list_notes(ctx, rag="pink", kind="rumour")
     assert set(refused.value.problems) == {"rag", "kind"}

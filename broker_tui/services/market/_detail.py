@@ -61,6 +61,7 @@ class QAActionView:
     due_on: dt.date
     done_on: dt.date | None
     overdue: bool
+    status: str = "open"  # open | done | cancelled
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
     """Everything the detail view shows about one service. Raises ServiceNotFound."""
     from sqlmodel import col, select
 
+    from broker_tui.services.quality import note_is_about, note_is_current
     from broker_tui.store.tables import (
         FosterHousehold,
         PlacementStop,
@@ -183,7 +185,9 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
                         .order_by(col(PriceList.valid_from).desc(), col(PriceList.created_at).desc())).all()
         stops = s.exec(select(PlacementStop).where(PlacementStop.service_id == sid)
                        .order_by(col(PlacementStop.starts_on).desc())).all()
-        notes = s.exec(select(QANote).where(QANote.service_id == sid)
+        # the current notes about the service or anything inside it (its agreements' and placements'): a
+        # superseded note is history, shown by its correction
+        notes = s.exec(select(QANote).where(note_is_about("service", sid), note_is_current())
                        .order_by(col(QANote.held_on).desc(), col(QANote.kind))).all()
         actions = s.exec(select(QAAction).where(col(QAAction.qa_note_id).in_([n.id for n in notes]))
                          .order_by(col(QAAction.due_on), col(QAAction.description))).all() if notes else []
@@ -202,7 +206,8 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
     by_note: dict[uuid.UUID, list[QAActionView]] = {}
     for a in actions:
         by_note.setdefault(a.qa_note_id, []).append(
-            QAActionView(a.description, a.owner, a.due_on, a.done_on, a.done_on is None and a.due_on < today))
+            QAActionView(a.description, a.owner, a.due_on, a.done_on, a.status == "open" and a.due_on < today,
+                         a.status))
     contact = ", ".join(x for x in (provider.referral_contact_name, provider.referral_email,
                                     provider.referral_phone) if x) if provider else ""
     stype = SERVICE_TYPE_BY_CODE.get(svc.service_type)

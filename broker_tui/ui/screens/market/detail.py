@@ -120,7 +120,8 @@ def render_detail(d: ServiceDetail) -> RenderableType:
         if n.findings:
             out.append(Text(f"  {n.findings}"))
         for a in n.actions:
-            state = f"done {format_date(a.done_on)}" if a.done_on else ("OVERDUE" if a.overdue else "open")
+            state = (f"done {format_date(a.done_on)}" if a.done_on else "cancelled" if a.status == "cancelled"
+                     else "OVERDUE" if a.overdue else "open")
             out.append(Text(f"  • {a.description} — {a.owner}, due {format_date(a.due_on)}: {state}",
                             style="red" if a.overdue else ""))
     if d.is_fostering:
