@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
+from sqlmodel import Session
 
 from broker_tui.domain.settings import Settings
+from broker_tui.services.context import AppContext
 from broker_tui.services.market import HomeOrigin, home_origin
-from broker_tui.store.audit import audit_row, insert_audit_rows
+from broker_tui.store.audit import attach, audit_row, insert_audit_rows
 from broker_tui.store.base import TableModel
 from broker_tui.store.bulk import insert_rows
 from broker_tui.store.tables import LocalAuthority, Provider, Service
@@ -44,6 +46,8 @@ class Seed:
     audits: list[dict[str, Any]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     prices: dict[Any, int] = field(default_factory=dict)  # service id -> core weekly pence in force
+    ctx: AppContext | None = None  # for the purchase services, which write through a session
+    _session: Session | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.home = home_origin(self.con, self.settings)
@@ -85,6 +89,21 @@ class Seed:
         """One event standing for a whole table's demo rows (see the package docstring)."""
         self.audits.append(audit_row(actor=self.actor, at=self.now, entity=entity, entity_id="demo-seed",
                                      action="create", after={"rows": rows, "note": note}))
+
+    def session(self) -> Session:
+        """A session on the seed's own connection and transaction, naming the seed's actor: the purchase
+        services (contracts, placements, QA) write through it, each row audited as any act is. Flushed,
+        never committed here: the seed's transaction commits or rolls back everything."""
+        if self._session is None:
+            self._session = Session(bind=self.con)  # joins the open transaction; never commits it
+            attach(self._session, actor=self.actor, now=lambda: self.now)
+        return self._session
+
+    def close_session(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
 
     def flush_audits(self) -> None:
         insert_audit_rows(self.con, self.audits, self.now)

@@ -18,10 +18,6 @@ from broker_tui.services.demo._base import Seed, pounds
 from broker_tui.services.demo._casework import PLACE_FOR_TYPE
 from broker_tui.store.tables import (
     Approval,
-    BlockContract,
-    BlockContractTerm,
-    BlockUnit,
-    BlockUnitStatus,
     Placement,
     SpotAgreement,
     SpotAmendment,
@@ -57,51 +53,68 @@ def _case_ref(seed: Seed, n: int) -> str:
 def add_blocks(seed: Seed) -> None:
     """Contracts with their terms (annual uplifts), their units as rows and the children in them: an earlier
     child who moved on (ending before the next child starts: the end night is free) and, in most units, a
-    child there today; a few voids are held for an incoming young person."""
+    child there today; a few voids are held for an incoming young person. Written through the contract and
+    placement services (services.contracts, services.placements), each act audited as a broker's is."""
+    from broker_tui.services.contracts import (
+        ContractInput,
+        PlaceInput,
+        TermInput,
+        add_contract_in,
+        amend_contract_in,
+        place_in_block_in,
+        set_unit_status_in,
+    )
+    from broker_tui.services.placements import end_placement_in
+
+    assert seed.ctx is not None
+    ctx, session = seed.ctx, seed.session()
     used: set[Any] = set()
-    contracts, terms, units, statuses, placements = [], [], [], [], []
     for k, (ref, name, stype, size, price_range, months_in, months_left) in enumerate(BLOCKS):
         rng = seed.rng("block", ref)
         service = _block_service(seed, stype, used, k)
         used.add(service["id"])
         starts, ends = add_months(seed.today, -months_in), add_months(seed.today, months_left)
-        contract = {"id": new_id(), "provider_id": service["provider_id"], "service_id": service["id"],
-                    "reference": ref, "name": name, "starts_on": starts, "ends_on": ends,
-                    "for_16_plus": stype == "supported_accommodation",
-                    "extension_option": "Option to extend by 12 months", "notes": "Demo contract"}
-        contracts.append(contract)
         price = pounds(rng, *price_range)
         uplift_bp = rng.choice([250, 300, 350, 400])
-        terms.append(_term(seed, contract, starts, size, price, "Contract start"))
+        label = "Bed" if stype == "childrens_home_external" else "Carer" if stype == "fostering_ifa" else "Unit"
+        labels = [f"{label} {n}" for n in range(1, size + 1)]
+        add_contract_in(session, ctx, ContractInput(
+            service=str(service["id"]), reference=ref, name=name, for_16_plus=stype == "supported_accommodation",
+            starts_on=starts, ends_on=ends, extension_option="Option to extend by 12 months", units=labels,
+            unit_weekly_pence=price, notes="Demo contract"))
         anniversary = add_months(starts, 12)
         while anniversary <= seed.today:
-            price = apply_uplift(price, uplift_bp)
-            terms.append(_term(seed, contract, anniversary, size, price, f"Annual uplift {uplift_bp / 100:.1f}%",
-                               uplift_bp=uplift_bp))
+            amend_contract_in(session, ctx, ref, TermInput(kind="uplift", effective_from=anniversary,
+                                                           uplift_bp=uplift_bp,
+                                                           reason=f"Annual uplift {uplift_bp / 100:.1f}%"))
             anniversary = add_months(anniversary, 12)
-        label = "Bed" if stype == "childrens_home_external" else "Carer" if stype == "fostering_ifa" else "Unit"
-        for n in range(1, size + 1):
-            unit = {"id": new_id(), "contract_id": contract["id"], "label": f"{label} {n}"}
-            units.append(unit)
+        place = PLACE_FOR_TYPE.get(service["service_type"], "")
+        for unit in labels:
             current = max(starts, seed.days(-rng.randint(5, 200))) if rng.random() < 0.8 else None
             if rng.random() < 0.3:  # an earlier child who has moved on
                 start = starts + dt.timedelta(days=rng.randint(0, 60))
                 end = min(current or seed.days(-5), seed.days(-5), start + dt.timedelta(days=rng.randint(60, 300)))
                 if end > start:
-                    placements.append(_placement(seed, service, start, end, rng.choice(END_REASONS),
-                                                 block_contract_id=contract["id"], block_unit_id=unit["id"]))
+                    earlier = place_in_block_in(session, ctx, PlaceInput(
+                        contract=ref, unit=unit, case_ref=_next_case_ref(seed), start_date=start, placement_type=place))
+                    end_placement_in(session, ctx, earlier.id, end_date=end,
+                                     reason_place_change=rng.choice(END_REASONS))
+                    seed.counts["placement"] += 1
             if current is not None:  # most units are filled today; the rest are voids
-                placements.append(_placement(seed, service, current, None, None,
-                                             block_contract_id=contract["id"], block_unit_id=unit["id"]))
+                place_in_block_in(session, ctx, PlaceInput(contract=ref, unit=unit, case_ref=_next_case_ref(seed),
+                                                           start_date=current, placement_type=place))
+                seed.counts["placement"] += 1
             elif rng.random() < 0.3:
-                statuses.append({"unit_id": unit["id"], "effective_from": seed.days(-rng.randint(1, 10)),
-                                 "status": "held", "reason": "Held for a young person moving in next week",
-                                 "created_by": seed.actor})
-    seed.insert(BlockContract, contracts)
-    seed.insert(BlockContractTerm, terms)
-    seed.insert(BlockUnit, units)
-    seed.insert(BlockUnitStatus, statuses)
-    seed.insert(Placement, placements)
+                set_unit_status_in(session, ctx, unit, "held", seed.days(-rng.randint(1, 10)),
+                                   "Held for a young person moving in next week", contract=ref)
+        seed.counts["block_contract"] += 1
+        seed.counts["block_unit"] += size
+    session.flush()  # the rest of the seed reads these rows through the connection
+
+
+def _next_case_ref(seed: Seed) -> str:
+    seed.counts["_case"] += 1
+    return _case_ref(seed, seed.counts["_case"])
 
 
 def _term(seed: Seed, contract: dict[str, Any], effective: dt.date, units: int, price: int,

@@ -11,9 +11,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from broker_tui.domain.ids import new_id
 from broker_tui.services.demo._base import Seed, pick_weighted
-from broker_tui.store.tables import BlockContract, Placement, QAAction, QANote
+from broker_tui.store.tables import BlockContract, Placement
 
 HOME_KINDS = ("reg44", "reg45", "reg40", "visit_unannounced", "young_people_feedback")
 ANY_KINDS = ("visit_announced", "desktop_review", "ofsted_report", "complaint", "contract_review")
@@ -36,15 +35,29 @@ OWNERS = ("Provider registered manager", "QA officer (commissioning)", "Contract
 
 
 def add_quality(seed: Seed) -> None:
+    """Notes with actions on the services the council buys from and a few nearby homes, written through
+    services.quality (the kind rules, the checks and the audit as a broker's notes): about half the past-due
+    actions done, one cancelled, and one note corrected by a later one (the earlier leaves every count)."""
+    from broker_tui.services.quality import (
+        ActionInput,
+        NoteInput,
+        add_note_in,
+        cancel_action_in,
+        complete_action_in,
+        supersede_in,
+    )
+
+    assert seed.ctx is not None
+    ctx, session = seed.ctx, seed.session()
     p_t, b_t = Placement.__table__, BlockContract.__table__
     bought = {r[0] for r in seed.con.execute(select(p_t.c.service_id).where(p_t.c.end_date.is_(None)))}
-    blocks = {r.service_id: r.id for r in seed.con.execute(select(b_t.c.service_id, b_t.c.id))}
+    blocks = {r.service_id: r.reference for r in seed.con.execute(select(b_t.c.service_id, b_t.c.reference))}
     targets = [s for s in seed.services if s["id"] in bought]
     home_region = seed.authorities.get(seed.home.la_code, {}).get("region_name")
     nearby = [s for s in seed.of_type("childrens_home_external", "supported_accommodation")
               if s["local_authority_code"] == seed.home.la_code and s["region"] == home_region and s["id"] not in bought]
     targets += nearby[:8]
-    notes, actions = [], []
+    corrected = cancelled = False
     for i, s in enumerate(targets):
         rng = seed.rng("qa", s["ofsted_urn"] or s["name"])
         is_home = s["service_type"] in ("childrens_home_external", "childrens_home_in_house")
@@ -55,19 +68,31 @@ def add_quality(seed: Seed) -> None:
             rag = pick_weighted(rng, {"green": 50, "amber": 35, "red": 15})
             held = seed.days(-rng.randint(3, 240))
             block = blocks.get(s["id"]) if kind == "contract_review" else None
-            note = {"id": new_id(), "subject": "block_contract" if block else "service", "service_id": s["id"],
-                    "block_contract_id": block, "kind": kind, "held_on": held, "rag": rag,
-                    "findings": rng.choice(FINDINGS[rag]), "author": "QA officer (commissioning)",
-                    "young_people_involved": kind == "visit_announced" and rng.random() < 0.4}
-            notes.append(note)
+            actions, done_on = [], []
             for k in range(0 if rag == "green" and rng.random() < 0.6 else rng.randint(1, 3)):
                 due = held + dt.timedelta(days=rng.randint(14, 60))
                 done = None
                 if due < seed.today and (i + k) % 3 != 0:
                     done = min(seed.today, due + dt.timedelta(days=rng.randint(-10, 5)))
-                owner = rng.choice(OWNERS)
-                actions.append({"qa_note_id": note["id"], "description": rng.choice(ACTIONS), "owner": owner,
-                                "due_on": due, "done_on": done, "status": "done" if done else "open",
-                                "done_by": owner if done else ""})
-    seed.insert(QANote, notes)
-    seed.insert(QAAction, actions)
+                actions.append(ActionInput(rng.choice(ACTIONS), rng.choice(OWNERS), due))
+                done_on.append(done)
+            note = add_note_in(session, ctx, NoteInput(
+                subject="block_contract" if block else "service", subject_id=block or str(s["id"]), kind=kind,
+                held_on=held, rag=rag, findings=rng.choice(FINDINGS[rag]), author="QA officer (commissioning)",
+                young_people_involved=kind == "visit_announced" and rng.random() < 0.4, actions=tuple(actions)))
+            for action, done in zip(note.actions, done_on, strict=True):
+                if done is not None:
+                    complete_action_in(session, ctx, action.id, done)
+                elif not cancelled and action.due_on > seed.today:
+                    cancel_action_in(session, ctx, action.id, "Agreed at the contract review: no longer needed")
+                    cancelled = True
+            seed.counts["qa_note"] += 1
+            seed.counts["qa_action"] += len(note.actions)
+            if not corrected and rag == "amber" and not block:  # a note corrected after the provider replied
+                supersede_in(session, ctx, note.id, NoteInput(
+                    subject="service", subject_id=str(s["id"]), kind=kind, held_on=held, rag="green",
+                    findings="Corrected after the provider's evidence: " + rng.choice(FINDINGS["green"]),
+                    author="QA officer (commissioning)"))
+                corrected = True
+                seed.counts["qa_note"] += 1
+    session.flush()

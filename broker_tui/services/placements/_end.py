@@ -94,9 +94,11 @@ def _date(value: dt.date | str | None) -> dt.date | None:
 
 def end_problems(ctx: AppContext, *, start_date: dt.date, end_date: dt.date | str | None,
                  reason_place_change: str | None, reason_episode_ceased: str | None,
-                 note: str = "") -> tuple[dict[str, str], dt.date | None, str | None, str | None]:
+                 note: str = "", session: Session | None = None,
+                 ) -> tuple[dict[str, str], dt.date | None, str | None, str | None]:
     """What is wrong with an end as asked (by field), with the date and the two codes cleaned up. Reads
-    the code lists (their own session)."""
+    the code lists in ``session`` (the writing transaction's: it sees what that transaction wrote), or in
+    a session of their own."""
     problems: dict[str, str] = {}
     try:
         end = _date(end_date)
@@ -120,7 +122,7 @@ def end_problems(ctx: AppContext, *, start_date: dt.date, end_date: dt.date | st
     else:
         name = given[0]
         code = codes[name] or ""
-        choices = code_choices(ctx, REASON_FIELDS[name], on=end or ctx.today())
+        choices = code_choices(ctx, REASON_FIELDS[name], on=end or ctx.today(), session=session)
         if code not in {c.code for c in choices}:
             shown = ", ".join(c.code for c in choices)
             problems[name] = f"{code!r} is not a {REASON_FIELDS[name]} code in use then (one of {shown})"
@@ -151,7 +153,8 @@ def end_placement_in(session: Session, ctx: AppContext, placement: uuid.UUID | s
         raise PurchaseRefused({"placement": f"no placement {placement_id}"})
     problems, end, change, ceased = end_problems(ctx, start_date=row.start_date, end_date=end_date,
                                                  reason_place_change=reason_place_change,
-                                                 reason_episode_ceased=reason_episode_ceased, note=note)
+                                                 reason_episode_ceased=reason_episode_ceased, note=note,
+                                                 session=session)
     claim_nights(session, case_ref=row.case_ref, unit_id=row.block_unit_id)
     row = session.get_one(Placement, placement_id, populate_existing=True)
     opened = placement.raw_row if isinstance(placement, PlacementView) and placement.raw_row is not None else None

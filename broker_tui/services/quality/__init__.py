@@ -20,7 +20,9 @@ Import from this package, never from its private modules.
 from broker_tui.services.quality._actions import (
     add_action,
     cancel_action,
+    cancel_action_in,
     complete_action,
+    complete_action_in,
     stop_placements_after_note,
 )
 from broker_tui.services.quality._common import (
@@ -71,8 +73,10 @@ __all__ = [
     "add_note",
     "add_note_in",
     "cancel_action",
+    "cancel_action_in",
     "check_note",
     "complete_action",
+    "complete_action_in",
     "kinds_for",
     "latest_rating",
     "list_actions",

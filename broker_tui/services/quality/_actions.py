@@ -70,41 +70,53 @@ def _view(session: Session, ctx: AppContext, row: QAAction) -> ActionView:
 def complete_action(ctx: AppContext, action: str | uuid.UUID | ActionView, done_on: dt.date | None = None) -> ActionView:
     """Mark an open action done on ``done_on`` (today when None; not in the future, not before the note was
     held), by the person acting. Raises QARefused (not open, a bad date) or StaleEdit."""
-    today = ctx.today()
-    day = done_on or today
     with ctx.session() as session:
-        opened, current = _opened(session, action)
-        problems: dict[str, str] = {}
-        if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
-            problems["done_on"] = "must be a date"
-        elif day > today:
-            problems["done_on"] = f"{format_date(day)} is in the future"
-        else:
-            held = session.get_one(QANote, current.qa_note_id).held_on
-            if day < held:
-                problems["done_on"] = f"{format_date(day)} is before the note was held ({format_date(held)})"
-        if problems:
-            raise QARefused(problems)
-        name_action(session, opened, "done")
-        row = apply_edit(session, opened, {"status": "done", "done_on": day, "done_by": ctx.actor})
-        view = _view(session, ctx, row)
+        view = complete_action_in(session, ctx, action, done_on)
     log.info("QA action %s done", view.id)
     return view
 
 
+def complete_action_in(session: Session, ctx: AppContext, action: str | uuid.UUID | ActionView,
+                       done_on: dt.date | None = None) -> ActionView:
+    """``complete_action`` inside the caller's transaction (the demo completes many in one)."""
+    today = ctx.today()
+    day = done_on or today
+    opened, current = _opened(session, action)
+    problems: dict[str, str] = {}
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        problems["done_on"] = "must be a date"
+    elif day > today:
+        problems["done_on"] = f"{format_date(day)} is in the future"
+    else:
+        held = session.get_one(QANote, current.qa_note_id).held_on
+        if day < held:
+            problems["done_on"] = f"{format_date(day)} is before the note was held ({format_date(held)})"
+    if problems:
+        raise QARefused(problems)
+    name_action(session, opened, "done")
+    row = apply_edit(session, opened, {"status": "done", "done_on": day, "done_by": ctx.actor})
+    return _view(session, ctx, row)
+
+
 def cancel_action(ctx: AppContext, action: str | uuid.UUID | ActionView, reason: str) -> ActionView:
     """Cancel an open action, saying why. Raises QARefused (not open, no reason) or StaleEdit."""
-    problems: dict[str, str] = {}
-    why = _text(reason, "reason", problems, required="say why the action is cancelled")
     with ctx.session() as session:
-        opened, _current = _opened(session, action)
-        if problems:
-            raise QARefused(problems)
-        name_action(session, opened, "cancel", why)
-        row = apply_edit(session, opened, {"status": "cancelled", "cancelled_reason": why})
-        view = _view(session, ctx, row)
+        view = cancel_action_in(session, ctx, action, reason)
     log.info("QA action %s cancelled", view.id)
     return view
+
+
+def cancel_action_in(session: Session, ctx: AppContext, action: str | uuid.UUID | ActionView,
+                     reason: str) -> ActionView:
+    """``cancel_action`` inside the caller's transaction."""
+    problems: dict[str, str] = {}
+    why = _text(reason, "reason", problems, required="say why the action is cancelled")
+    opened, _current = _opened(session, action)
+    if problems:
+        raise QARefused(problems)
+    name_action(session, opened, "cancel", why)
+    row = apply_edit(session, opened, {"status": "cancelled", "cancelled_reason": why})
+    return _view(session, ctx, row)
 
 
 def add_action(ctx: AppContext, note: str | uuid.UUID | NoteView, action: ActionInput) -> ActionView:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from broker_tui.services.context import AppContext
 from broker_tui.store.tables import CodeListEntry, LocalAuthority
@@ -37,15 +37,19 @@ def return_year(day: dt.date) -> str:
     return f"{start}-{str(start + 1)[-2:]}"
 
 
-def code_choices(ctx: AppContext, field: str, *, on: dt.date | None = None) -> list[CodeChoice]:
-    """The codes of an SSDA903 field valid in the return year of ``on`` (today by default)."""
+def code_choices(ctx: AppContext, field: str, *, on: dt.date | None = None,
+                 session: Session | None = None) -> list[CodeChoice]:
+    """The codes of an SSDA903 field valid in the return year of ``on`` (today by default), read in
+    ``session`` when a writing transaction asks (so it sees its own rows), else in a session of their own."""
     year = return_year(on or ctx.today())
-    with ctx.session() as session:
-        rows = session.scalars(select(CodeListEntry).where(col(CodeListEntry.field) == field)
-                               .order_by(col(CodeListEntry.code))).all()
-        return [CodeChoice(r.code, r.description) for r in rows
-                if (r.valid_from_year is None or r.valid_from_year <= year)
-                and (r.valid_to_year is None or year <= r.valid_to_year)]
+    if session is None:
+        with ctx.session() as own:
+            return code_choices(ctx, field, on=on, session=own)
+    rows = session.scalars(select(CodeListEntry).where(col(CodeListEntry.field) == field)
+                           .order_by(col(CodeListEntry.code))).all()
+    return [CodeChoice(r.code, r.description) for r in rows
+            if (r.valid_from_year is None or r.valid_from_year <= year)
+            and (r.valid_to_year is None or year <= r.valid_to_year)]
 
 
 def form_code_choices(ctx: AppContext) -> dict[str, list[CodeChoice]]:
