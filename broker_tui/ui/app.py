@@ -50,11 +50,18 @@ def _audit_screen() -> Screen[None]:  # imported when first opened
     return AuditScreen()
 
 
+def _quality_screen() -> Screen[None]:  # imported when first opened
+    from broker_tui.ui.screens.quality.notes import QualityScreen
+
+    return QualityScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
     MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
-                       "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen()}
+                       "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen(),
+                       "quality": lambda: _quality_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,6 +70,7 @@ class BrokerApp(App[None]):
         Binding("f2", "go('home')", "Home"),
         Binding("f3", "go('directory')", "Directory"),
         Binding("f4", "go('referrals')", "Referrals"),
+        Binding("f7", "go('quality')", "Quality", show=False),
         Binding("f8", "go('audit')", "Audit", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]

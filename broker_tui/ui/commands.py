@@ -30,6 +30,8 @@ class BrokerCommands(Provider):
             ("New referral", nav.new_referral, "Start a placement request"),
             ("Go to the audit trail", partial(app.run_action, "go('audit')"),
              "Who changed what, when: by record, case reference, person or date"),
+            ("Go to quality assurance", partial(app.run_action, "go('quality')"),
+             "QA notes and actions, visits overdue: record a note, correct one, mark actions done"),
             ("Find placements (ad hoc search)", nav.open_match_search,
              "Rank the market for a child's age, the types sought, a distance and a budget"),
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
@@ -37,7 +39,7 @@ class BrokerCommands(Provider):
         from textual.screen import Screen
 
         title = screen.TITLE or type(screen).__name__
-        seen = {"help", "go('home')", "go('directory')", "go('referrals')", "go('audit')"}
+        seen = {"help", "go('home')", "go('directory')", "go('referrals')", "go('audit')", "go('quality')"}
         for binding in own_bindings(type(screen), Screen):
             if binding.action in seen or binding.action.startswith("app."):
                 continue

@@ -111,7 +111,8 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             "Find placements", "Send a referral", "Offers & search log", "Record a decline", "Record an offer",
             "Compare offers", "Export the search log", "Referral form", "Referral form: need and risk levels",
             "Referral form: needs typed as text",
-            "Questions", "Help"]
+            "Quality assurance", "QA note form", "Placement stop after a red note",
+            "Audit trail", "Questions", "Help"]
         for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals",
                          "Shortlist", "Send", "Copy text", "Record decline", "Record offer", "Compare offers"):
             assert expected in whats

@@ -41,6 +41,9 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.outreach.offer_form import OfferFormScreen
     from broker_tui.ui.screens.outreach.offers import OffersScreen
     from broker_tui.ui.screens.outreach.send import SendReferralScreen
+    from broker_tui.ui.screens.quality.note_form import NoteFormScreen
+    from broker_tui.ui.screens.quality.notes import QualityScreen
+    from broker_tui.ui.screens.quality.stop import StopDialog
     from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
     from broker_tui.ui.screens.referrals.form import ReferralFormScreen
     from broker_tui.ui.screens.referrals.list import ReferralListScreen
@@ -68,6 +71,9 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Referral form", own_bindings(ReferralFormScreen, Screen)),
         ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
         ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),
+        ("Quality assurance", own_bindings(QualityScreen, Screen)),
+        ("QA note form", own_bindings(NoteFormScreen, Screen)),
+        ("Placement stop after a red note", own_bindings(StopDialog, Screen)),
         ("Audit trail", own_bindings(AuditScreen, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
