@@ -90,3 +90,12 @@ def test_exports_withhold_initials_and_dates_of_birth(world, tmp_path) -> None: 
     assert f'"{view.initials}"' not in result.output
     bad = CliRunner().invoke(main, ["--db", db, "audit", "--since", "32/13/2026"])
     assert bad.exit_code == 2 and "--since" in bad.output and "Traceback" not in bad.output
+
+
+def test_values_are_shown_uk_style_and_nothing_as_a_dash() -> None:
+    from broker_tui.services.audit import display_value
+
+    assert display_value("2026-07-15") == "15/07/2026"
+    assert display_value("2026-12-04T18:34:31.123+00:00") == "04/12/2026 18:34"
+    assert display_value(None) == display_value("") == "—"
+    assert display_value(560000) == "560000" and display_value("LCC-300001") == "LCC-300001"

@@ -15,9 +15,10 @@ from broker_tui.services.audit._trail import (
     AuditQueryError,
     audit_entities,
     audit_page,
+    display_value,
     export_rows,
     parse_query,
 )
 
-__all__ = ["WITHHELD", "AuditEntry", "AuditPage", "AuditQuery", "AuditQueryError", "audit_entities", "audit_page",
+__all__ = ["WITHHELD", "AuditEntry", "AuditPage", "AuditQuery", "AuditQueryError", "audit_entities", "audit_page", "display_value",
            "export_rows", "parse_query"]

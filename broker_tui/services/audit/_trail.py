@@ -62,14 +62,31 @@ class AuditEntry:
     def summary(self) -> str:
         """What changed, in one line: 'status: open > accepted; weekly_price_pence: 1 > 2'."""
         if self.action == "create":
-            return "; ".join(f"{k}: {_short(new)}" for k, (_old, new) in self.changes.items() if new not in (None, ""))
+            return "; ".join(f"{k}: {_short(new)}" for k, (_old, new) in self.changes.items()
+                             if new not in (None, "", False, 0))
         if self.action == "delete":
             return "; ".join(f"{k}: {_short(old)}" for k, (old, _new) in self.changes.items())
         return "; ".join(f"{k}: {_short(old)} > {_short(new)}" for k, (old, new) in self.changes.items())
 
 
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def display_value(value: Any) -> str:
+    """A stored value as the screen shows it: dates dd/mm/yyyy, moments dd/mm/yyyy hh:mm, nothing as —."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    if ISO_DAY.match(text):
+        return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
+    if ISO_MOMENT.match(text):
+        return f"{text[8:10]}/{text[5:7]}/{text[:4]} {text[11:16]}"
+    return text
+
+
 def _short(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = display_value(value)
     return text if len(text) <= 40 else text[:39] + "…"
 
 

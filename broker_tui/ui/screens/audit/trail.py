@@ -18,6 +18,7 @@ from broker_tui.services.audit import (
     AuditQueryError,
     audit_entities,
     audit_page,
+    display_value,
     parse_query,
 )
 from broker_tui.ui.base import BrokerScreen, background
@@ -32,10 +33,6 @@ class AuditTable(DataTable[str]):
         Binding("pagedown", "screen.next_page", "Next page", show=False),
         Binding("pageup", "screen.previous_page", "Previous page", show=False),
     ]
-
-
-def _value(value: object) -> str:
-    return "—" if value is None or value == "" else str(value)
 
 
 class AuditScreen(BrokerScreen[None]):
@@ -145,8 +142,8 @@ class AuditScreen(BrokerScreen[None]):
         lines = [f"{e.action} of {e.entity.replace('_', ' ')} {e.entity_id} by {e.actor} at "
                  f"{e.at:%d/%m/%Y %H:%M:%S} (transaction …{e.txn_id[-8:]})"]
         for key, (old, new) in list(e.changes.items())[:12]:
-            lines.append(f"  {key}: {_value(new)}" if e.action == "create"
-                         else f"  {key}: {_value(old)} → {_value(new)}")
+            lines.append(f"  {key}: {display_value(new)}" if e.action == "create"
+                         else f"  {key}: {display_value(old)} → {display_value(new)}")
         if len(e.changes) > 12:
             lines.append(f"  … and {len(e.changes) - 12} more")
         detail.update("\n".join(lines))
