@@ -111,6 +111,7 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             "Find placements", "Send a referral", "Offers & search log", "Record a decline", "Record an offer",
             "Compare offers", "Export the search log", "Referral form", "Referral form: need and risk levels",
             "Referral form: needs typed as text",
+            "Block contracts", "Block contract", "Block contract dialogs",
             "Quality assurance", "QA note form", "Placement stop after a red note",
             "Audit trail", "Questions", "Help"]
         for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals",

@@ -31,6 +31,9 @@ def own_bindings(cls: type[DOMNode], stop_at: type[DOMNode]) -> list[Binding]:
 def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for the whole app, in the order a person meets the screens."""
     from broker_tui.ui.screens.audit.trail import AuditScreen
+    from broker_tui.ui.screens.contracts.detail import ContractDetailScreen
+    from broker_tui.ui.screens.contracts.dialogs import ContractDialog
+    from broker_tui.ui.screens.contracts.list import ContractsScreen
     from broker_tui.ui.screens.dialogs import ConfirmScreen
     from broker_tui.ui.screens.home import HomeScreen
     from broker_tui.ui.screens.market.detail import ServiceDetailScreen
@@ -71,6 +74,9 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Referral form", own_bindings(ReferralFormScreen, Screen)),
         ("Referral form: need and risk levels", own_bindings(LevelPicker, DOMNode)),
         ("Referral form: needs typed as text", own_bindings(TagPicker, DOMNode)),
+        ("Block contracts", own_bindings(ContractsScreen, Screen)),
+        ("Block contract", own_bindings(ContractDetailScreen, Screen)),
+        ("Block contract dialogs", own_bindings(ContractDialog, Screen)),
         ("Quality assurance", own_bindings(QualityScreen, Screen)),
         ("QA note form", own_bindings(NoteFormScreen, Screen)),
         ("Placement stop after a red note", own_bindings(StopDialog, Screen)),

@@ -137,6 +137,7 @@ class QATable(DataTable[Any]):
 
 class QualityScreen(BrokerScreen[None]):
     TITLE = "Quality assurance"
+    AUTO_FOCUS = "#qa-notes"
     CSS_PATH = ["quality.tcss", "../referrals/referrals.tcss"]  # the shared dialogs' look lives with referrals
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_note", "New note"),
