@@ -41,6 +41,19 @@ from broker_tui.services.purchases._amend import (
 )
 from broker_tui.services.purchases._common import STATUS_LABELS, SpotRefused
 from broker_tui.services.purchases._decide import approve, approve_in, cancel, cancel_in, reject, reject_in
+from broker_tui.services.purchases._flags import (
+    FLAG_KINDS,
+    ApprovalRecorded,
+    AwaitingApproval,
+    OverdueApproval,
+    RequiredApproval,
+    RequiredApprovals,
+    awaiting_approval,
+    overdue,
+    record_approval,
+    record_approval_in,
+    required_approvals,
+)
 from broker_tui.services.purchases._input import (
     AMENDMENT_KINDS,
     SPOT_ROUTES,
@@ -64,6 +77,7 @@ from broker_tui.services.purchases._views import (
 
 __all__ = [
     "AMENDMENT_KINDS",
+    "FLAG_KINDS",
     "APPROVAL_KIND_LABELS",
     "SPOT_ROUTES",
     "STATUS_LABELS",
@@ -75,9 +89,14 @@ __all__ = [
     "AmendmentDecided",
     "AmendmentInput",
     "AmendmentMade",
+    "ApprovalRecorded",
     "ApprovalView",
+    "AwaitingApproval",
     "CostView",
+    "OverdueApproval",
     "ProjectionsView",
+    "RequiredApproval",
+    "RequiredApprovals",
     "SpotInput",
     "SpotRefused",
     "StatusChanged",
@@ -90,14 +109,19 @@ __all__ = [
     "approve_amendment",
     "approve_amendment_in",
     "approve_in",
+    "awaiting_approval",
     "cancel",
     "cancel_in",
     "list_agreements",
+    "overdue",
     "prefill_from_offer",
+    "record_approval",
+    "record_approval_in",
     "reject",
     "reject_amendment",
     "reject_amendment_in",
     "reject_in",
+    "required_approvals",
     "show_agreement",
     "submit",
     "submit_in",

@@ -299,9 +299,18 @@ def opened_row(ref: Any) -> SpotAgreement | None:
 
 
 def load_state(session: Session, ctx: AppContext, ref: Any) -> AgreementState:
-    """One agreement as stored now (SpotRefused on the field "agreement" when there is none)."""
+    """One agreement as stored now, by id (or a view with one), or by the child's case reference when they
+    have exactly one agreement that is not rejected, cancelled or ended (SpotRefused on the field "agreement"
+    when there is none, or more than one)."""
     key = agreement_id(ref)
     row = session.get(SpotAgreement, key, populate_existing=True) if key is not None else None
+    if row is None and key is None and isinstance(ref, str) and ref.strip():
+        live = session.scalars(select(SpotAgreement).where(col(SpotAgreement.case_ref) == ref.strip(),
+                                                           col(SpotAgreement.status).not_in(CLOSED))).all()
+        if len(live) > 1:
+            raise SpotRefused({"agreement": f"{ref.strip()} has {len(live)} agreements running: give the "
+                                            "agreement's id"})
+        row = live[0] if live else None
     if row is None:
         raise SpotRefused({"agreement": f"no spot agreement {getattr(ref, 'id', ref)}"})
     return load_states(session, [row], ctx)[0]
