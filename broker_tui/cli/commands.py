@@ -101,6 +101,9 @@ def _register() -> None:
     from broker_tui.cli.quality import qa
 
     main.add_command(qa)
+    from broker_tui.cli.purchases import purchases
+
+    main.add_command(purchases)
 
 
 _register()
