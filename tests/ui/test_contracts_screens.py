@@ -239,7 +239,7 @@ async def test_ending_a_placement_asks_the_first_night_not_there_and_one_ssda903
         assert "Must be after the start (11/11/2026)" in error(dialog, "end_date")
         assert "give one reason" in error(dialog, "why").lower()
 
-        await choose(pilot, dialog.query_one("#bc-f-why", Select), "The child leaves care")
+        await choose(pilot, dialog.query_one("#bc-f-why", Select), "Leaves care")
         await choose(pilot, dialog.query_one("#bc-f-code", Select), "E13")
         end.focus()
         await pilot.press("ctrl+u", *(TODAY + D(7)).strftime("%d/%m/%Y"), "ctrl+s")
@@ -317,3 +317,42 @@ def test_contracts_snapshot(snap_compare, bc_ctx) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(bc_ctx), terminal_size=SIZE, run_before=open_it)
+
+
+@sync
+async def test_a_child_with_another_placement_is_refused_unless_coded_a_retainer_and_the_palette_finds_it(bc_ctx) -> None:
+    app = make_app(bc_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"block contracts")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContractsScreen)
+        table = app.screen.query_one("#bc-table", DataTable)
+        target = [r.reference for r in app.screen.rows].index("BC-16-01")
+        while table.cursor_row != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContractDetailScreen)
+        await to_unit(pilot, screen, "Unit 3")
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PlaceDialog) and dialog.query_one("#bc-f-unit", Select).value is not Select.NULL
+        await pilot.press(*"LCC-700001", "ctrl+s")  # already in Unit 1
+        await settle(pilot)
+        assert "LCC-700001 has two placements at once" in error(dialog, "start_date")
+        await choose(pilot, dialog.query_one("#bc-f-overlap_kind", Select), "Retainer")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "say why" in error(dialog, "overlap_reason").lower()
+        dialog.query_one("#bc-f-overlap_reason", Input).focus()
+        await pilot.press(*"In hospital; the flat is kept for her return", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContractDetailScreen)
+    assert occupants(bc_ctx)["Unit 3"] == "LCC-700001"

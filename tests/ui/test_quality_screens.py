@@ -172,7 +172,7 @@ async def test_a_new_note_is_refused_beside_its_fields_with_everything_kept_then
 
         await pilot.press(*"SC100000", "tab")  # Ashfield House, a children's home, by its URN
         await settle(pilot)
-        assert "children's home (Regulation 40, 44 and 45" in plain(form.query_one("#qa-found", Static))
+        assert "a children's home (Regulation 40/44/45 kinds offered)" in plain(form.query_one("#qa-found", Static))
         await choose(pilot, form.query_one("#qa-f-kind", Select), "Regulation 44 report")
 
         subject = form.query_one("#qa-f-subject_id", Input)  # now change it to supported accommodation
@@ -332,3 +332,25 @@ def test_quality_snapshot(snap_compare, qa_ctx) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(qa_ctx), terminal_size=SIZE, run_before=open_it)
+
+
+@sync
+async def test_a_correction_left_untouched_closes_without_asking_and_the_palette_finds_the_screen(qa_ctx) -> None:
+    app = make_app(qa_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"quality assurance")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QualityScreen) and app.focused is screen.query_one("#qa-notes")
+        await pilot.press("s")  # the subject is looked up and the kinds offered again: nothing typed
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NoteFormScreen) and not form.dirty
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen  # closed at once: no "leave without saving?"

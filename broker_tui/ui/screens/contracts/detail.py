@@ -137,7 +137,7 @@ class ContractDetailScreen(BrokerScreen[None]):
     def _show(self, d: ContractDetail) -> None:
         self.detail = d
         self.sub_title = d.reference
-        where = " · ".join(x for x in (d.provider_name, d.service_name) if x)
+        where = " · ".join(dict.fromkeys(x for x in (d.provider_name, d.service_name) if x))  # once when alike
         self.query_one("#bc-title", Static).update(Text.assemble((f"{d.reference} {d.name}", "bold"), f" · {where}"))
         self.query_one("#bc-summary", Static).update(summary(d))
         units = self.query_one("#bc-units", DataTable)

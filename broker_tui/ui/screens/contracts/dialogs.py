@@ -33,14 +33,14 @@ from broker_tui.services.contracts import (
     place_in_block,
     set_unit_status,
 )
-from broker_tui.services.placements import PurchaseRefused, end_placement
+from broker_tui.services.placements import OVERLAP_KINDS, PurchaseRefused, end_placement
 from broker_tui.services.reference import CodeChoice, code_choices
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.contracts.words import cap, refusal_text
 
 CODE_WIDTH = 70
-END_WHY = [("The child moves on to another placement (reason for the placement change)", "moves_on"),
-           ("The child leaves care (reason the episode ceased)", "leaves_care")]
+END_WHY = [("Moves on to another placement (reason for the change)", "moves_on"),
+           ("Leaves care (reason the episode ceased)", "leaves_care")]
 END_FIELDS = {"moves_on": "REASON_PLACE_CHANGE", "leaves_care": "REC"}
 
 
@@ -177,7 +177,7 @@ class PlaceDialog(ContractDialog):
     """A child into a free unit of the contract: their case reference, the first night, the unit (or the
     first free one), an optional planned end. A full or expired contract is refused in the banner."""
 
-    SLOTS = ("case_ref", "start_date", "unit", "planned_end")
+    SLOTS = ("case_ref", "start_date", "unit", "planned_end", "overlap_kind", "overlap_reason")
 
     def __init__(self, detail: ContractDetail, unit: UnitView | None = None) -> None:
         super().__init__()
@@ -198,6 +198,9 @@ class PlaceDialog(ContractDialog):
         yield "unit", "Unit", _select("unit", units, prompt="The first free unit",
                                       value=str(self.unit.id) if self.unit else Select.NULL)
         yield "planned_end", "Planned end", _input("planned_end", placeholder="optional: the first night not there, dd/mm/yyyy")
+        yield "overlap_kind", "Keeps another", _select("overlap_kind", [(label, code) for code, label in OVERLAP_KINDS.items()],
+                                                       prompt="No other placement on these nights (the usual)")
+        yield "overlap_reason", "Why two at once", _input("overlap_reason", placeholder="only with a retainer or a transition")
 
     def on_mount(self) -> None:
         self.query_one("#bc-f-case_ref").focus()
@@ -205,7 +208,8 @@ class PlaceDialog(ContractDialog):
     def act(self, v: dict[str, str]) -> str:
         placed = place_in_block(self.ctx, PlaceInput(contract=str(self.detail.id), case_ref=v["case_ref"].strip(),
                                                      start_date=v["start_date"], unit=v["unit"] or None,
-                                                     planned_end=v["planned_end"] or None))
+                                                     planned_end=v["planned_end"] or None,
+                                                     overlap_kind=v["overlap_kind"], overlap_reason=v["overlap_reason"]))
         label = next((u.label for u in self.detail.units if u.id == placed.block_unit_id), "a unit")
         return f"Placed {placed.case_ref} in {label} from {format_date(placed.start_date)}"
 

@@ -37,7 +37,8 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def row_cells(r: ContractRow, soon_days: int) -> tuple[Any, ...]:
+def row_cells(r: ContractRow, soon_days: int, extra: int = 0) -> tuple[Any, ...]:
+    """The row's cells; ``extra`` columns beyond a 130-column terminal widen the name and the provider."""
     ended = r.status != "active"
     style = "dim" if ended else ""
     if r.status == "active" and r.days_left <= soon_days:
@@ -45,7 +46,7 @@ def row_cells(r: ContractRow, soon_days: int) -> tuple[Any, ...]:
     else:
         mark = Text(STATUS_WORDS.get(r.status, r.status) if ended else "", style="dim")
     voids = Text(str(r.voids), style="bold" if r.voids and not ended else style)
-    cells = (r.reference, _cut(r.name, NAME_WIDTH), _cut(r.provider_name, PROVIDER_WIDTH),
+    cells = (r.reference, _cut(r.name, NAME_WIDTH + extra * 2 // 3), _cut(r.provider_name, PROVIDER_WIDTH + extra // 3),
              "16+" if r.for_16_plus else "", str(r.units), str(r.occupied))
     price = format_pence(r.unit_weekly_pence) if r.unit_weekly_pence is not None else "—"
     return (*(Text(c, style=style) for c in cells), voids, Text(price, style=style),
@@ -115,8 +116,9 @@ class ContractsScreen(BrokerScreen[None]):
         keep = table.cursor_row
         table.clear()
         soon = self.soon_days()
+        extra = max(0, self.size.width - 130)
         for r in rows:
-            table.add_row(*row_cells(r, soon), key=str(r.id))
+            table.add_row(*row_cells(r, soon, extra), key=str(r.id))
         table.loading = False
         if rows:
             table.move_cursor(row=min(max(keep, 0), len(rows) - 1))

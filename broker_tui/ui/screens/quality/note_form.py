@@ -142,7 +142,8 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
     def __init__(self, earlier: NoteView | None = None) -> None:
         super().__init__(classes="qa-dialog-screen")
         self.earlier = earlier
-        self.dirty = False
+        self.saved = False
+        self._initial: Any = None  # what the form held when it opened (dirty: it holds something else now)
         self.touched: set[str] = set()
         self.save_attempted = False
         self.rows = 0
@@ -210,7 +211,19 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
         self.query_one("#qa-f-subject_id" if self.earlier is None else "#qa-f-kind").focus()
         if self.earlier is not None:
             self._find_subject()
-        self.call_after_refresh(setattr, self, "_ready", True)
+        self.call_after_refresh(self._settled)
+
+    def _settled(self) -> None:
+        self._initial = self._snapshot()
+        self._ready = True
+
+    def _snapshot(self) -> Any:
+        return self.raw(), [row for row in self.action_rows() if any(x.strip() for x in row)]
+
+    @property
+    def dirty(self) -> bool:
+        """Something was typed or chosen that is not saved (the app asks before quitting)."""
+        return not self.saved and self._initial is not None and self._snapshot() != self._initial
 
     async def _mount_row(self) -> None:
         i = self.rows
@@ -295,8 +308,12 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
             self._show(now)
             return
         regulated = any(k.code in CHILDRENS_HOMES_REGULATION_KINDS for k in kinds)
-        found.update("✓ Found: " + ("a children's home (Regulation 40, 44 and 45 kinds offered)" if regulated
-                                    else "not a children's home (no Regulation 40, 44 or 45 kinds)"))
+        e = self.earlier
+        same = e is not None and self.query_one("#qa-f-subject_id", Input).value.strip() == str(e.subject_id) \
+            and self.subject_type() == e.subject
+        found.update(f"✓ {e.subject_label if same and e else 'Found'}: "
+                     + ("a children's home (Regulation 40/44/45 kinds offered)" if regulated
+                        else "not a children's home (no Regulation 40/44/45 kinds)"))
         select = self.query_one("#qa-f-kind", Select)
         chosen = select.value
         options: list[tuple[str, str]] = [(k.label, k.code) for k in kinds]
@@ -311,18 +328,10 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
         self._show(now)
 
     # ---- as the broker types ------------------------------------------------------------------------
-    @on(Input.Changed)
-    @on(TextArea.Changed)
-    @on(Checkbox.Changed)
-    def _changed(self, _event: Any) -> None:
-        if self._ready:
-            self.dirty = True
-
     @on(Select.Changed)
     def _chosen(self, event: Select.Changed) -> None:
         if not self._ready:
             return
-        self.dirty = True
         if event.select.id == "qa-f-subject":
             self.query_one("#qa-f-subject_id", Input).placeholder = SUBJECT_HINTS[self.subject_type()]
             self.suggester.subject = self.subject_type()
@@ -347,7 +356,7 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
         if wid.startswith("qa-f-") and self.dirty:
             self.touched.add(wid.removeprefix("qa-f-"))
         elif wid.startswith("qa-a-") and self.dirty:
-            self.touched.add(f"row-{wid.rsplit('-', 1)[1]}")
+            self.touched.add(wid.removeprefix("qa-a-"))  # 'due_on-0': that field of that row
         else:
             return
         _note, problems, _given = self._problems()
@@ -367,7 +376,7 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
             if match:
                 index = int(match.group(1))
                 row = given[index] if index < len(given) else index
-                if not (self.save_attempted or f"row-{row}" in self.touched):
+                if not (self.save_attempted or f"{match.group(2)}-{row}" in self.touched):
                     continue
                 by_row.setdefault(row, []).append(key)
                 texts[key] = message
@@ -418,7 +427,7 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
         except Exception as exc:  # noqa: BLE001  (a failure: one line, the form stays as typed)
             self.app.call_from_thread(self._banner, f"Not saved: {refusal_text(exc)}")
             return
-        self.dirty = False
+        self.saved = True
         self.app.call_from_thread(self.dismiss, view)
 
     def _refused(self, problems: dict[str, str], given: list[int]) -> None:

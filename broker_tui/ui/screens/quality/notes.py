@@ -70,19 +70,21 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def note_cells(n: NoteView) -> tuple[Any, ...]:
+def note_cells(n: NoteView, extra: int = 0) -> tuple[Any, ...]:
+    """The note's cells; ``extra`` columns beyond a 130-column terminal widen what it is about."""
     about = n.subject_label if n.subject in OWN_WORDS else f"{SUBJECTS.get(n.subject, n.subject)}: {n.subject_label}"
     held = format_date(n.held_on) + ("  (superseded)" if not n.current else "")
-    return (held, _cut(about, ABOUT_WIDTH), n.kind_label, rag_text(n.rag, n.rag_label), n.author,
+    return (held, _cut(about, ABOUT_WIDTH + extra), n.kind_label, rag_text(n.rag, n.rag_label), n.author,
             "Yes" if n.young_people_involved else "", open_actions_text(n))
 
 
-def action_cells(a: ActionView) -> tuple[Any, ...]:
+def action_cells(a: ActionView, extra: int = 0) -> tuple[Any, ...]:
+    """The action's cells; ``extra`` columns beyond a 130-column terminal widen the action, owner and subject."""
     style = "red" if a.overdue else ("dim" if a.status != "open" else "")
-    cells = (format_date(a.due_on), _cut(a.description, ACTION_WIDTH), a.owner, action_state(a),
-             _cut(a.subject_label, ACTION_ABOUT_WIDTH), QA_KINDS.get(a.note_kind, a.note_kind))
+    cells = (format_date(a.due_on), _cut(a.description, ACTION_WIDTH + extra // 2), _cut(a.owner, 20 + extra // 4),
+             action_state(a), _cut(a.subject_label, ACTION_ABOUT_WIDTH + extra // 4),
+             QA_KINDS.get(a.note_kind, a.note_kind))
     out: list[Any] = [Text(c, style=style) for c in cells]
-    out[2] = Text(_cut(a.owner, 20), style=style)
     out.append(rag_text(a.note_rag) if a.note_rag else "")
     return tuple(out)
 
@@ -91,7 +93,7 @@ def visit_cells(v: VisitsDue) -> tuple[Any, ...]:
     def due(overdue: bool) -> Text:
         return Text("Overdue", style="bold red") if overdue else Text("In time", style="green")
 
-    return (v.service_name, v.provider_name, service_type_label(v.service_type), str(v.children),
+    return (_cut(v.service_name, 36), _cut(v.provider_name, 32), service_type_label(v.service_type), str(v.children),
             format_date(v.last_reg44) if v.last_reg44 else "never", due(v.reg44_overdue),
             format_date(v.last_reg45) if v.last_reg45 else "never", due(v.reg45_overdue))
 
@@ -221,8 +223,9 @@ class QualityScreen(BrokerScreen[None]):
         if generation != self._generation:
             return  # a newer filter was asked for
         self.notes, self.actions, self.visits = notes, actions, visits
-        self._fill("#qa-notes", [(str(n.id), note_cells(n)) for n in notes])
-        self._fill("#qa-actions", [(str(a.id), action_cells(a)) for a in actions])
+        extra = max(0, self.size.width - 130)
+        self._fill("#qa-notes", [(str(n.id), note_cells(n, extra)) for n in notes])
+        self._fill("#qa-actions", [(str(a.id), action_cells(a, extra)) for a in actions])
         self._fill("#qa-visits", [(str(v.service_id), visit_cells(v)) for v in visits])
         tabs = self.query_one("#qa-views", TabbedContent)
         overdue = sum(a.overdue for a in actions)
