@@ -476,3 +476,22 @@ def test_the_list_filters_and_pages(ctx, service) -> None:
     assert [r.id for r in list_agreements(ctx, text="300001").rows] == [a.id]
     second = list_agreements(ctx, page=1, page_size=2)
     assert second.total == 3 and second.pages == 2 and [r.id for r in second.rows] == [a.id]
+
+
+def test_after_a_rejection_the_next_raise_is_judged_against_the_price_still_in_force(ctx, service) -> None:
+    added = _active(ctx, service, weekly=700_000)
+    amend(ctx, added.id, AmendmentInput(kind="price_change", effective_from=TODAY, reason="More staff",
+                                        weekly_price_pence=800_000, core_weekly_pence=800_000))
+    reject_amendment(as_person(ctx, "m.manager", APPROVERS), added.id, "No")
+    # £7,400 is 5.72% over the £7,000 still in force (not a cut from the rejected £8,000): it waits
+    made = amend(ctx, added.id, AmendmentInput(kind="price_change", effective_from=TODAY, reason="Some more staff",
+                                               weekly_price_pence=740_000, core_weekly_pence=740_000))
+    assert made.state == "awaiting_approval" and made.previous_weekly_pence == 700_000
+    assert [r.id for r in list_agreements(ctx, awaiting_approval=True).rows] == [added.id]
+    backdated = _active(ctx, make_service(ctx, "Yew House"), case_ref="LCC-200010", weekly=700_000)
+    amend(ctx, backdated.id, AmendmentInput(kind="uplift", effective_from=TODAY + D(30), uplift_bp=400))
+    # dated before the uplift, this 5% raise is judged against the £7,000 in force then: no approval needed
+    early = amend(ctx, backdated.id, AmendmentInput(kind="price_change", effective_from=TODAY - D(5), reason="x",
+                                                    weekly_price_pence=735_000, core_weekly_pence=735_000))
+    assert early.state == "in_force"
+    assert [r.id for r in list_agreements(ctx, awaiting_approval=True).rows] == [added.id]

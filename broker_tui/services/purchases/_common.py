@@ -37,7 +37,6 @@ from broker_tui.domain.purchases import (
     FundingSplit,
     WeeklyPriceParts,
     amendment_approval_reasons,
-    amendment_in_force,
 )
 from broker_tui.domain.purchases import (
     SpotAgreement as Timeline,
@@ -179,7 +178,7 @@ class VersionState:
 
     @property
     def counts(self) -> bool:
-        return self.state in ("as_made", "in_force", "approved")
+        return self.state in COUNTING
 
 
 def parts_of(row: SpotAmendment) -> WeeklyPriceParts:
@@ -198,6 +197,39 @@ def domain_amendment(row: SpotAmendment) -> Amendment:
                      FundingSplit(row.social_care_pct, row.education_pct, row.health_pct), row.reason)
 
 
+COUNTING = ("as_made", "in_force", "approved")
+
+
+def judge(start: dt.date, entries: Sequence[tuple[dt.date, int, str | None]],
+          rules: ApprovalRules) -> list[tuple[str, tuple[str, ...]]]:
+    """Each version's state and approval reasons, from (effective_from, weekly pence, the approver's decision
+    or None) in the order the versions were made: the first is as made; each later one is judged against
+    the price in force on its date among the versions counted before it (the latest date on or before it,
+    a later-made one winning a tie), as domain.purchases.amendment_in_force finds it."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    counted: list[tuple[dt.date, int]] = []
+    for i, (effective, weekly, decision) in enumerate(entries):
+        if i == 0:
+            out.append(("as_made", ()))
+            counted.append((effective, weekly))
+            continue
+        night = max(effective, start)
+        best: dt.date | None = None
+        old = 0
+        for day, pence in counted:
+            if day <= night and (best is None or day >= best):
+                best, old = day, pence
+        reasons = tuple(amendment_approval_reasons(old, weekly, rules))
+        if decision is not None:
+            state = "approved" if decision == "approved" else "rejected"
+        else:
+            state = "awaiting_approval" if reasons else "in_force"
+        out.append((state, reasons))
+        if state in COUNTING:
+            counted.append((effective, weekly))
+    return out
+
+
 def judge_versions(agreement: SpotAgreement, amendments: Sequence[SpotAmendment], approvals: Sequence[Approval],
                    rules: ApprovalRules) -> list[VersionState]:
     """Each amendment (in the order made) with its state: see the module's notes."""
@@ -205,26 +237,10 @@ def judge_versions(agreement: SpotAgreement, amendments: Sequence[SpotAmendment]
     for a in approvals:
         if a.kind == "cost" and a.amendment_id is not None:
             decided[a.amendment_id] = a  # the last decision wins (there is only ever one: the acts see to it)
-    out: list[VersionState] = []
-    counted: list[Amendment] = []
-    for row in amendments:
-        if not out:
-            out.append(VersionState(row, "as_made"))
-            counted.append(domain_amendment(row))
-            continue
-        before = Timeline(agreement.start_date, tuple(counted))
-        old = amendment_in_force(before, max(row.effective_from, agreement.start_date))
-        reasons = tuple(amendment_approval_reasons(old.weekly_pence if old else 0, row.weekly_price_pence, rules))
-        decision = decided.get(row.id)
-        if decision is not None:
-            state = "approved" if decision.decision == "approved" else "rejected"
-        else:
-            state = "awaiting_approval" if reasons else "in_force"
-        version = VersionState(row, state, reasons, decision)
-        out.append(version)
-        if version.counts:
-            counted.append(domain_amendment(row))
-    return out
+    entries = [(row.effective_from, row.weekly_price_pence,
+                decided[row.id].decision if row.id in decided else None) for row in amendments]
+    return [VersionState(row, state, reasons, decided.get(row.id))
+            for row, (state, reasons) in zip(amendments, judge(agreement.start_date, entries, rules), strict=True)]
 
 
 @dataclass
