@@ -182,6 +182,15 @@ def _move_data(con: sa.Connection) -> None:
             hours = int(found.group(1))
             con.execute(sa.update(amendment).where(amendment.c.id == _uuid(row.id)).values(
                 one_to_one_minutes=hours * 60, one_to_one_hourly_pence=row.staffing_weekly_pence // hours))
+    # the parts must now add up to the price: what an earlier price left unexplained is kept as "other" with
+    # words; parts that came to more than the price (nothing stopped it before) set the price, and say so
+    parts = ("coalesce(core_weekly_pence, 0) + coalesce(staffing_weekly_pence, 0) + two_to_one_weekly_pence"
+             " + coalesce(education_weekly_pence, 0) + coalesce(therapy_weekly_pence, 0)"
+             " + coalesce(solo_premium_weekly_pence, 0) + other_weekly_pence")
+    con.execute(sa.text(f"UPDATE spot_amendment SET other_weekly_pence = other_weekly_pence + weekly_price_pence - "
+                        f"({parts}), other_text = '{NOT_BROKEN_DOWN}' WHERE weekly_price_pence > {parts}"))
+    con.execute(sa.text(f"UPDATE spot_amendment SET weekly_price_pence = {parts}, reason = reason || "
+                        f"' [{PRICE_FROM_PARTS}]' WHERE weekly_price_pence < {parts}"))
     con.execute(sa.text("UPDATE spot_amendment SET kind = 'uplift' WHERE lower(reason) LIKE 'annual uplift%'"))
     con.execute(sa.text("UPDATE spot_amendment SET kind = 'price_change' WHERE kind = 'as_made' AND EXISTS ("
                         "SELECT 1 FROM spot_amendment e WHERE e.agreement_id = spot_amendment.agreement_id "
@@ -225,6 +234,9 @@ def _units(con: sa.Connection) -> None:
             con.execute(sa.update(placement).where(placement.c.id == pid).values(
                 block_unit_id=ids[label or "Unit (not named before revision 0003)"]))
 
+
+NOT_BROKEN_DOWN = "Not broken down (recorded before the parts had to add up)"
+PRICE_FROM_PARTS = "the weekly price set to the sum of its parts at revision 0003"
 
 ADDED_WITH_DEFAULTS = {
     "audit_event": ("txn_id",), "block_contract": ("for_16_plus",), "block_contract_term": ("uplift_bp",),
@@ -394,6 +406,10 @@ def downgrade() -> None:
         for name in ("purchasing_route", "framework_name", "framework_lot", "route_reason", "cost_centre",
                      "recorded_by", "status_reason"):
             b.drop_column(name)
+    # 0001 knew one staffing part: 2:1 support and "other" are folded into it, so the parts still add up
+    con.execute(sa.text("UPDATE spot_amendment SET staffing_weekly_pence = staffing_weekly_pence + "
+                        "two_to_one_weekly_pence + other_weekly_pence, two_to_one_weekly_pence = 0, "
+                        "other_weekly_pence = 0"))
     with op.batch_alter_table("spot_amendment") as b:
         for name in ("ck_spot_amendment_parts", "ck_spot_amendment_shares", "ck_spot_amendment_shares_positive",
                      "ck_spot_amendment_money", "ck_spot_amendment_kind", "ck_spot_amendment_other_text"):

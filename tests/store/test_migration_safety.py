@@ -142,3 +142,37 @@ def test_every_row_survives_the_upgrade_from_the_first_revision_to_head(db_url: 
         again.close()
     changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
     assert not changed, f"rows changed by the upgrade from {first} to {head}: {changed}"
+
+
+def test_prices_whose_parts_never_added_up_upgrade_with_the_difference_said(db_url: str) -> None:
+    """Before 0003 nothing made the parts add up to the price. The upgrade keeps every price: a shortfall
+    becomes an "other" part with words saying so; parts above the price set it, and the reason says so."""
+    first = migrate.first_revision()
+    ctx = AppContext.for_target(db_url, today=TODAY)
+    try:
+        prepare_database(ctx, seed_demo_if_new=False)
+        seed_demo(ctx)
+        migrate.downgrade(ctx.engine, first)
+        with ctx.engine.begin() as con:
+            short, over = [r[0] for r in con.execute(text(
+                "SELECT id FROM spot_amendment WHERE core_weekly_pence > 10000 ORDER BY id LIMIT 2"))]
+            con.execute(text("UPDATE spot_amendment SET weekly_price_pence = core_weekly_pence + "
+                             "coalesce(staffing_weekly_pence, 0) + 12345 WHERE id = :id"), {"id": short})
+            con.execute(text("UPDATE spot_amendment SET weekly_price_pence = core_weekly_pence - 100 WHERE id = :id"),
+                        {"id": over})
+            wanted = {str(r[0]): r[1] for r in con.execute(text(
+                "SELECT id, weekly_price_pence FROM spot_amendment WHERE id = :id"), {"id": short})}
+    finally:
+        ctx.close()
+    again = AppContext.for_target(db_url, today=TODAY)
+    try:
+        prepare_database(again, seed_demo_if_new=False)
+        with again.engine.connect() as con:
+            row = con.execute(text("SELECT weekly_price_pence, other_weekly_pence, other_text FROM spot_amendment "
+                                   "WHERE id = :id"), {"id": short}).one()
+            assert (row[0], row[1]) == (wanted[str(short)], 12345) and "Not broken down" in row[2]
+            row = con.execute(text("SELECT weekly_price_pence, core_weekly_pence, staffing_weekly_pence, reason "
+                                   "FROM spot_amendment WHERE id = :id"), {"id": over}).one()
+            assert row[0] >= row[1] and "sum of its parts" in row[3]
+    finally:
+        again.close()

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
@@ -27,6 +27,7 @@ from broker_tui.store.bulk import insert_rows
 from broker_tui.store.tables import LocalAuthority, Provider, Service
 
 SEED_TEXT = "broker-tui demo market v1"
+DEMO_APPROVER = "demo.manager"  # the demo's head of service, who approves what the brokers record
 SERVICE_COLUMNS = ("id", "provider_id", "name", "service_type", "sector", "ofsted_urn", "registration_status",
                    "ofsted_grade", "sa_outcome", "places", "local_authority_code", "local_authority_name", "region",
                    "latitude", "longitude", "town", "short_breaks_only", "min_age", "max_age", "areas_covered")
@@ -48,6 +49,7 @@ class Seed:
     prices: dict[Any, int] = field(default_factory=dict)  # service id -> core weekly pence in force
     ctx: AppContext | None = None  # for the purchase services, which write through a session
     _session: Session | None = field(default=None, init=False, repr=False)
+    _approver: tuple[AppContext, Session] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.home = home_origin(self.con, self.settings)
@@ -99,11 +101,24 @@ class Seed:
             attach(self._session, actor=self.actor, now=lambda: self.now)
         return self._session
 
+    def as_approver(self) -> tuple[AppContext, Session]:
+        """The demo's manager (an approver, never the recorder): a context naming them, with their limit
+        in the settings, and a session on the seed's transaction whose writes name them."""
+        assert self.ctx is not None
+        if self._approver is None:
+            settings = replace(self.settings, approvers=(*self.settings.approvers, (DEMO_APPROVER, 5_000_000)))
+            ctx = replace(self.ctx, acting_as=DEMO_APPROVER, settings=settings)
+            session = Session(bind=self.con)
+            attach(session, actor=DEMO_APPROVER, now=lambda: self.now)
+            self._approver = (ctx, session)
+        return self._approver
+
     def close_session(self) -> None:
-        if self._session is not None:
-            self._session.flush()
-            self._session.close()
-            self._session = None
+        for session in (self._session, self._approver[1] if self._approver else None):
+            if session is not None:
+                session.flush()
+                session.close()
+        self._session, self._approver = None, None
 
     def flush_audits(self) -> None:
         insert_audit_rows(self.con, self.audits, self.now)

@@ -12,16 +12,9 @@ import datetime as dt
 from typing import Any
 
 from broker_tui.domain.dates import add_months
-from broker_tui.domain.ids import new_id
-from broker_tui.domain.money import apply_uplift
+from broker_tui.domain.purchases import staffing_pence
 from broker_tui.services.demo._base import Seed, pounds
 from broker_tui.services.demo._casework import PLACE_FOR_TYPE
-from broker_tui.store.tables import (
-    Approval,
-    Placement,
-    SpotAgreement,
-    SpotAmendment,
-)
 
 # (reference, name, service type, units, unit price range in pounds, months since start, months left)
 BLOCKS = (
@@ -138,9 +131,36 @@ EARLIER_SPOTS = {"childrens_home_external": 9, "fostering_ifa": 8, "supported_ac
                  "residential_special_school": 1, "parent_and_child": 1}
 
 
+def _planned_end(seed: Seed, start: dt.date, months: int) -> dt.date:
+    """``months`` after the start, or later: a running agreement's planned end is still ahead."""
+    end = add_months(start, months)
+    while end <= seed.today:
+        end = add_months(end, 6)
+    return end
+
+
 def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
-    """Spot agreements for agreed/placed referrals and for children placed earlier; one ended agreement."""
-    agreements, amendments, approvals, placements = [], [], [], []
+    """Spot agreements for agreed/placed referrals and for children placed earlier, written through
+    services.purchases as brokers and an approver would (each act audited): recorded and submitted; those
+    above the threshold approved by the demo's manager; three children in homes with 2:1 support, above the
+    threshold: one awaiting the approver, one rejected, one approved with a raise awaiting approval; annual
+    uplifts and 1:1 hours added by amendment; some ended, one cancelled before it started, one still a draft:
+    the demo shows every state."""
+    from broker_tui.services.placements import end_placement_in
+    from broker_tui.services.purchases import (
+        AmendmentInput,
+        SpotInput,
+        add_agreement_in,
+        amend_in,
+        approve_amendment_in,
+        approve_in,
+        cancel_in,
+        reject_in,
+    )
+
+    assert seed.ctx is not None
+    ctx, session = seed.ctx, seed.session()
+    manager_ctx, manager = seed.as_approver()
     jobs: list[tuple[dict[str, Any] | None, dict[str, Any], int, dict[str, Any] | None]] = []
     for referral, offer in casework["accepted"]:
         service = next(s for s in seed.services if s["id"] == offer["service_id"])
@@ -150,50 +170,75 @@ def add_spots(seed: Seed, casework: dict[str, Any]) -> None:
         pool = [s for s in seed.of_type(stype) if s["ofsted_urn"] and s["region"] == home_region]
         for s in seed.rng("spots", stype).sample(pool, min(count, len(pool))):
             jobs.append((None, s, seed.prices.get(s["id"], 100_000), None))
+    cancelled = drafted = False
+    premium = 0  # children in homes with 2:1 support: above the approval threshold, so the approver's work shows
     for n, (referral, service, weekly, offer) in enumerate(jobs):
         rng = seed.rng("spot", n)
         placed = referral is None or referral["status"] == "placed"
         start = (referral["needed_by"] if referral and not placed else
                  min(seed.days(-1), referral["needed_by"]) if referral else seed.days(-rng.randint(40, 700)))
-        ended = referral is None and n % 7 == 3
         core = weekly if offer is None else offer["core_weekly_pence"]
         staffing = 0 if offer is None else offer["staffing_weekly_pence"] or 0
-        agreement = {"id": new_id(), "referral_id": referral["id"] if referral else None, "service_id": service["id"],
-                     "offer_id": offer["id"] if offer else None,
-                     "case_ref": referral["case_ref"] if referral else _case_ref(seed, 1000 + n),
-                     "contract_basis": SPOT_BASIS.get(service["service_type"], "National contract (IPA)"),
-                     "start_date": start, "planned_end": add_months(start, rng.choice([6, 12, 24])),
-                     "ended_on": seed.days(-rng.randint(3, 30)) if ended else None,
-                     "status": "ended" if ended else "active",
-                     "conditions": "Weekly progress report to the social worker", "recorded_by": seed.actor}
-        agreements.append(agreement)
-        if core + staffing > seed.settings.high_cost_threshold_pence:
-            approvals.append({"agreement_id": agreement["id"], "kind": "cost", "decision": "approved",
-                              "decided_by": "Head of service", "decided_on": min(start, seed.today),
-                              "weekly_pence": core + staffing})
-        amendments.append({"agreement_id": agreement["id"], "effective_from": start, "weekly_price_pence": core + staffing,
-                           "core_weekly_pence": core, "staffing_weekly_pence": staffing,
-                           "reason": "Agreement as made", "created_by": seed.actor})
+        hourly = pounds(rng, 20, 35, 1)
+        minutes = 0 if not staffing else max(60, round(staffing * 60 / hourly / 15) * 15)
+        if minutes:  # the offer's staffing as hours a week at an hourly rate (what the provider priced)
+            hourly = max(1, round(staffing * 60 / minutes))
+            staffing = staffing_pence(minutes, hourly)
+        two_to_one = 0
+        if referral is None and service["service_type"] == "childrens_home_external" and premium < 3:
+            premium += 1
+            two_to_one = 2400  # 40 hours a week of 2:1 support at £56 an hour (two workers)
+            start = seed.days(rng.randint(3, 20)) if premium == 1 else start  # the first is yet to start
+        case_ref = referral["case_ref"] if referral else _case_ref(seed, 1000 + n)
+        submit = not (referral is None and not drafted and not two_to_one and n % 5 == 4)
+        drafted = drafted or not submit
+        added = add_agreement_in(session, ctx, SpotInput(
+            referral=referral["id"] if referral else None, case_ref=case_ref, service=str(service["id"]),
+            offer=offer["id"] if offer else None, start_date=start,
+            planned_end=_planned_end(seed, start, rng.choice([6, 12, 24])),
+            weekly_price_pence=core + staffing + staffing_pence(two_to_one, 5600),
+            core_weekly_pence=core, one_to_one_minutes=minutes, one_to_one_hourly_pence=hourly if minutes else 0,
+            two_to_one_minutes=two_to_one, two_to_one_hourly_pence=5600 if two_to_one else 0,
+            cost_centre="CSC-PLACEMENTS-" + ("16P" if service["service_type"] == "supported_accommodation" else "LAC"),
+            purchasing_route="spot", route_reason="No framework provider could meet the child's needs",
+            contract_basis=SPOT_BASIS.get(service["service_type"], "National contract (IPA)"),
+            conditions="Weekly progress report to the social worker",
+            placement_type=PLACE_FOR_TYPE.get(service["service_type"], "")), submit=submit)
+        seed.counts["spot_agreement"] += 1
+        seed.counts["placement"] += 1
+        if added.status == "draft":
+            continue
+        if two_to_one and premium == 1:
+            continue  # awaits the approver today: Home shows it
+        if two_to_one and premium == 2:
+            reject_in(manager, manager_ctx, added.id, "The 2:1 hours are above what the care plan needs: ask the "
+                                                      "provider for a plan stepping down to 1:1")
+            continue
+        if added.status == "awaiting_approval":
+            approve_in(manager, manager_ctx, added.id)
+        if two_to_one:  # the third: approved, then a raise for waking nights waits for the approver
+            amend_in(session, ctx, added.id, AmendmentInput(
+                kind="price_change", effective_from=seed.days(7), weekly_price_pence=added.weekly_pence + 60_000,
+                core_weekly_pence=core + 60_000, two_to_one_minutes=two_to_one, two_to_one_hourly_pence=5600,
+                reason="Waking night staff added after two missing episodes"))
+            continue
+        if referral is not None and not placed and not cancelled and start > seed.today:
+            cancelled = True
+            cancel_in(session, ctx, added.id, "The child's plan changed before the move: family placement found")
+            continue
         if referral is None and start <= seed.days(-365):
-            uplifted = apply_uplift(core, 300)
-            amendments.append({"agreement_id": agreement["id"], "effective_from": add_months(start, 12),
-                               "weekly_price_pence": uplifted + staffing, "core_weekly_pence": uplifted,
-                               "staffing_weekly_pence": staffing, "kind": "uplift", "reason": "Annual uplift 3.0%",
-                               "created_by": seed.actor})
+            amend_in(session, ctx, added.id, AmendmentInput(kind="uplift", effective_from=add_months(start, 12),
+                                                            uplift_bp=300, reason="Annual uplift 3.0%"))
         elif referral is None and n % 3 == 0:
-            hourly = pounds(rng, 20, 35, 1)
-            amendments.append({"agreement_id": agreement["id"], "effective_from": start + dt.timedelta(days=rng.randint(14, 35)),
-                               "kind": "price_change", "weekly_price_pence": core + 10 * hourly, "core_weekly_pence": core,
-                               "staffing_weekly_pence": 10 * hourly, "one_to_one_minutes": 600,
-                               "one_to_one_hourly_pence": hourly, "reason": "10 hours a week of 1:1 support added",
-                               "created_by": seed.actor})
-        if placed:
-            row = _placement(seed, service, start, agreement["ended_on"],
-                             rng.choice(END_REASONS) if ended else None, spot_agreement_id=agreement["id"])
-            row["case_ref"] = agreement["case_ref"]
-            row["referral_id"] = agreement["referral_id"]
-            placements.append(row)
-    seed.insert(SpotAgreement, agreements)
-    seed.insert(SpotAmendment, amendments)
-    seed.insert(Approval, approvals)
-    seed.insert(Placement, placements)
+            made = amend_in(session, ctx, added.id, AmendmentInput(
+                kind="price_change", effective_from=start + dt.timedelta(days=rng.randint(14, 35)),
+                weekly_price_pence=core + staffing_pence(minutes + 600, hourly), core_weekly_pence=core,
+                one_to_one_minutes=minutes + 600, one_to_one_hourly_pence=hourly,
+                reason="10 hours a week of 1:1 support added"))
+            if made.state == "awaiting_approval":
+                approve_amendment_in(manager, manager_ctx, added.id)
+        if referral is None and n % 7 == 3:
+            end_placement_in(session, ctx, added.placement_id, end_date=seed.days(-rng.randint(3, 30)),
+                             reason_place_change=rng.choice(END_REASONS))
+    session.flush()
+    manager.flush()
