@@ -263,7 +263,8 @@ async def test_withdraw_asks_for_a_reason_and_refuses_an_empty_one(sqlite_ctx) -
         await pilot.press("enter")  # no reason
         await settle(pilot)
         assert app.screen is dialog
-        assert "A reason is needed" in str(dialog.query_one("#reason-error", Static).content)
+        error = dialog.query_one("#reason-error", Static)
+        assert "A reason is needed" in str(error.content) and error.display  # shown where the broker looks
         assert get_referral(sqlite_ctx, made["LCC-400101"].id).status == "new"
         await pilot.press(*"   ", "enter")  # spaces are not a reason either
         await settle(pilot)

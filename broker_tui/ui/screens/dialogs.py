@@ -70,13 +70,15 @@ class ReasonScreen(BrokerModal[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-question")
             yield Input(self.value, placeholder=self.placeholder, id="reason")
-            yield Static("", classes="field-error", id="reason-error")
+            yield Static("", classes="dialog-error", id="reason-error")
 
     @on(Input.Submitted, "#reason")
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
-            self.query_one("#reason-error", Static).update(self.needed)
+            error = self.query_one("#reason-error", Static)
+            error.update(f"⚠ {self.needed}")
+            error.add_class("has-error")
             return
         self.dismiss(text)
 
