@@ -50,6 +50,12 @@ def _audit_screen() -> Screen[None]:  # imported when first opened
     return AuditScreen()
 
 
+def _purchases_screen() -> Screen[None]:  # imported when first opened
+    from broker_tui.ui.screens.purchases.list import PurchasesScreen
+
+    return PurchasesScreen()
+
+
 def _contracts_screen() -> Screen[None]:  # imported when first opened
     from broker_tui.ui.screens.contracts.list import ContractsScreen
 
@@ -67,7 +73,8 @@ class BrokerApp(App[None]):
     TITLE = "broker-tui"
     MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
                        "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen(),
-                       "contracts": lambda: _contracts_screen(), "quality": lambda: _quality_screen()}
+                       "purchases": lambda: _purchases_screen(), "contracts": lambda: _contracts_screen(),
+                       "quality": lambda: _quality_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,6 +83,7 @@ class BrokerApp(App[None]):
         Binding("f2", "go('home')", "Home"),
         Binding("f3", "go('directory')", "Directory"),
         Binding("f4", "go('referrals')", "Referrals"),
+        Binding("f5", "go('purchases')", "Purchases", show=False),
         Binding("f6", "go('contracts')", "Contracts", show=False),
         Binding("f7", "go('quality')", "Quality", show=False),
         Binding("f8", "go('audit')", "Audit", show=False),

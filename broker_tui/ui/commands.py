@@ -30,6 +30,8 @@ class BrokerCommands(Provider):
             ("New referral", nav.new_referral, "Start a placement request"),
             ("Go to the audit trail", partial(app.run_action, "go('audit')"),
              "Who changed what, when: by record, case reference, person or date"),
+            ("Go to purchases (spot agreements)", partial(app.run_action, "go('purchases')"),
+             "Every spot agreement: awaiting approval, active, ending soon; approve, amend, end"),
             ("Go to block contracts", partial(app.run_action, "go('contracts')"),
              "Units bought in blocks: who is in each today, voids, usage; place a child, end a placement"),
             ("Go to quality assurance", partial(app.run_action, "go('quality')"),
@@ -42,7 +44,7 @@ class BrokerCommands(Provider):
 
         title = screen.TITLE or type(screen).__name__
         seen = {"help", "go('home')", "go('directory')", "go('referrals')", "go('audit')", "go('quality')",
-                "go('contracts')"}
+                "go('contracts')", "go('purchases')"}
         for binding in own_bindings(type(screen), Screen):
             if binding.action in seen or binding.action.startswith("app."):
                 continue

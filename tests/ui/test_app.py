@@ -113,9 +113,11 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             "Referral form: needs typed as text",
             "Block contracts", "Block contract", "Block contract dialogs",
             "Quality assurance", "QA note form", "Placement stop after a red note",
+            "Purchases", "Spot agreement", "Spot agreement form", "Amend an agreement",
             "Audit trail", "Questions", "Help"]
         for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals",
-                         "Shortlist", "Send", "Copy text", "Record decline", "Record offer", "Compare offers"):
+                         "Shortlist", "Send", "Copy text", "Record decline", "Record offer", "Compare offers",
+                         "Record purchase", "Approve", "Amend", "End placement"):
             assert expected in whats
         await pilot.press("escape")
         await settle(pilot)

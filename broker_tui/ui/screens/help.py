@@ -44,6 +44,10 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.outreach.offer_form import OfferFormScreen
     from broker_tui.ui.screens.outreach.offers import OffersScreen
     from broker_tui.ui.screens.outreach.send import SendReferralScreen
+    from broker_tui.ui.screens.purchases.amend import AmendmentFormScreen
+    from broker_tui.ui.screens.purchases.detail import AgreementScreen
+    from broker_tui.ui.screens.purchases.form import AgreementFormScreen
+    from broker_tui.ui.screens.purchases.list import PurchasesScreen
     from broker_tui.ui.screens.quality.note_form import NoteFormScreen
     from broker_tui.ui.screens.quality.notes import QualityScreen
     from broker_tui.ui.screens.quality.stop import StopDialog
@@ -80,6 +84,10 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Quality assurance", own_bindings(QualityScreen, Screen)),
         ("QA note form", own_bindings(NoteFormScreen, Screen)),
         ("Placement stop after a red note", own_bindings(StopDialog, Screen)),
+        ("Purchases", own_bindings(PurchasesScreen, Screen)),
+        ("Spot agreement", own_bindings(AgreementScreen, Screen)),
+        ("Spot agreement form", own_bindings(AgreementFormScreen, Screen)),
+        ("Amend an agreement", own_bindings(AmendmentFormScreen, Screen)),
         ("Audit trail", own_bindings(AuditScreen, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),

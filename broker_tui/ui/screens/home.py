@@ -1,13 +1,14 @@
-"""Today's work: open referrals by status, replies overdue, contracts ending soon, overdue QA actions.
+"""Today's work: open referrals by status, replies overdue, purchases awaiting an approver and approvals
+overdue, contracts ending soon, overdue QA actions.
 
-Read-only, except that Enter on an overdue reply opens its referral."""
+Read-only, except that Enter on an overdue reply opens its referral, and on a purchase its agreement."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,9 +18,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from broker_tui.domain.dates import format_date
+from broker_tui.domain.money import format_pence
 from broker_tui.services.home import ENDING_WITHIN_MONTHS, TodaysWork, todays_work
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.widgets.figure import Figure
+
+if TYPE_CHECKING:
+    from broker_tui.services.purchases import AwaitingApproval, OverdueApproval
 
 
 def _panel(title: str, table_id: str, *columns: str) -> Vertical:
@@ -59,6 +64,10 @@ class HomeScreen(BrokerScreen[None]):
                        _panel("Needed soonest", "soonest", "Case", "Status", "Needed by"), classes="row"),
             _panel("Replies overdue (Enter opens the referral)", "replies",
                    "Case", "Service", "Provider", "Reply due", "Days over"),
+            Horizontal(_panel("Purchases awaiting approval (Enter opens)", "awaiting",
+                              "Case", "Service", "What", "Weekly", "From"),
+                       _panel("Approvals overdue (Enter opens)", "approvals-overdue",
+                              "Case", "Approval", "Due", "Days over"), classes="row"),
             _panel(f"Contracts ending within {ENDING_WITHIN_MONTHS} months", "ending",
                    "Reference", "Contract", "Provider", "Ends", "Days left"),
             _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over"),
@@ -116,7 +125,36 @@ class HomeScreen(BrokerScreen[None]):
                               for c in w.contracts_ending], empty="None ending")
         self._fill("overdue", [(a.about, a.description, a.owner, format_date(a.due_on), _right(a.days_overdue))
                                for a in w.overdue_actions], empty="Nothing overdue")
+        self._load_purchases()
         self.call_after_refresh(self.warm_up)
+
+    @background("home-purchases", "read the purchases awaiting approval")
+    def _load_purchases(self) -> None:
+        from broker_tui.services.purchases import awaiting_approval, overdue
+
+        waiting, late = awaiting_approval(self.ctx), overdue(self.ctx)
+        self.app.call_from_thread(self._show_purchases, waiting, late)
+
+    def _show_purchases(self, waiting: Sequence[AwaitingApproval], late: Sequence[OverdueApproval]) -> None:
+        self._fill("awaiting", [(w.case_ref, _short(w.service_name, 28),
+                                 "agreement" if w.what == "agreement" else "amendment",
+                                 format_pence(w.weekly_pence), format_date(w.from_date)) for w in waiting],
+                   empty="Nothing awaits an approver", keys=[str(w.agreement_id) for w in waiting])
+        self._fill("approvals-overdue", [(o.case_ref, _short(o.label, 40), format_date(o.due_on), _right(o.days_overdue))
+                                         for o in late],
+                   empty="No approvals overdue", keys=[str(o.agreement_id) for o in late])
+
+    @on(DataTable.RowSelected, "#awaiting")
+    @on(DataTable.RowSelected, "#approvals-overdue")
+    def _open_purchase(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key:
+            from broker_tui.ui.screens.purchases.detail import AgreementScreen
+
+            self.app.push_screen(AgreementScreen(key.split("#", 1)[0]), self._purchase_closed)
+
+    def _purchase_closed(self, _result: None) -> None:
+        self._load_purchases()
 
     def _fill(self, table_id: str, rows: Sequence[tuple[str | Text, ...]], empty: str = "", keys: list[str] | None = None) -> None:
         table = self.query_one(f"#{table_id}", DataTable)

@@ -2,7 +2,8 @@
 on a reply: record a decline or an offer, compare the offers, accept one, export the log as CSV.
 
 Opened from the referral (o). Every service call runs in a thread worker; a refusal shows in the banner
-above the table (and in a dialog when one is open), never as a crash. No purchase is offered here yet.
+above the table (and in a dialog when one is open), never as a crash. p records the purchase from the
+accepted offer (a spot agreement, pre-filled).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class OffersScreen(BrokerScreen[None]):
         Binding("o", "offer", "Record offer"),
         Binding("c", "compare", "Compare offers"),
         Binding("a", "accept", "Accept offer"),
+        Binding("p", "purchase", "Record purchase"),
         Binding("x", "export", "Export CSV"),
         Binding("r", "reload", "Refresh"),
     ]
@@ -168,6 +170,17 @@ class OffersScreen(BrokerScreen[None]):
         from broker_tui.ui.screens.outreach.offer_form import OfferFormScreen
 
         self.app.push_screen(OfferFormScreen(self.view, entry), self._replied)
+
+    def action_purchase(self) -> None:
+        if self.outreach_log is None:
+            self.notify("Still reading the search log", severity="warning")
+            return
+        if not any(e.offer_status == "accepted" for e in self.outreach_log.entries):
+            self.say("Accept an offer first (a): the purchase is recorded from the accepted offer", error=True)
+            return
+        from broker_tui.ui.screens.purchases.record import record_purchase
+
+        record_purchase(self, self.view.id, self.view.case_ref, self._replied)
 
     def _replied(self, message: str | None) -> None:
         if message:

@@ -70,6 +70,7 @@ class ReferralDetailScreen(BrokerScreen[None]):
         Binding("m", "moving", "New referral from this one"),
         Binding("f", "find", "Find placements"),
         Binding("o", "offers", "Offers & search log"),
+        Binding("p", "purchase", "Record purchase"),
     ]
 
     def __init__(self, referral_id: str) -> None:
@@ -113,6 +114,25 @@ class ReferralDetailScreen(BrokerScreen[None]):
 
         if self.view is not None:
             self.app.push_screen(OffersScreen(self.view), self.reload)
+
+    def action_purchase(self) -> None:
+        """The spot agreement for this child: from the accepted offer when there is one, else directly."""
+        from broker_tui.ui.screens.purchases.record import record_purchase
+
+        view = self.view
+        if view is None:
+            return
+        if view.status not in ("placement_agreed", "placed"):
+            self.notify(f"A referral that is {view.status_label.lower()} has no placement to buy yet: accept an "
+                        "offer first (o, then a)", severity="warning", timeout=8)
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Purchases")
+                self.reload()
+
+        record_purchase(self, view.id, view.case_ref, done)
 
     @background("load", "read the referral")
     def load(self) -> None:
