@@ -37,7 +37,11 @@ STATUS_WEIGHTS = {"ended": 80, "active": 14, "awaiting_approval": 2, "draft": 1,
 def make_database(path: Path, n: int, seed: int = 23) -> Any:
     from broker_tui.domain.ids import new_id
     from broker_tui.domain.money import apply_uplift
-    from broker_tui.domain.purchases import ApprovalRules, amendment_approval_reasons
+    from broker_tui.domain.purchases import (
+        ApprovalRules,
+        agreement_approval_reasons,
+        amendment_approval_reasons,
+    )
     from broker_tui.services.context import AppContext
     from broker_tui.services.startup import prepare_database
     from broker_tui.store.bulk import insert_rows
@@ -85,11 +89,14 @@ def make_database(path: Path, n: int, seed: int = 23) -> Any:
                 weekly = apply_uplift(weekly, 300) if kind == "uplift" else weekly + rnd.choice((-5_000, 60_000))
                 effective += dt.timedelta(days=rnd.randint(330, 400))
             amendment_id = new_id()
+            reasons = (amendment_approval_reasons(previous, weekly, rules) if k
+                       else agreement_approval_reasons(weekly, rules))  # kept in the row, as the services do
             amendments.append({"id": amendment_id, "agreement_id": agreement_id, "kind": kind,
                                "effective_from": effective, "weekly_price_pence": weekly, "core_weekly_pence": weekly,
-                               "reason": kind, "created_by": "bench", "created_at": now + dt.timedelta(seconds=k)})
+                               "reason": kind, "created_by": "bench", "created_at": now + dt.timedelta(seconds=k),
+                               "approval_reasons": reasons})
             # a raise that needs an approver was decided, but for a few of the latest, still waiting
-            if k and amendment_approval_reasons(previous, weekly, rules) and not (k == 4 and rnd.random() < 0.03):
+            if k and reasons and not (k == 4 and rnd.random() < 0.03):
                 approvals.append({"agreement_id": agreement_id, "amendment_id": amendment_id, "kind": "cost",
                                   "decision": "approved", "decided_by": "manager", "decided_on": effective,
                                   "weekly_pence": weekly})

@@ -4,7 +4,8 @@ One transaction writes the agreement (recorded by the person acting), its first 
 as made, from its start) and its placement (the child's nights [start, planned end), checked under the
 child's lock: a child has one placement a night unless this one is a retainer or a transition, with a
 reason). A draft waits to be submitted; submitted, it is active, or awaiting approval when its weekly price
-is above the threshold (domain.purchases.agreement_approval_reasons).
+was above the threshold when it was recorded (domain.purchases.agreement_approval_reasons, kept in the
+first amendment's ``approval_reasons``: a later change of the settings never re-judges it).
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def add_agreement_in(session: Session, ctx: AppContext, data: SpotInput | Mappin
         education_weekly_pence=price.education_pence, therapy_weekly_pence=price.therapy_pence,
         solo_premium_weekly_pence=price.solo_premium_pence, other_weekly_pence=price.other_pence,
         other_text=price.other_words, social_care_pct=split.social_care_pct, education_pct=split.education_pct,
-        health_pct=split.health_pct, reason="Agreement as made", created_by=ctx.actor))
+        health_pct=split.health_pct, reason="Agreement as made", created_by=ctx.actor,
+        approval_reasons=list(reasons)))  # kept: submitting later judges by these, not by the settings then
     placement = Placement(referral_id=agreement.referral_id, case_ref=case_ref, service_id=service.id,
                           spot_agreement_id=agreement.id, placement_type=place_type, start_date=start,
                           end_date=planned_end, overlap_kind=kind, overlap_reason=overlap_reason)
@@ -212,8 +214,7 @@ def submit_in(session: Session, ctx: AppContext, agreement: Any) -> StatusChange
     row = state.agreement
     if row.status != "draft":
         raise SpotRefused({"status": f"the agreement is {row.status.replace('_', ' ')}: only a draft is submitted"})
-    weekly = state.as_made.weekly_price_pence
-    reasons = agreement_approval_reasons(weekly, rules_of(ctx))
+    reasons = state.as_made.approval_reasons  # as judged when it was recorded: a settings change never re-judges
     status = "awaiting_approval" if reasons else "active"
     name_action(session, row, "submit")
     apply_edit(session, opened_row(agreement) or row, {"status": status})

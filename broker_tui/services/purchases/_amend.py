@@ -5,6 +5,8 @@ An amendment that raises the weekly price above the threshold, or by more than t
 the price in force before it (domain.purchases.amendment_approval_reasons), waits for an approver: until
 they approve it (an approval row naming it) the old price holds on every night, and an extension or new
 planned end in it waits too. One amendment waits at a time. Any other amendment counts from its date.
+Whether it needs approval is judged once, when it is written, by the settings then, and kept in its row
+(``approval_reasons``): changing the threshold or the raise percentage later never re-judges it.
 A new planned end moves the placement's end (the child's nights, checked under the child's lock).
 """
 
@@ -193,7 +195,8 @@ def amend_in(session: Session, ctx: AppContext, agreement: Any, data: AmendmentI
         education_weekly_pence=price.education_pence, therapy_weekly_pence=price.therapy_pence,
         solo_premium_weekly_pence=price.solo_premium_pence, other_weekly_pence=price.other_pence,
         other_text=price.other_words, social_care_pct=split.social_care_pct, education_pct=split.education_pct,
-        health_pct=split.health_pct, reason=reason or AMENDMENT_KINDS[kind], created_by=ctx.actor)
+        health_pct=split.health_pct, reason=reason or AMENDMENT_KINDS[kind], created_by=ctx.actor,
+        approval_reasons=list(reasons))  # the need for approval is a fact of this moment: kept, never re-judged
     session.add(amendment)
     session.flush()
     if not reasons and kind in END_KINDS and new_end is not None:

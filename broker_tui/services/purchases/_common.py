@@ -3,17 +3,16 @@ as stored (``AgreementState``: the row, its amendments in the order they were ma
 its placement) with each version's approval state, which the acts check against and the views show.
 
 Which versions count. An amendment is written once and never changed; whether it counts is told by the
-approval rows and the rules:
+reasons it needed approval when it was written and the approval rows:
 - the first amendment ("as made") is the agreement's own price: it counts whatever the agreement's status
   (a draft or an agreement awaiting approval shows what it would cost; its status says it is not in force);
-- a later amendment that raises the weekly price above the threshold, or by more than the allowed
-  percentage of the price in force before it (domain.purchases.amendment_approval_reasons), counts only
-  once an approver approved it (an approval row of kind "cost" naming it); until then it is "awaiting
+- a later amendment that raised the weekly price above the threshold, or by more than the allowed
+  percentage of the price in force before it (domain.purchases.amendment_approval_reasons, under the
+  settings of the moment it was written), keeps those reasons in its row (``approval_reasons``); it counts
+  only once an approver approved it (an approval row of kind "cost" naming it); until then it is "awaiting
   approval", and after a rejection "rejected": the old price holds on every night;
-- any other amendment counts from its date.
-Amendments are judged in the order they were made, each against the versions that count before it. The
-rules are the settings (threshold and raise percentage); the table keeps no mark of the judgement made when
-the amendment was written, so changing the settings re-judges amendments nobody has decided on yet.
+- any other amendment (no reasons kept) counts from its date.
+The settings are read only when a row is written: changing them later never re-judges an amendment.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ from broker_tui.domain.purchases import (
     ApprovalRules,
     FundingSplit,
     WeeklyPriceParts,
-    amendment_approval_reasons,
 )
 from broker_tui.domain.purchases import (
     SpotAgreement as Timeline,
@@ -200,47 +198,33 @@ def domain_amendment(row: SpotAmendment) -> Amendment:
 COUNTING = ("as_made", "in_force", "approved")
 
 
-def judge(start: dt.date, entries: Sequence[tuple[dt.date, int, str | None]],
-          rules: ApprovalRules) -> list[tuple[str, tuple[str, ...]]]:
-    """Each version's state and approval reasons, from (effective_from, weekly pence, the approver's decision
-    or None) in the order the versions were made: the first is as made; each later one is judged against
-    the price in force on its date among the versions counted before it (the latest date on or before it,
-    a later-made one winning a tie), as domain.purchases.amendment_in_force finds it."""
+def judge(entries: Sequence[tuple[Sequence[str], str | None]]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each version's state and approval reasons, from (the reasons kept in its row, the approver's decision
+    or None) in the order the versions were made: the first is as made; a later one is approved or rejected
+    when decided, else awaiting approval when it kept reasons, else in force."""
     out: list[tuple[str, tuple[str, ...]]] = []
-    counted: list[tuple[dt.date, int]] = []
-    for i, (effective, weekly, decision) in enumerate(entries):
+    for i, (kept, decision) in enumerate(entries):
         if i == 0:
             out.append(("as_made", ()))
-            counted.append((effective, weekly))
             continue
-        night = max(effective, start)
-        best: dt.date | None = None
-        old = 0
-        for day, pence in counted:
-            if day <= night and (best is None or day >= best):
-                best, old = day, pence
-        reasons = tuple(amendment_approval_reasons(old, weekly, rules))
+        reasons = tuple(kept)
         if decision is not None:
             state = "approved" if decision == "approved" else "rejected"
         else:
             state = "awaiting_approval" if reasons else "in_force"
         out.append((state, reasons))
-        if state in COUNTING:
-            counted.append((effective, weekly))
     return out
 
 
-def judge_versions(agreement: SpotAgreement, amendments: Sequence[SpotAmendment], approvals: Sequence[Approval],
-                   rules: ApprovalRules) -> list[VersionState]:
+def judge_versions(amendments: Sequence[SpotAmendment], approvals: Sequence[Approval]) -> list[VersionState]:
     """Each amendment (in the order made) with its state: see the module's notes."""
     decided: dict[uuid.UUID, Approval] = {}
     for a in approvals:
         if a.kind == "cost" and a.amendment_id is not None:
             decided[a.amendment_id] = a  # the last decision wins (there is only ever one: the acts see to it)
-    entries = [(row.effective_from, row.weekly_price_pence,
-                decided[row.id].decision if row.id in decided else None) for row in amendments]
+    entries = [(row.approval_reasons, decided[row.id].decision if row.id in decided else None) for row in amendments]
     return [VersionState(row, state, reasons, decided.get(row.id))
-            for row, (state, reasons) in zip(amendments, judge(agreement.start_date, entries, rules), strict=True)]
+            for row, (state, reasons) in zip(amendments, judge(entries), strict=True)]
 
 
 @dataclass
@@ -293,11 +277,10 @@ def load_states(session: Session, agreements: Sequence[SpotAgreement], ctx: AppC
     placements: dict[uuid.UUID, Placement] = {}
     for p in session.scalars(select(Placement).where(col(Placement.spot_agreement_id).in_(ids))):
         placements[p.spot_agreement_id or uuid.UUID(int=0)] = p
-    rules = rules_of(ctx)
     out = []
     for a in agreements:
         state = AgreementState(a, amendments[a.id], approvals[a.id], placements.get(a.id))
-        state.versions = judge_versions(a, state.amendments, state.approvals, rules) if state.amendments else []
+        state.versions = judge_versions(state.amendments, state.approvals) if state.amendments else []
         out.append(state)
     return out
 

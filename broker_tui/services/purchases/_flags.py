@@ -27,7 +27,7 @@ from broker_tui.domain.dates import format_date
 from broker_tui.domain.matching import request_from_referral
 from broker_tui.domain.matching.arrays import place_facts
 from broker_tui.domain.purchases import SpotAgreement as Timeline
-from broker_tui.domain.purchases import agreement_approval_reasons, amendment_in_force
+from broker_tui.domain.purchases import amendment_in_force
 from broker_tui.domain.referrals.rules import add_working_days
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
@@ -41,7 +41,6 @@ from broker_tui.services.purchases._common import (
     load_state,
     load_states,
     log,
-    rules_of,
 )
 from broker_tui.services.purchases._views import APPROVAL_KIND_LABELS, pending_amendment_agreements
 from broker_tui.services.referrals import view_of
@@ -178,8 +177,7 @@ def required_of(ctx: AppContext, session: Session, state: AgreementState) -> Req
     today = ctx.today()
     flags = matching_flags(ctx, session, a)
     items: list[RequiredApproval] = []
-    weekly = state.as_made.weekly_price_pence if state.amendments else 0
-    cost_reasons = agreement_approval_reasons(weekly, rules_of(ctx))
+    cost_reasons = state.as_made.approval_reasons if state.amendments else []  # kept when it was recorded
     cost = state.cost_decision()
     if cost is not None or (cost_reasons and a.status in ("draft", "awaiting_approval")):
         items.append(_item("cost", "; ".join(cost_reasons) or "approved", bool(cost_reasons), a.start_date, cost,

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from broker_tui.domain.purchases import (
@@ -33,10 +33,8 @@ from broker_tui.services.purchases._common import (
     STATUS_LABELS,
     AgreementState,
     VersionState,
-    judge,
     load_state,
     load_states,
-    rules_of,
 )
 from broker_tui.services.purchases._input import AMENDMENT_KINDS
 from broker_tui.services.referrals import view_of
@@ -121,42 +119,15 @@ class AgreementPage:
 
 
 def pending_amendment_agreements(session: Session, ctx: AppContext) -> set[uuid.UUID]:
-    """The agreements (not cancelled or rejected) with an amendment awaiting approval. Only the latest
-    amendment of an agreement can be waiting (a new one is refused while one waits), so SQL sieves for
-    agreements whose latest amendment is undecided and, against the price in force on its date (the earlier
-    version not rejected with the latest date on or before it), breaks the approval rule; the few found are
-    then judged in full as _common.judge does."""
-    rules = rules_of(ctx)
-    m, later, b = (SpotAmendment.__table__, SpotAmendment.__table__.alias("later"),
-                   SpotAmendment.__table__.alias("b"))
-    ap, ag, bap = Approval.__table__, SpotAgreement.__table__, Approval.__table__.alias("bap")
-    newer = select(later.c.id).where(later.c.agreement_id == m.c.agreement_id, or_(
-        later.c.created_at > m.c.created_at, and_(later.c.created_at == m.c.created_at, later.c.id > m.c.id))).exists()
+    """The agreements (not cancelled or rejected) with an amendment awaiting approval: a later amendment
+    that kept reasons it needed approval when it was written, and no approver's decision on it (as
+    _common.judge reads it), found in SQL alone."""
+    m, ap, ag = SpotAmendment.__table__, Approval.__table__, SpotAgreement.__table__
     decided = select(ap.c.id).where(ap.c.amendment_id == m.c.id, ap.c.kind == "cost").exists()
-    rejected = select(bap.c.id).where(bap.c.amendment_id == b.c.id, bap.c.decision == "rejected").exists()
-    night = case((m.c.effective_from > ag.c.start_date, m.c.effective_from), else_=ag.c.start_date)
-    old = (select(b.c.weekly_price_pence)
-           .where(b.c.agreement_id == m.c.agreement_id, b.c.id != m.c.id, b.c.effective_from <= night, ~rejected)
-           .order_by(b.c.effective_from.desc(), b.c.created_at.desc(), b.c.id.desc()).limit(1).scalar_subquery())
-    was = func.coalesce(old, 0)
-    breaks = or_(and_(m.c.weekly_price_pence > was, m.c.weekly_price_pence > rules.threshold_weekly_pence),
-                 (m.c.weekly_price_pence - was) * 10_000 > was * rules.raise_basis_points)
-    candidates = (select(m.c.agreement_id, ag.c.start_date).join(ag, ag.c.id == m.c.agreement_id)
-                  .where(m.c.kind != "as_made", ~newer, ~decided, ag.c.status.not_in(("cancelled", "rejected")),
-                         breaks))
-    starts = {agreement_id: start for agreement_id, start in session.execute(candidates)}
-    if not starts:
-        return set()
-    versions: dict[uuid.UUID, list[tuple[dt.date, int, str | None]]] = {i: [] for i in starts}
-    for chunk in range(0, len(starts), 500):
-        rows = session.execute(
-            select(m.c.agreement_id, m.c.effective_from, m.c.weekly_price_pence, ap.c.decision)
-            .outerjoin(ap, and_(ap.c.amendment_id == m.c.id, ap.c.kind == "cost"))
-            .where(m.c.agreement_id.in_(list(starts)[chunk:chunk + 500]))
-            .order_by(m.c.agreement_id, m.c.created_at, m.c.id))
-        for agreement_id, effective, weekly, decision in rows:
-            versions[agreement_id].append((effective, weekly, decision))
-    return {i for i, entries in versions.items() if judge(starts[i], entries, rules)[-1][0] == "awaiting_approval"}
+    waiting = (select(m.c.agreement_id).join(ag, ag.c.id == m.c.agreement_id)
+               .where(m.c.kind != "as_made", func.json_array_length(m.c.approval_reasons) > 0, ~decided,
+                      ag.c.status.not_in(("cancelled", "rejected"))).distinct())
+    return set(session.scalars(waiting))
 
 
 def _price_day(state: AgreementState, day: dt.date) -> int:

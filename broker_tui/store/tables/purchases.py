@@ -22,7 +22,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field
 
-from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, one_of
+from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, json_field, one_of
 
 PARTS_ADD_UP = ("weekly_price_pence = core_weekly_pence + staffing_weekly_pence + two_to_one_weekly_pence"
                 " + education_weekly_pence + therapy_weekly_pence + solo_premium_weekly_pence + other_weekly_pence")
@@ -72,7 +72,10 @@ class SpotAgreement(Versioned, table=True):
 @insert_only
 class SpotAmendment(InsertOnly, table=True):
     """The agreement's price, parts and split from a date. The first row is the agreement as made; an
-    amendment that needs approval takes effect only once approved (its approval rows say so)."""
+    amendment that needs approval takes effect only once approved (its approval rows say so).
+    ``approval_reasons`` are why it needed approval under the rules in force when it was written (the
+    threshold and raise percentage then; empty: it needed none): a fact of that moment, never re-judged
+    when the settings change (revision 0004)."""
 
     __tablename__ = "spot_amendment"
     __table_args__ = (
@@ -107,6 +110,7 @@ class SpotAmendment(InsertOnly, table=True):
     health_pct: int = 0
     reason: str = ""
     created_by: str = ""
+    approval_reasons: list[str] = json_field()
 
 
 class BlockContract(Versioned, table=True):
