@@ -100,3 +100,5 @@ def test_an_agreement_as_made_keeps_its_judgement_for_submitting_and_for_its_app
     assert submitted.status == "awaiting_approval" and "£7,500.00" in submitted.message
     cost = {i.kind: i for i in required_approvals(lenient(ctx), dear.id).items}["cost"]
     assert cost.needed and cost.state == "due" and "£7,500.00" in cost.why
+    shown = show_agreement(lenient(ctx), dear.id).versions[0]  # what the approver is asked to approve, and why
+    assert shown.state == "awaiting_approval" and shown.approval_reasons == tuple(firsts[dear.id])

@@ -200,14 +200,15 @@ COUNTING = ("as_made", "in_force", "approved")
 
 def judge(entries: Sequence[tuple[Sequence[str], str | None]]) -> list[tuple[str, tuple[str, ...]]]:
     """Each version's state and approval reasons, from (the reasons kept in its row, the approver's decision
-    or None) in the order the versions were made: the first is as made; a later one is approved or rejected
-    when decided, else awaiting approval when it kept reasons, else in force."""
+    or None) in the order the versions were made: the first is as made (its reasons are the agreement's, which
+    its status and the agreement's own approval row answer); a later one is approved or rejected when decided,
+    else awaiting approval when it kept reasons, else in force."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for i, (kept, decision) in enumerate(entries):
-        if i == 0:
-            out.append(("as_made", ()))
-            continue
         reasons = tuple(kept)
+        if i == 0:
+            out.append(("as_made", reasons))
+            continue
         if decision is not None:
             state = "approved" if decision == "approved" else "rejected"
         else:
