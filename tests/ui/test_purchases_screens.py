@@ -66,11 +66,8 @@ async def test_the_recorder_cannot_approve_their_own_and_the_banner_says_so(sqli
         assert "Weekly from 08/12/2026: £9,000.00" in money and "A full year" in money
         await pilot.press("a")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "above the £7,500.00 threshold" in app.screen.question and "test.broker" in app.screen.question
-        await pilot.press("y")
-        await settle(pilot)
-        assert "cannot approve their own" in text(detail, "#pu-banner")
+        assert app.screen is detail  # not even asked: the recorder is told at once
+        assert "recorded this agreement and cannot approve your own" in text(detail, "#pu-banner")
         assert show_agreement(sqlite_ctx, dear.id).status == "awaiting_approval"  # nothing changed
 
 
@@ -99,6 +96,8 @@ async def test_an_approver_within_their_limit_approves_and_a_rejection_asks_why(
         assert show_agreement(manager, dear.id).status == "awaiting_approval"
         await pilot.press("a")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "above the £7,500.00 threshold" in app.screen.question and "m.manager" in app.screen.question
         await pilot.press("y")
         await settle(pilot)
         assert show_agreement(manager, dear.id).status == "active"
@@ -124,3 +123,41 @@ def test_purchases_list_snapshot(sqlite_ctx, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(sqlite_ctx), terminal_size=SIZE, run_before=to_purchases)
+
+
+@sync
+async def test_ending_a_spot_placement_from_the_agreement(sqlite_ctx) -> None:
+    from textual.widgets import Select
+
+    from broker_tui.services.reference import ensure_reference_data
+    from broker_tui.ui.screens.placements.end import EndPlacementDialog
+
+    ensure_reference_data(sqlite_ctx)  # the SSDA903 code lists
+    _dear, cheap = _world(sqlite_ctx)
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(AgreementScreen(str(cheap.id)))
+        await settle(pilot)
+        detail = app.screen
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EndPlacementDialog)
+        assert "End LCC-200002's placement at Oakfield House" in str(dialog.question())
+        end = dialog.query_one("#bc-f-end_date", Input)
+        end.value = "01/12/2026"  # before the start: refused beside the field, the dialog stays as typed
+        dialog.query_one("#bc-f-why", Select).value = "moves_on"
+        await settle(pilot)
+        dialog.query_one("#bc-f-code", Select).value = "CARPL"  # offered once "moves on" is chosen
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and "Must be after the start" in str(
+            dialog.query_one("#bc-err-end_date", Static).content)
+        end.value = "05/01/2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is detail
+        assert "first night not there is 05/01/2027 (CARPL)" in text(detail, "#pu-banner")
+        assert show_agreement(sqlite_ctx, cheap.id).status == "ended"

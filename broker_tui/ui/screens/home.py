@@ -136,7 +136,7 @@ class HomeScreen(BrokerScreen[None]):
         self.app.call_from_thread(self._show_purchases, waiting, late)
 
     def _show_purchases(self, waiting: Sequence[AwaitingApproval], late: Sequence[OverdueApproval]) -> None:
-        self._fill("awaiting", [(w.case_ref, _short(w.service_name, 28),
+        self._fill("awaiting", [(w.case_ref, _short(w.service_name, 22),
                                  "agreement" if w.what == "agreement" else "amendment",
                                  format_pence(w.weekly_pence), format_date(w.from_date)) for w in waiting],
                    empty="Nothing awaits an approver", keys=[str(w.agreement_id) for w in waiting])

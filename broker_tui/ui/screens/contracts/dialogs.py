@@ -15,10 +15,8 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
@@ -33,134 +31,13 @@ from broker_tui.services.contracts import (
     place_in_block,
     set_unit_status,
 )
-from broker_tui.services.placements import OVERLAP_KINDS, PurchaseRefused, end_placement
-from broker_tui.services.reference import CodeChoice, code_choices
-from broker_tui.ui.base import BrokerModal, background
-from broker_tui.ui.screens.contracts.words import cap, refusal_text
-
-CODE_WIDTH = 70
-END_WHY = [("Moves on to another placement (reason for the change)", "moves_on"),
-           ("Leaves care (reason the episode ceased)", "leaves_care")]
-END_FIELDS = {"moves_on": "REASON_PLACE_CHANGE", "leaves_care": "REC"}
+from broker_tui.services.placements import OVERLAP_KINDS
+from broker_tui.ui.screens.fields_dialog import FieldsDialog
+from broker_tui.ui.screens.placements.end import EndPlacementDialog
 
 
-class ContractDialog(BrokerModal[str | None]):
-    """A dialog of fields, each with its problem beside it; ctrl+s (or Enter in the last field) saves."""
-
-    CSS_PATH = "contracts.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
-    SLOTS: tuple[str, ...] = ()  # the service's field names shown beside a field; the rest go to the banner
-    ALIASES: ClassVar[dict[str, str]] = {}  # a service field shown in another's slot
-    HINT = "Tab next field · Enter opens a choice · ctrl+s save · Esc cancel"
-
-    def __init__(self) -> None:
-        super().__init__(classes="bc-dialog-screen")
-        self.saving = False
-
-    def question(self) -> str:
-        raise NotImplementedError
-
-    def fields(self) -> Iterator[tuple[str, str, Widget]]:
-        raise NotImplementedError
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="bc-dialog"):
-            yield Label(self.question(), classes="bc-question")
-            yield from self.lead()
-            yield Static("", classes="bc-banner", id="bc-dialog-banner")
-            for key, label, widget in self.fields():
-                yield Horizontal(Label(label, classes="bc-label"), widget, classes="bc-row", id=f"bc-row-{key}")
-                yield Static("", classes="bc-error", id=f"bc-err-{key}")
-            yield Label(self.HINT, classes="bc-hint")
-
-    def lead(self) -> ComposeResult:
-        yield from ()
-
-    def value(self, key: str) -> str:
-        widget = self.query_one(f"#bc-f-{key}")
-        if isinstance(widget, Select):
-            return "" if widget.value is Select.NULL else str(widget.value)
-        assert isinstance(widget, Input)
-        return widget.value
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        shown: dict[str, list[str]] = {}
-        rest: list[str] = []
-        for key, message in problems.items():
-            slot = self.ALIASES.get(key, key)
-            if slot in self.SLOTS:
-                shown.setdefault(slot, []).append(cap(message))
-            else:
-                rest.append(cap(message))
-        for slot in self.SLOTS:
-            err = self.query_one(f"#bc-err-{slot}", Static)
-            text = "; ".join(shown.get(slot, []))
-            err.update(f"⚠ {text}" if text else "")
-            err.set_class(bool(text), "has-error")
-        self.banner("; ".join(rest), error=True)
-        first = next((s for s in self.SLOTS if s in shown), None)
-        if first:
-            self.query_one(f"#bc-f-{first}").focus()
-
-    def banner(self, message: str, *, error: bool = False) -> None:
-        banner = self.query_one("#bc-dialog-banner", Static)
-        banner.update(f"⚠ {message}" if message and error else message)
-        banner.set_class(bool(message), "-shown")
-        banner.set_class(bool(message) and error, "has-error")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        inputs = [w for w in self.query(Input) if w.display]
-        if inputs and event.input is inputs[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def action_save(self) -> None:
-        if self.saving:
-            return
-        problems = self.check()
-        if problems:
-            self.show_problems(problems)
-            return
-        self.saving = True
-        self._save(self.values())
-
-    def check(self) -> dict[str, str]:
-        """Problems found before asking the service (none by default: the service reads what was typed)."""
-        return {}
-
-    def act(self, v: dict[str, str]) -> str:
-        """Do the act through the service with what was typed (``v``, by field); the message for the
-        contract screen. Runs in a thread worker: it reads no widget."""
-        raise NotImplementedError
-
-    def values(self) -> dict[str, str]:
-        """What was typed, by field (read on the event loop, before the worker runs)."""
-        return {w.id.removeprefix("bc-f-"): self.value(w.id.removeprefix("bc-f-"))
-                for w in self.query(".bc-field") if w.id}
-
-    @background("bc-act", "save the block contract change")
-    def _save(self, v: dict[str, str]) -> None:
-        try:
-            message = self.act(v)
-        except PurchaseRefused as exc:
-            self.app.call_from_thread(self._refused, exc.problems)
-            return
-        except Exception as exc:  # noqa: BLE001  (a failure: one line, the dialog stays as typed)
-            self.app.call_from_thread(self._refused, {"": refusal_text(exc)})
-            return
-        self.app.call_from_thread(self.dismiss, message)
-
-    def _refused(self, problems: dict[str, str]) -> None:
-        self.saving = False
-        self.show_problems(problems)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+class ContractDialog(FieldsDialog):
+    """The block contract's dialogs (see ui.screens.fields_dialog)."""
 
 
 def _input(key: str, value: str = "", placeholder: str = "") -> Input:
@@ -216,73 +93,12 @@ class PlaceDialog(ContractDialog):
 
 # ------------------------------------------------------------------------------------------------------- end
 
-class EndDialog(ContractDialog):
-    """End the placement in a unit: the first night the child is not there, and one SSDA903 reason: the
-    placement change reason when the child moves on, or the episode-ceased reason when they leave care."""
-
-    SLOTS = ("end_date", "why", "code", "note")
-    ALIASES: ClassVar[dict[str, str]] = {"reason": "why", "reason_place_change": "code",
-                                         "reason_episode_ceased": "code"}
+class EndDialog(EndPlacementDialog):
+    """End the placement in a unit (ui.screens.placements.end): the unit is free from the end date."""
 
     def __init__(self, unit: UnitView) -> None:
-        super().__init__()
-        self.unit = unit
-        self.codes: dict[str, list[CodeChoice]] = {}
-
-    def question(self) -> str:
-        since = f" (there since {format_date(self.unit.since)})" if self.unit.since else ""
-        return f"End {self.unit.case_ref}'s placement in {self.unit.label}{since}"
-
-    def lead(self) -> ComposeResult:
-        yield Static("The end date is the first night the child is not there: the unit is free that night.",
-                     classes="bc-hint")
-
-    def fields(self) -> Iterator[tuple[str, str, Widget]]:
-        yield "end_date", "End date", _input("end_date", format_date(self.ctx.today()), "dd/mm/yyyy")
-        yield "why", "Why it ends", _select("why", END_WHY, prompt="Moves on, or leaves care?")
-        yield "code", "SSDA903 reason", _select("code", [], prompt="Choose why it ends first")
-        yield "note", "Note", _input("note", placeholder="optional")
-
-    def on_mount(self) -> None:
-        self.query_one("#bc-f-end_date").focus()
-        self._load_codes()
-
-    @background("bc-codes", "read the SSDA903 reasons")
-    def _load_codes(self) -> None:
-        codes = {why: code_choices(self.ctx, field) for why, field in END_FIELDS.items()}
-        self.app.call_from_thread(self._codes_read, codes)
-
-    def _codes_read(self, codes: dict[str, list[CodeChoice]]) -> None:
-        self.codes = codes
-        self._offer_codes()
-
-    @on(Select.Changed, "#bc-f-why")
-    def _why_changed(self) -> None:
-        self._offer_codes()
-
-    def _offer_codes(self) -> None:
-        why = self.value("why")
-        select = self.query_one("#bc-f-code", Select)
-        chosen = select.value
-        options = [(_cut(f"{c.code} — {c.description}", CODE_WIDTH), c.code) for c in self.codes.get(why, [])]
-        select.set_options(options)
-        select.prompt = "Choose the reason" if why else "Choose why it ends first"
-        if chosen is not Select.NULL and any(code == chosen for _label, code in options):
-            select.value = chosen
-
-    def act(self, v: dict[str, str]) -> str:
-        code = v["code"] or None
-        assert self.unit.placement_id is not None
-        ended = end_placement(self.ctx, self.unit.placement_id, end_date=v["end_date"] or None,
-                              reason_place_change=code if v["why"] == "moves_on" else None,
-                              reason_episode_ceased=code if v["why"] == "leaves_care" else None, note=v["note"])
-        assert ended.end_date is not None
-        return (f"Ended {ended.case_ref}'s placement: {self.unit.label} is free from "
-                f"{format_date(ended.end_date)} ({ended.reason_place_change or ended.reason_episode_ceased})")
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+        assert unit.placement_id is not None
+        super().__init__(unit.placement_id, unit.case_ref, unit.label, unit.since, unit=True)
 
 
 # ------------------------------------------------------------------------------------------------ unit status

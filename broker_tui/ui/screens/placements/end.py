@@ -18,31 +18,34 @@ from broker_tui.domain.dates import format_date
 from broker_tui.services.placements import end_placement
 from broker_tui.services.reference import CodeChoice, code_choices
 from broker_tui.ui.base import background
-from broker_tui.ui.screens.contracts.dialogs import ContractDialog
+from broker_tui.ui.screens.fields_dialog import FieldsDialog
 
 CODE_WIDTH = 70
-END_WHY = [("The child moves on to another placement (reason for the placement change)", "moves_on"),
-           ("The child leaves care (reason the episode ceased)", "leaves_care")]
+END_WHY = [("Moves on to another placement (reason for the change)", "moves_on"),
+           ("Leaves care (reason the episode ceased)", "leaves_care")]
 END_FIELDS = {"moves_on": "REASON_PLACE_CHANGE", "leaves_care": "REC"}
 
 
-class EndPlacementDialog(ContractDialog):
-    """End ``case_ref``'s placement at ``where`` (started ``since``); dismisses with a one-line message."""
+class EndPlacementDialog(FieldsDialog):
+    """End ``case_ref``'s placement at ``where`` (started ``since``; ``unit``: ``where`` is a block unit, free
+    from the end date); dismisses with a one-line message."""
 
     SLOTS = ("end_date", "why", "code", "note")
     ALIASES = {"reason": "why", "reason_place_change": "code", "reason_episode_ceased": "code"}  # noqa: RUF012
 
-    def __init__(self, placement_id: uuid.UUID, case_ref: str, where: str, since: dt.date | None) -> None:
+    def __init__(self, placement_id: uuid.UUID, case_ref: str, where: str, since: dt.date | None, *,
+                 unit: bool = False) -> None:
         super().__init__()
-        self.placement_id, self.case_ref_, self.where, self.since = placement_id, case_ref, where, since
+        self.placement_id, self.case_ref_, self.where, self.since, self.unit = placement_id, case_ref, where, since, unit
         self.codes: dict[str, list[CodeChoice]] = {}
 
     def question(self) -> str:
         since = f" (there since {format_date(self.since)})" if self.since else ""
-        return f"End {self.case_ref_}'s placement at {self.where}{since}"
+        return f"End {self.case_ref_}'s placement {'in' if self.unit else 'at'} {self.where}{since}"
 
     def lead(self) -> ComposeResult:
-        yield Static("The end date is the first night the child is not there.", classes="bc-hint")
+        yield Static("The end date is the first night the child is not there" + (
+            ": the unit is free that night." if self.unit else "."), classes="bc-hint")
 
     def fields(self) -> Iterator[tuple[str, str, Widget]]:
         yield "end_date", "End date", Input(format_date(self.ctx.today()), id="bc-f-end_date", classes="bc-field",
@@ -86,8 +89,11 @@ class EndPlacementDialog(ContractDialog):
                               reason_place_change=code if v["why"] == "moves_on" else None,
                               reason_episode_ceased=code if v["why"] == "leaves_care" else None, note=v["note"])
         assert ended.end_date is not None
-        return (f"Ended {ended.case_ref}'s placement at {self.where}: the last night was the night before "
-                f"{format_date(ended.end_date)} ({ended.reason_place_change or ended.reason_episode_ceased})")
+        code = ended.reason_place_change or ended.reason_episode_ceased
+        if self.unit:
+            return f"Ended {ended.case_ref}'s placement: {self.where} is free from {format_date(ended.end_date)} ({code})"
+        return (f"Ended {ended.case_ref}'s placement at {self.where}: the first night not there is "
+                f"{format_date(ended.end_date)} ({code})")
 
 
 def _cut(text: str, width: int) -> str:

@@ -44,6 +44,7 @@ from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen, ReasonScreen
 from broker_tui.ui.screens.purchases.words import cost_line, refusal_text
 
+KIND_WORDS = {"as_made": "As made", **AMENDMENT_KINDS}
 VERSION_COLUMNS = ("From", "Change", "Weekly", "Parts", "Split (SC/Ed/Health)", "State", "By")
 APPROVAL_COLUMNS = ("Kind", "Decision", "By", "On", "Weekly", "Reason")
 
@@ -143,7 +144,13 @@ class AgreementScreen(BrokerScreen[None]):
             facts.append(f"Conditions: {d.conditions}")
         if d.placement is not None:
             p = d.placement
-            until = (f" to {format_date(p.end_date)} (first night not there)" if p.end_date else ", still there")
+            if p.ended and p.end_date:
+                code = p.reason_place_change or p.reason_episode_ceased or ""
+                until = f", ended: the first night not there was {format_date(p.end_date)} ({code}, by {p.ended_by})"
+            elif p.end_date:
+                until = f", planned to {format_date(p.end_date)} (the first night not bought)"
+            else:
+                until = ", no end planned"
             facts.append(f"Placement from {format_date(p.start_date)}{until}")
         self.query_one("#pu-facts", Static).update("\n".join(facts))
         self.query_one("#pu-money", Static).update(self._money(d))
@@ -151,7 +158,7 @@ class AgreementScreen(BrokerScreen[None]):
         versions.clear()
         for v in d.versions:
             end = f" → end {format_date(v.planned_end)}" if v.planned_end else ""
-            versions.add_row(format_date(v.effective_from), AMENDMENT_KINDS.get(v.kind, v.kind) + end,
+            versions.add_row(format_date(v.effective_from), KIND_WORDS.get(v.kind, v.kind) + end,
                              format_pence(v.weekly_price_pence), parts_text(v),
                              f"{v.social_care_pct}/{v.education_pct}/{v.health_pct}",
                              VERSION_STATES.get(v.state, v.state), v.created_by, key=str(v.id))
@@ -255,14 +262,18 @@ class AgreementScreen(BrokerScreen[None]):
             act: Callable[[], Any] = lambda: approve(self.ctx, d)  # noqa: E731
         elif pending is not None:
             reasons = pending.approval_reasons
-            question = (f"Approve the {AMENDMENT_KINDS.get(pending.kind, pending.kind).lower()} from "
+            question = (f"Approve the {KIND_WORDS.get(pending.kind, pending.kind).lower()} from "
                         f"{format_date(pending.effective_from)}: {format_pence(pending.weekly_price_pence)} a week?")
             act = lambda: approve_amendment(self.ctx, d, amendment=pending.id)  # noqa: E731
         else:
             self.say("Nothing on this agreement awaits an approver", error=True)
             return
+        if self.ctx.actor.strip().casefold() == d.recorded_by.strip().casefold():
+            self.say(f"You ({self.ctx.actor}) recorded this agreement and cannot approve your own: another approver "
+                     "must", error=True)
+            return
         why = ("\n\nIt needs approval because:\n" + "\n".join(f"• {r}" for r in reasons)) if reasons else ""
-        you = f"\n\nYou approve as {self.ctx.actor}; the recorder ({d.recorded_by}) cannot approve their own."
+        you = f"\n\nYou approve as {self.ctx.actor}; {d.recorded_by} recorded it."
         self._confirm(question + why + you, "Approve", lambda: self._act("approve", act))
 
     def action_reject(self) -> None:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
-from broker_tui.services.placements import PurchaseRefused
 from broker_tui.services.purchases import CostView
+from broker_tui.ui.screens.fields_dialog import refusal_text
 
-
-def refusal_text(exc: Exception) -> str:
-    """A refusal's problems in one line (the field's name only where it helps), or the error's first line."""
-    if isinstance(exc, PurchaseRefused):
-        return "; ".join(v[:1].upper() + v[1:] for v in exc.problems.values())
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+__all__ = ["cost_line", "refusal_text"]
 
 
 def cost_line(label: str, cost: CostView | None) -> str:
