@@ -6,6 +6,7 @@ then dismisses with a one-line message (None when cancelled). The look is fields
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -54,11 +55,13 @@ class FieldsDialog(BrokerModal[str | None]):
         super().__init__(classes="bc-dialog-screen")
         self.saving = False
 
+    @abstractmethod
     def question(self) -> str:
-        raise NotImplementedError
+        """The dialog's title: what is being done, to whom."""
 
+    @abstractmethod
     def fields(self) -> Iterator[tuple[str, str, Widget]]:
-        raise NotImplementedError
+        """(key, label, widget) for each field, in order; a widget's id is ``bc-f-<key>``."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="bc-dialog"):
@@ -127,10 +130,10 @@ class FieldsDialog(BrokerModal[str | None]):
         """Problems found before asking the service (none by default: the service reads what was typed)."""
         return {}
 
+    @abstractmethod
     def act(self, v: dict[str, str]) -> str:
         """Do the act through the service with what was typed (``v``, by field); the message for the
-        contract screen. Runs in a thread worker: it reads no widget."""
-        raise NotImplementedError
+        screen below. Runs in a thread worker: it reads no widget."""
 
     def values(self) -> dict[str, str]:
         """What was typed, by field (read on the event loop, before the worker runs)."""
