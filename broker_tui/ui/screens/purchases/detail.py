@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
-from broker_tui.domain.purchases import ApprovalRules, agreement_approval_reasons, format_hours
+from broker_tui.domain.purchases import format_hours
 from broker_tui.services.purchases import (
     AMENDMENT_KINDS,
     APPROVAL_KIND_LABELS,
@@ -40,7 +40,7 @@ from broker_tui.services.purchases import (
     show_agreement,
     submit,
 )
-from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.base import BrokerScreen, background, run_in_background
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen, ReasonScreen
 from broker_tui.ui.screens.purchases.words import cost_line, refusal_text
 
@@ -226,8 +226,6 @@ class AgreementScreen(BrokerScreen[None]):
                 self.app.call_from_thread(self.say, str(getattr(done, "message", "") or f"Done: {what}"))
             self.app.call_from_thread(self.load)
 
-        from broker_tui.ui.base import run_in_background
-
         run_in_background(self, run, "pu-act", what)
 
     def _ready(self) -> AgreementDetail | None:
@@ -253,10 +251,7 @@ class AgreementScreen(BrokerScreen[None]):
         pending = next((v for v in d.versions if v.id == d.pending_amendment_id), None)
         if d.status == "awaiting_approval":
             first = d.versions[0] if d.versions else None
-            settings = self.ctx.settings
-            reasons = (first.approval_reasons or tuple(agreement_approval_reasons(
-                first.weekly_price_pence, ApprovalRules(settings.high_cost_threshold_pence,
-                                                        settings.raise_basis_points)))) if first else ()
+            reasons = first.approval_reasons if first else ()  # kept with the row when it was recorded
             question = (f"Approve {d.case_ref}'s agreement at {d.service_name}, "
                         f"{format_pence(first.weekly_price_pence if first else 0)} a week?")
             act: Callable[[], Any] = lambda: approve(self.ctx, d)  # noqa: E731
