@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from broker_tui.domain.purchases import Period, block_usage, financial_year
 from broker_tui.services.context import AppContext
+from broker_tui.services.contracts._amend import describe_term
 from broker_tui.services.contracts._common import (
     ONE_DAY,
     UNIT_STATUS_LABELS,
@@ -24,7 +25,6 @@ from broker_tui.services.contracts._common import (
     contract_or_refuse,
     load_states,
 )
-from broker_tui.services.contracts._register import describe_term
 from broker_tui.store.tables import BlockContract, Provider, Service
 
 

@@ -13,7 +13,9 @@
   in school years 10-11): ``required_approvals``, ``record_approval``, and Home's ``overdue`` and
   ``awaiting_approval``;
 - _views: ``list_agreements`` (a page, from SQL) and ``show_agreement`` (versions, approvals, placement,
-  projections to the penny).
+  projections);
+- _projections: ``CostView`` and ``ProjectionsView``, the agreement's projections to the penny (this
+  financial year, a full year, to the end, split by funder).
 
 Ending a spot placement is ``services.placements.end_placement`` (shared with block contracts): the
 agreement ends with it. Every act raises SpotRefused (a PurchaseRefused) by field with nothing written, or
@@ -61,6 +63,7 @@ from broker_tui.services.purchases._input import (
     SpotInput,
     prefill_from_offer,
 )
+from broker_tui.services.purchases._projections import CostView, ProjectionsView
 from broker_tui.services.purchases._views import (
     APPROVAL_KIND_LABELS,
     VERSION_STATES,
@@ -68,8 +71,6 @@ from broker_tui.services.purchases._views import (
     AgreementPage,
     AgreementRow,
     ApprovalView,
-    CostView,
-    ProjectionsView,
     VersionView,
     list_agreements,
     show_agreement,

@@ -1,5 +1,6 @@
 """What screens and the CLI see of spot agreements: the list (a page at a time, from SQL) and one agreement
-in full (every version with its approval state, the approvals, the placement and the cost projections).
+in full (every version with its approval state, the approvals, the placement and the cost projections, the
+last worked out in _projections).
 
 Costs follow domain.purchases' rule, in integer pence: a night costs the weekly price in force that night
 (only versions that count: see _common) divided by 7, held exactly, and a reported period is rounded half
@@ -17,15 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
-from broker_tui.domain.purchases import (
-    FUNDERS,
-    AgreementCost,
-    FundedPence,
-    amendment_in_force,
-    projections,
-    staffing_pence,
-    weekly_cost_on,
-)
+from broker_tui.domain.purchases import amendment_in_force, staffing_pence, weekly_cost_on
 from broker_tui.domain.vocabulary import PURCHASING_ROUTES
 from broker_tui.services.context import AppContext
 from broker_tui.services.placements import PlacementView, placement_view
@@ -37,8 +30,8 @@ from broker_tui.services.purchases._common import (
     load_states,
 )
 from broker_tui.services.purchases._input import AMENDMENT_KINDS
-from broker_tui.services.referrals import view_of
-from broker_tui.store.tables import Approval, Provider, Referral, Service, SpotAgreement, SpotAmendment
+from broker_tui.services.purchases._projections import ProjectionsView, agreement_projections
+from broker_tui.store.tables import Approval, Provider, Service, SpotAgreement, SpotAmendment
 
 VERSION_STATES = {
     "draft": "Draft: not submitted",
@@ -254,34 +247,6 @@ class ApprovalView:
 
 
 @dataclass(frozen=True)
-class CostView:
-    """A period's cost [start, end) in pence, rounded once, with who pays it (the parts add to pence)."""
-
-    start: dt.date
-    end: dt.date
-    nights: int
-    pence: int
-    social_care: int
-    education: int
-    health: int
-    until: str = ""  # for the cost to the end: 'planned end', 'ended' or '18th birthday'
-
-
-@dataclass(frozen=True)
-class ProjectionsView:
-    """The figures on ``on``: the weekly price in force (split by funder), this financial year (1 April to
-    31 March), a full year from ``on`` (365 or 366 nights), and to the end (planned end, or the 18th birthday
-    if sooner; None when neither is known). ``notes`` say what the figures could not know."""
-
-    on: dt.date
-    weekly: dict[str, int]
-    financial_year: CostView
-    full_year: CostView
-    to_end: CostView | None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class AgreementDetail:
     id: uuid.UUID
     version: int
@@ -356,52 +321,6 @@ def _version_view(state: AgreementState, v: VersionState) -> VersionView:
         r.other_text, r.social_care_pct, r.education_pct, r.health_pct, r.reason, r.created_by, r.created_at,
         state_name, v.counts, v.reasons, decision.decided_by if decision else "",
         decision.decided_on if decision else None, decision.reason if decision else "")
-
-
-def _cost(cost: AgreementCost, until: str = "") -> CostView:
-    f = cost.funders
-    return CostView(cost.period.start, cost.period.end, cost.nights, cost.pence, f.social_care, f.education, f.health,
-                    until)
-
-
-def _funded(f: FundedPence) -> dict[str, int]:
-    return {"total": f.total, **{name: getattr(f, name) for name in FUNDERS}}
-
-
-def agreement_projections(session: Session, ctx: AppContext, state: AgreementState,
-                          on: dt.date | None = None) -> ProjectionsView | None:
-    """The agreement's figures on ``on`` (today by default); None for a cancelled or rejected agreement (it
-    buys nothing) or one with no price."""
-    a = state.agreement
-    if a.status in ("cancelled", "rejected") or not state.amendments:
-        return None
-    day = on or ctx.today()
-    notes: list[str] = []
-    birthday = None
-    if a.referral_id is None:
-        notes.append("no referral: the child's 18th birthday is not known, so the cost to the end runs to the "
-                     "planned end only")
-    else:
-        referral = session.get(Referral, a.referral_id)
-        if referral is not None:
-            view = view_of(referral, day)
-            birthday = view.eighteenth_birthday
-            if birthday is None:
-                notes.append("the referral gives no date of birth or age: the 18th birthday is not known")
-            elif view.eighteenth_estimated:
-                notes.append("the 18th birthday is estimated from the child's age (no date of birth)")
-    if a.status == "draft":
-        notes.append("a draft: these are the figures once it is submitted (and approved)")
-    elif a.status == "awaiting_approval":
-        notes.append("awaiting approval: these are the figures once it is approved")
-    if state.pending() is not None:
-        notes.append("an amendment awaits approval: its price is not counted until it is approved")
-    figures = projections(state.timeline(), day, birthday)
-    to_end = _cost(figures.to_end, figures.to_end.until) if figures.to_end is not None else None
-    if to_end is None:
-        notes.append("no planned end and no 18th birthday: there is no cost to the end")
-    return ProjectionsView(day, _funded(figures.weekly), _cost(figures.financial_year), _cost(figures.full_year),
-                           to_end, tuple(notes))
 
 
 def detail_of(session: Session, ctx: AppContext, state: AgreementState, on: dt.date | None = None) -> AgreementDetail:
