@@ -25,7 +25,8 @@ from broker_tui.services.purchases import (
 from broker_tui.services.referrals import get_referral
 from broker_tui.ui.screens.dialogs import ConfirmScreen
 from broker_tui.ui.screens.purchases.amend import AmendmentFormScreen
-from broker_tui.ui.screens.purchases.form import AgreementFormScreen, parts_line
+from broker_tui.ui.screens.purchases.form import AgreementFormScreen
+from broker_tui.ui.screens.purchases.form_reading import parts_line
 from tests.conftest import TODAY
 from tests.services.test_purchases import make_referral, make_service, spot
 from tests.ui.conftest import SIZE, make_app, plain, settle, sync

@@ -17,7 +17,8 @@ from broker_tui.services.contracts import ContractInput, PlaceInput, add_contrac
 from broker_tui.services.market import service_detail
 from broker_tui.services.quality import ActionInput, NoteInput, add_note, list_actions, list_notes
 from broker_tui.ui.screens.dialogs import ConfirmScreen, ReasonScreen
-from broker_tui.ui.screens.quality.note_form import NoteFormScreen, read_note
+from broker_tui.ui.screens.quality.note_form import NoteFormScreen
+from broker_tui.ui.screens.quality.note_reading import read_note
 from broker_tui.ui.screens.quality.notes import QualityScreen
 from broker_tui.ui.screens.quality.stop import StopDialog
 from tests.conftest import TODAY

@@ -31,15 +31,14 @@ from broker_tui.services.purchases import (
     amend,
 )
 from broker_tui.ui.base import background
-from broker_tui.ui.screens.purchases.form import (
+from broker_tui.ui.screens.purchases.form import SPOT_ALIASES
+from broker_tui.ui.screens.purchases.form_base import PurchaseForm, field
+from broker_tui.ui.screens.purchases.form_reading import (
     MONEY,
     PRICE_INPUTS,
     SHARES,
-    SPOT_ALIASES,
-    PurchaseForm,
     blank_none,
     date_problem,
-    field,
     price_problems,
     read_share,
     split_problems,
