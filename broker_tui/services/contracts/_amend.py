@@ -24,19 +24,16 @@ from broker_tui.services.context import AppContext
 from broker_tui.services.contracts._common import (
     ContractRefused,
     ContractState,
-    as_date,
     as_int,
-    as_pence,
-    as_text,
     as_units,
     contract_or_refuse,
     find_unit,
     load_states,
     log,
     nights_text,
-    unknown_keys,
 )
 from broker_tui.services.contracts._register import _UNIQUE_WORDS, _add_units, _contract_lock
+from broker_tui.services.placements import as_date, as_pence, as_text, unknown_keys
 from broker_tui.store.audit import name_action
 from broker_tui.store.errors import RuleBroken, StaleEdit
 from broker_tui.store.tables import BlockContract, BlockContractTerm, BlockUnitStatus
@@ -148,7 +145,7 @@ def amend_contract_in(session: Session, ctx: AppContext, contract: Any,
     new_labels: tuple[str, ...] = ()
     removed = []
     if kind == "price_change":
-        new_price = as_pence(given.unit_weekly_pence, "unit_weekly_pence", problems)
+        new_price = as_pence(given.unit_weekly_pence, "unit_weekly_pence", problems, required="enter the amount")
         if new_price is not None and new_price == price:
             problems["unit_weekly_pence"] = f"is the unit price already in force ({format_pence(price)})"
         price = new_price if new_price is not None else price

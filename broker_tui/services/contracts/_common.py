@@ -8,20 +8,18 @@ import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from broker_tui.domain.dates import format_date, parse_date
-from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
+from broker_tui.domain.dates import format_date
 from broker_tui.domain.purchases import BlockContract as DomainContract
 from broker_tui.domain.purchases import BlockTerm
 from broker_tui.domain.purchases import Placement as DomainPlacement
-from broker_tui.domain.text_rules import text_problem
-from broker_tui.services.placements import PurchaseRefused
+from broker_tui.services.placements import PurchaseRefused, as_text, as_uuid
 from broker_tui.store.tables import BlockContract, BlockContractTerm, BlockUnit, BlockUnitStatus, Placement
 
 log = logging.getLogger(__name__)
@@ -41,64 +39,6 @@ class ContractRefused(PurchaseRefused):
 
 
 # ----------------------------------------------------------------------------------------------- reading input
-
-def as_date(value: Any, name: str, problems: dict[str, str], *, required: bool = True) -> dt.date | None:
-    """A date given as a date or as text (ISO or dd/mm/yyyy); a problem under ``name`` otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems[name] = "enter a date as dd/mm/yyyy"
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        problems[name] = "must be a date as dd/mm/yyyy"
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        problems[name] = str(exc)
-        return None
-
-
-def as_text(value: Any, name: str, problems: dict[str, str], *, required: str = "", limit: int = 500) -> str:
-    """Text as typed, trimmed; ``required`` is the message when it is empty (no message: optional)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems[name] = "must be text"
-        return ""
-    text = value.strip()
-    if problem := text_problem(text):
-        problems[name] = problem
-    elif required and not text:
-        problems[name] = required
-    elif len(text) > limit:
-        problems[name] = f"is longer than {limit} characters"
-    return text
-
-
-def as_pence(value: Any, name: str, problems: dict[str, str], *, required: bool = True) -> int | None:
-    """Whole pence (an int), or money as typed ('£750.00', '750')."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems[name] = "enter the amount"
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        problems[name] = "must be a whole number of pence (or money as text, e.g. £750.00)"
-        return None
-    if isinstance(value, str):
-        try:
-            return parse_pence(value)
-        except MoneyError as exc:
-            problems[name] = str(exc)
-            return None
-    if problem := pence_problem(value):
-        problems[name] = problem
-        return None
-    return value
-
 
 def as_int(value: Any, name: str, problems: dict[str, str]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
@@ -136,19 +76,6 @@ def as_units(value: Any, name: str, problems: dict[str, str]) -> tuple[int, tupl
 def is_bool(value: object) -> bool:
     """True or false as given (JSON may give anything: a string "yes" is not a yes)."""
     return isinstance(value, bool)
-
-
-def unknown_keys(data: Mapping[str, Any], known: Iterable[str]) -> dict[str, str]:
-    return {str(k): "is not a field here" for k in data if k not in set(known)}
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip())
-    except ValueError:
-        return None
 
 
 # ------------------------------------------------------------------------------------------ a contract as stored

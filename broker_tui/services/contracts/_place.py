@@ -26,24 +26,24 @@ from broker_tui.services.contracts._common import (
     UNIT_STATUS_LABELS,
     ContractRefused,
     ContractState,
-    as_date,
-    as_text,
-    as_uuid,
     contract_or_refuse,
     find_unit,
     is_bool,
     load_states,
     log,
-    unknown_keys,
 )
 from broker_tui.services.contracts._register import _contract_lock
 from broker_tui.services.placements import (
     OVERLAP_KINDS,
     PlacementView,
+    as_date,
+    as_text,
+    as_uuid,
     claim_nights,
     night_problems,
     placement_view,
     refuse_rules,
+    unknown_keys,
 )
 from broker_tui.store.tables import BlockUnit, BlockUnitStatus, Placement, Referral, Service
 

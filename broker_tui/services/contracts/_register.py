@@ -22,17 +22,8 @@ from sqlmodel import Session, col
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import PURCHASING_ROUTES
 from broker_tui.services.context import AppContext
-from broker_tui.services.contracts._common import (
-    ContractRefused,
-    as_date,
-    as_pence,
-    as_text,
-    as_units,
-    as_uuid,
-    is_bool,
-    log,
-    unknown_keys,
-)
+from broker_tui.services.contracts._common import ContractRefused, as_units, is_bool, log
+from broker_tui.services.placements import as_date, as_pence, as_text, as_uuid, unknown_keys
 from broker_tui.store.errors import RuleBroken
 from broker_tui.store.locks import lock_for_write
 from broker_tui.store.tables import (
@@ -125,7 +116,7 @@ def add_contract_in(session: Session, ctx: AppContext, data: ContractInput | Map
         problems["ends_on"] = (f"must be after the start ({format_date(starts)}): it is the first day the "
                                "contract does not cover")
     count, labels = as_units(given.units, "units", problems)
-    price = as_pence(given.unit_weekly_pence, "unit_weekly_pence", problems)
+    price = as_pence(given.unit_weekly_pence, "unit_weekly_pence", problems, required="enter the amount")
     service = provider = None
     if given.service not in (None, ""):
         service = _resolve_service(session, given.service)

@@ -17,15 +17,13 @@ from broker_tui.services.context import AppContext
 from broker_tui.services.contracts._common import (
     UNIT_STATUS_LABELS,
     ContractRefused,
-    as_date,
-    as_text,
-    as_uuid,
     contract_or_refuse,
     find_unit,
     load_states,
     log,
     nights_text,
 )
+from broker_tui.services.placements import as_date, as_text, as_uuid
 from broker_tui.store.locks import lock_for_write
 from broker_tui.store.tables import BlockContract, BlockUnit, BlockUnitStatus
 from broker_tui.store.tables.purchases import UNIT_STATUSES

@@ -22,19 +22,16 @@ from sqlmodel import Session, col
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.purchases import agreement_approval_reasons
 from broker_tui.services.context import AppContext
-from broker_tui.services.placements import claim_nights, night_problems, refuse_rules
-from broker_tui.services.purchases._common import (
-    CLOSED,
-    SpotRefused,
+from broker_tui.services.placements import (
     as_date,
     as_text,
     as_uuid,
+    claim_nights,
     is_blank,
-    load_state,
-    log,
-    opened_row,
-    rules_of,
+    night_problems,
+    refuse_rules,
 )
+from broker_tui.services.purchases._common import CLOSED, SpotRefused, load_state, log, opened_row, rules_of
 from broker_tui.services.purchases._input import (
     OVERLAP_KINDS,
     SpotInput,

@@ -29,18 +29,22 @@ from broker_tui.domain.purchases import (
     format_basis_points,
 )
 from broker_tui.services.context import AppContext
-from broker_tui.services.placements import claim_nights, night_problems, refuse_rules
+from broker_tui.services.placements import (
+    as_date,
+    as_text,
+    as_uuid,
+    claim_nights,
+    is_blank,
+    night_problems,
+    refuse_rules,
+)
 from broker_tui.services.purchases._common import (
     CLOSED,
     AgreementState,
     SpotRefused,
     approver_limits,
-    as_date,
-    as_text,
-    as_uuid,
     as_whole,
     domain_amendment,
-    is_blank,
     load_state,
     log,
     rules_of,

@@ -17,19 +17,16 @@ The settings are read only when a row is written: changing them later never re-j
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from broker_tui.domain.dates import parse_date
-from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
 from broker_tui.domain.purchases import (
     Amendment,
     ApprovalRules,
@@ -39,9 +36,8 @@ from broker_tui.domain.purchases import (
 from broker_tui.domain.purchases import (
     SpotAgreement as Timeline,
 )
-from broker_tui.domain.text_rules import text_problem
 from broker_tui.services.context import AppContext
-from broker_tui.services.placements import PurchaseRefused
+from broker_tui.services.placements import PurchaseRefused, as_uuid, is_blank
 from broker_tui.store.tables import Approval, Placement, SpotAgreement, SpotAmendment
 
 log = logging.getLogger(__name__)
@@ -71,69 +67,6 @@ def approver_limits(ctx: AppContext) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------------------------- reading input
 
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def as_date(value: Any, name: str, problems: dict[str, str], *, required: bool = True,
-            missing: str = "enter a date as dd/mm/yyyy") -> dt.date | None:
-    """A date given as a date or as text (ISO or dd/mm/yyyy); a problem under ``name`` otherwise."""
-    if is_blank(value):
-        if required:
-            problems[name] = missing
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        problems[name] = "must be a date as dd/mm/yyyy"
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        problems[name] = str(exc)
-        return None
-
-
-def as_text(value: Any, name: str, problems: dict[str, str], *, required: str = "", limit: int = 500) -> str:
-    """Text as typed, trimmed; ``required`` is the message when it is empty (no message: optional)."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems[name] = "must be text"
-        return ""
-    text = value.strip()
-    if problem := text_problem(text):
-        problems[name] = problem
-    elif required and not text:
-        problems[name] = required
-    elif len(text) > limit:
-        problems[name] = f"is longer than {limit} characters"
-    return text
-
-
-def as_pence(value: Any, name: str, problems: dict[str, str], *, required: str = "") -> int | None:
-    """Whole pence (an int), or money as typed ('£750.00', '750'); None when blank (a problem if required)."""
-    if is_blank(value):
-        if required:
-            problems[name] = required
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        problems[name] = "must be a whole number of pence (or money as text, e.g. £750.00)"
-        return None
-    if isinstance(value, str):
-        try:
-            return parse_pence(value)
-        except MoneyError as exc:
-            problems[name] = str(exc)
-            return None
-    if problem := pence_problem(value):
-        problems[name] = problem
-        return None
-    return value
-
-
 def as_whole(value: Any, name: str, problems: dict[str, str], *, default: int | None = None) -> int | None:
     """A whole number given as an int or as digits; None (or ``default``) when blank."""
     if is_blank(value):
@@ -146,20 +79,6 @@ def as_whole(value: Any, name: str, problems: dict[str, str], *, default: int | 
     except ValueError:
         problems[name] = "must be a whole number"
         return None
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip())
-    except ValueError:
-        return None
-
-
-def unknown_keys(data: Mapping[str, Any], known: Iterable[str]) -> dict[str, str]:
-    allowed = set(known)
-    return {str(k): "is not a field here" for k in data if k not in allowed}
 
 
 # ------------------------------------------------------------------------------------------ an agreement as stored

@@ -24,12 +24,12 @@ from sqlmodel import Session, col
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.purchases import approver_problems
 from broker_tui.services.context import AppContext
+from broker_tui.services.placements import as_text
 from broker_tui.services.purchases._add import StatusChanged
 from broker_tui.services.purchases._common import (
     CLOSED,
     SpotRefused,
     approver_limits,
-    as_text,
     load_state,
     log,
     opened_row,

@@ -31,12 +31,11 @@ from broker_tui.domain.purchases import amendment_in_force
 from broker_tui.domain.referrals.rules import add_working_days
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
+from broker_tui.services.placements import as_date, as_text
 from broker_tui.services.purchases._common import (
     CLOSED,
     AgreementState,
     SpotRefused,
-    as_date,
-    as_text,
     domain_amendment,
     load_state,
     load_states,

@@ -35,15 +35,8 @@ from broker_tui.domain.purchases import (
 )
 from broker_tui.domain.vocabulary import PURCHASING_ROUTES
 from broker_tui.services.context import AppContext
-from broker_tui.services.purchases._common import (
-    SpotRefused,
-    as_pence,
-    as_text,
-    as_uuid,
-    as_whole,
-    is_blank,
-    unknown_keys,
-)
+from broker_tui.services.placements import as_pence, as_text, as_uuid, is_blank, unknown_keys
+from broker_tui.services.purchases._common import SpotRefused, as_whole
 from broker_tui.store.tables import Offer, PriceList, Service
 
 # the input's names for the price parts -> domain.purchases.WeeklyPriceParts' names
