@@ -70,6 +70,7 @@ from broker_tui.domain.purchases._period import (
     Period,
     anniversary,
     apportion,
+    cost_from_sevenths,
     financial_year,
     year_from,
 )
@@ -128,7 +129,7 @@ __all__ = [
     "amendment_approval_reasons",
     "amendment_in_force",
     "anniversary",
-    "apportion",
+    "apportion", "cost_from_sevenths",
     "approver_problems",
     "available_unit_days",
     "block_usage",

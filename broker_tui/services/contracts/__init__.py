@@ -21,8 +21,14 @@ from broker_tui.services.contracts._amend import (
     TermInput,
     amend_contract,
     amend_contract_in,
+    describe_term,
 )
-from broker_tui.services.contracts._common import UNIT_STATUS_LABELS, ContractRefused
+from broker_tui.services.contracts._common import (
+    UNIT_STATUS_LABELS,
+    ContractRefused,
+    ContractState,
+    load_states,
+)
 from broker_tui.services.contracts._place import PlaceInput, place_in_block, place_in_block_in
 from broker_tui.services.contracts._register import (
     ContractAdded,
@@ -42,6 +48,7 @@ from broker_tui.services.contracts._views import (
 )
 
 __all__ = [
+    "ContractState", "describe_term", "load_states",
     "TERM_KINDS",
     "UNIT_STATUS_LABELS",
     "ContractAdded",

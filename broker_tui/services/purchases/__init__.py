@@ -41,7 +41,7 @@ from broker_tui.services.purchases._amend import (
     reject_amendment,
     reject_amendment_in,
 )
-from broker_tui.services.purchases._common import STATUS_LABELS, SpotRefused
+from broker_tui.services.purchases._common import COUNTING, STATUS_LABELS, SpotRefused, judge
 from broker_tui.services.purchases._decide import approve, approve_in, cancel, cancel_in, reject, reject_in
 from broker_tui.services.purchases._flags import (
     FLAG_KINDS,
@@ -77,6 +77,7 @@ from broker_tui.services.purchases._views import (
 )
 
 __all__ = [
+    "COUNTING", "judge",
     "AMENDMENT_KINDS",
     "FLAG_KINDS",
     "APPROVAL_KIND_LABELS",
