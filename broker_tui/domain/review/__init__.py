@@ -14,12 +14,14 @@ from broker_tui.domain.review._days import (
     VOID_LABELS,
     ContractDays,
     HeldSpan,
+    Ints,
     StatusFrom,
     Stay,
     by_month,
     contract_days,
     demand_by_night,
     index_of,
+    month_cuts,
     month_starts,
 )
 from broker_tui.domain.review._groups import (
@@ -39,7 +41,7 @@ from broker_tui.domain.review._stats import NO_SPREAD, Spread, median, quantile,
 
 __all__ = [
     "ADULT_CATEGORY", "BLOCK_BAND", "CATEGORY_LABELS", "COHORTS", "NO_SPREAD", "SUPPORT_BANDS",
-    "SUPPORT_BAND_LABELS", "UNKNOWN_CATEGORY", "VOID_KINDS", "VOID_LABELS", "ContractDays", "HeldSpan",
+    "SUPPORT_BAND_LABELS", "UNKNOWN_CATEGORY", "VOID_KINDS", "VOID_LABELS", "ContractDays", "HeldSpan", "Ints", "month_cuts",
     "SizeCurve", "Spread", "StatusFrom", "Stay", "block_size_curve", "by_month", "category_of", "cohort_of",
     "contract_days", "demand_by_night", "index_of", "median", "month_starts", "quantile", "spread",
     "support_band",

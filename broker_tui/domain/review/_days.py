@@ -13,7 +13,7 @@ more units than are listed: those nights are true voids.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,13 +151,18 @@ def month_starts(period: Period) -> list[dt.date]:
         out.append(day)
 
 
-def by_month(period: Period, values: Ints, starts: Sequence[dt.date] | None = None) -> list[int]:
-    """The sum of a per-night array over each calendar month of the period."""
-    starts = month_starts(period) if starts is None else starts
-    if not starts:
+def month_cuts(period: Period) -> Ints:
+    """Where each calendar month of the period starts, as positions in its per-night arrays."""
+    return np.array([index_of(period, d) for d in month_starts(period)], dtype=np.int64)
+
+
+def by_month(period: Period, values: Ints, cuts: Ints | None = None) -> list[int]:
+    """The sum of a per-night array over each calendar month of the period (``cuts``: month_cuts(period),
+    worked once for many arrays)."""
+    cuts = month_cuts(period) if cuts is None else cuts
+    if not len(cuts):
         return []
-    cuts = np.array([index_of(period, d) for d in starts], dtype=np.int64)
-    return [int(v) for v in np.add.reduceat(values, cuts)] if len(values) else [0] * len(starts)
+    return [int(v) for v in np.add.reduceat(values, cuts)] if len(values) else [0] * len(cuts)
 
 
 def demand_by_night(period: Period, nights: Iterable[tuple[dt.date, dt.date | None]]) -> Ints:

@@ -184,8 +184,9 @@ class ContractState:
                 for p in self.placements if p.block_unit_id is not None]
 
 
-def load_states(session: Session, contracts: Sequence[BlockContract]) -> list[ContractState]:
-    """Each contract with its terms, units, unit statuses and placements, read in four queries."""
+def load_states(session: Session, contracts: Sequence[BlockContract], *, placements: bool = True) -> list[ContractState]:
+    """Each contract with its terms, units, unit statuses and (unless ``placements`` is false: a reader that
+    reads them its own way) placements, read in four queries."""
     ids = [c.id for c in contracts]
     if not ids:
         return []
@@ -203,14 +204,15 @@ def load_states(session: Session, contracts: Sequence[BlockContract]) -> list[Co
         for row in session.scalars(select(BlockUnitStatus).where(col(BlockUnitStatus.unit_id).in_(list(unit_contract)))
                                    .order_by(col(BlockUnitStatus.effective_from), col(BlockUnitStatus.created_at))):
             statuses[row.unit_id].append(row)
-    placements: dict[uuid.UUID, list[Placement]] = defaultdict(list)
-    for p in session.scalars(select(Placement).where(col(Placement.block_contract_id).in_(ids))):
-        placements[p.block_contract_id or uuid.UUID(int=0)].append(p)
+    placed: dict[uuid.UUID, list[Placement]] = defaultdict(list)
+    if placements:
+        for p in session.scalars(select(Placement).where(col(Placement.block_contract_id).in_(ids))):
+            placed[p.block_contract_id or uuid.UUID(int=0)].append(p)
     states = []
     for c in contracts:
         first = {u.id: statuses[u.id][0].effective_from if statuses[u.id] else c.starts_on for u in units[c.id]}
         mine = sorted(units[c.id], key=lambda u: (first[u.id], _label_key(u.label)))  # as added, then by label
-        states.append(ContractState(c, terms[c.id], mine, {u.id: statuses[u.id] for u in mine}, placements[c.id]))
+        states.append(ContractState(c, terms[c.id], mine, {u.id: statuses[u.id] for u in mine}, placed[c.id]))
     return states
 
 

@@ -14,6 +14,7 @@ from broker_tui.domain.review import (
     VOID_LABELS,
     ContractDays,
     HeldSpan,
+    Ints,
     StatusFrom,
     Stay,
     by_month,
@@ -23,7 +24,7 @@ from broker_tui.domain.review import (
     month_starts,
 )
 from broker_tui.services.contracts import ContractState, describe_term
-from broker_tui.services.review._load import QAFacts, ServiceFacts
+from broker_tui.services.review._load import BlockStay, QAFacts, ServiceFacts
 from broker_tui.services.review._model import ContractReview, MonthUse, PriceSpan, VoidSplit
 
 ONE_DAY = dt.timedelta(days=1)
@@ -43,16 +44,16 @@ def held_spans(state: ContractState) -> list[HeldSpan]:
         term = state.term_on(start)
         if term is None:
             continue
-        held = tuple(str(u.id) for u in state.units_on(start))
+        held = tuple(u.label for u in state.units_on(start))
         spans.append(HeldSpan(start, end, max(term.units, 0), term.unit_weekly_pence, held[:max(term.units, 0)]))
     return spans
 
 
-def nights_of(state: ContractState, period: Period) -> ContractDays:
-    stays = [Stay(str(p.block_unit_id), p.start_date, p.end_date) for p in state.placements if p.block_unit_id]
-    statuses = [StatusFrom(str(unit_id), row.effective_from, row.status)
+def nights_of(state: ContractState, stays: list[BlockStay], period: Period) -> ContractDays:
+    labels = {u.id: u.label for u in state.units}
+    statuses = [StatusFrom(labels[unit_id], row.effective_from, row.status)
                 for unit_id, rows in state.statuses.items() for row in rows]
-    return contract_days(period, held_spans(state), stays, statuses)
+    return contract_days(period, held_spans(state), [Stay(s.unit, s.start, s.end) for s in stays], statuses)
 
 
 def _prices(state: ContractState, period: Period) -> tuple[PriceSpan, ...]:
@@ -67,15 +68,20 @@ def _prices(state: ContractState, period: Period) -> tuple[PriceSpan, ...]:
     return tuple(out)
 
 
-def _stays(state: ContractState, period: Period) -> tuple[int, int, float | None, dict[str, int]]:
+def _stays(stays: list[BlockStay], period: Period) -> tuple[int, int, float | None, dict[str, int]]:
     """(young people, placements with a night in the period, average nights of the stays that ended in it,
     endings by reason)."""
-    inside = [p for p in state.placements
-              if p.start_date < period.end and (p.end_date is None or p.end_date > period.start)]
-    ended = [p for p in inside if p.end_date is not None and period.start < p.end_date <= period.end]
-    average = round(sum((p.end_date - p.start_date).days for p in ended if p.end_date) / len(ended), 1) if ended else None
-    reasons = Counter((p.reason_place_change or p.reason_episode_ceased or "not recorded") for p in ended)
-    return len({p.case_ref for p in inside}), len(inside), average, dict(sorted(reasons.items()))
+    inside = [s for s in stays if s.start < period.end and (s.end is None or s.end > period.start)]
+    ended = [s for s in inside if s.end is not None and period.start < s.end <= period.end]
+    average = round(sum((s.end - s.start).days for s in ended if s.end) / len(ended), 1) if ended else None
+    reasons = Counter(s.reason or "not recorded" for s in ended)
+    return len({s.case_ref for s in inside}), len(inside), average, dict(sorted(reasons.items()))
+
+
+def occupied_on(state: ContractState, stays: list[BlockStay], day: dt.date) -> int:
+    """Young people in the units the contract holds on ``day``."""
+    held = {u.label for u in state.units_on(day)}
+    return sum(1 for s in stays if s.unit in held and s.start <= day and (s.end is None or day < s.end))
 
 
 def status_on(state: ContractState, day: dt.date) -> str:
@@ -86,9 +92,9 @@ def status_on(state: ContractState, day: dt.date) -> str:
     return "active"
 
 
-def review_contract(state: ContractState, days: ContractDays, period: Period, today: dt.date,
+def review_contract(state: ContractState, stays: list[BlockStay], days: ContractDays, period: Period, today: dt.date,
                     service: ServiceFacts | None, provider_name: str, qa: QAFacts | None,
-                    comparable: tuple[int | None, int]) -> ContractReview:
+                    comparable: tuple[int | None, int], cuts: Ints) -> ContractReview:
     c = state.contract
     cohort = cohort_of(service.service_type if service else None) or "supported_16_17"
     category = category_of(cohort, service.sa_category if service else None)
@@ -100,9 +106,9 @@ def review_contract(state: ContractState, days: ContractDays, period: Period, to
     occupied = days.occupied_unit_days
     months = month_starts(period)
     monthly = tuple(MonthUse(m, a, o, round_half_up(s, 7)) for m, a, o, s in zip(
-        months, by_month(period, days.available, months), by_month(period, days.occupied, months),
-        by_month(period, days.available * days.price, months), strict=True))
-    young, placements, average, endings = _stays(state, period)
+        months, by_month(period, days.available, cuts), by_month(period, days.occupied, cuts),
+        by_month(period, days.available * days.price, cuts), strict=True))
+    young, placements, average, endings = _stays(stays, period)
     median, count = comparable
     saving = (round_half_up(median * occupied - paid.sevenths, 7) if median is not None and occupied else None)
     return ContractReview(

@@ -26,13 +26,13 @@ from broker_tui.domain.review import (
     category_of,
     cohort_of,
     demand_by_night,
-    index_of,
     median,
+    month_cuts,
     month_starts,
     spread,
     support_band,
 )
-from broker_tui.services.review._blocks import nights_of, review_contract
+from broker_tui.services.review._blocks import nights_of, occupied_on, review_contract
 from broker_tui.services.review._load import Loaded, SpotFacts, Version
 from broker_tui.services.review._model import (
     CohortTotals,
@@ -94,10 +94,10 @@ def _spot_lines(loaded: Loaded, period: Period, spend: dict[str, np.ndarray]) ->
             continue
         sevenths = 0
         weekly = spend[cohort]
-        for start, end, version in _segments(s.versions, lo, hi):
+        for start, end, version in _segments(s.versions, lo, hi):  # inside the period: no clipping
             sevenths += (end - start).days * version.weekly_pence
-            weekly[index_of(period, start)] += version.weekly_pence
-            weekly[index_of(period, end)] -= version.weekly_pence
+            weekly[(start - period.start).days] += version.weekly_pence
+            weekly[(end - period.start).days] -= version.weekly_pence
         category = category_of(cohort, facts.sa_category)
         band = support_band(last.support_minutes, 0)
         lines.append(SpotLine(s.id, s.case_ref, facts.provider_name, facts.name, cohort, category,
@@ -155,7 +155,7 @@ def _endings(contracts: list[ContractReview], loaded: Loaded, today: dt.date) ->
             continue
         within = 3 if c.ends_on <= add_months(today, 3) else 6 if c.ends_on <= add_months(today, 6) else 12
         state = states[c.id]
-        occupied = sum(1 for u in state.units_on(today) if state.occupant_on(u, today) is not None)
+        occupied = occupied_on(state, loaded.stays.get(c.id, []), today)
         spot = price_today(c.cohort, c.category)
         out.append(EndingContract(c.id, c.reference, c.name, c.cohort, c.category_label, c.ends_on, within,
                                   c.units_now, occupied, c.units_now * (c.unit_weekly_pence_now or 0), spot,
@@ -167,13 +167,12 @@ def _endings(contracts: list[ContractReview], loaded: Loaded, today: dt.date) ->
 def _sizes(contracts: list[ContractReview], days: dict[uuid.UUID, ContractDays], lines: list[SpotLine],
            loaded: Loaded, period: Period) -> list[SizeReview]:
     groups = sorted({(c.cohort, c.category) for c in contracts} | {(s.cohort, s.category) for s in lines})
-    states = {s.contract.id: s for s in loaded.contracts}
     spots = {s.id: s for s in loaded.spots}
     out = []
     for cohort, category in groups:
         blocks = [c for c in contracts if (c.cohort, c.category) == (cohort, category)]
         mine = [s for s in lines if (s.cohort, s.category) == (cohort, category)]
-        nights = [(p.start_date, p.end_date) for c in blocks for p in states[c.id].placements]
+        nights = [(stay.start, stay.end) for c in blocks for stay in loaded.stays.get(c.id, [])]
         for line in mine:
             facts = spots[line.agreement_id]
             nights.append(facts.placement or (facts.start, facts.end))
@@ -198,7 +197,8 @@ def _sizes(contracts: list[ContractReview], days: dict[uuid.UUID, ContractDays],
 
 
 def compute(loaded: Loaded, period: Period, made_on: dt.date) -> Review:
-    days = {s.contract.id: nights_of(s, period) for s in loaded.contracts}
+    days = {s.contract.id: nights_of(s, loaded.stays.get(s.contract.id, []), period) for s in loaded.contracts}
+    cuts = month_cuts(period)
     spend_spot = {cohort: np.zeros(period.nights + 1, dtype=np.int64) for cohort in COHORTS}
     lines = _spot_lines(loaded, period, spend_spot)
     comparable: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -210,9 +210,10 @@ def compute(loaded: Loaded, period: Period, made_on: dt.date) -> Review:
         service = loaded.services.get(state.contract.service_id) if state.contract.service_id else None
         cohort = cohort_of(service.service_type if service else None) or "supported_16_17"
         prices = comparable.get((cohort, category_of(cohort, service.sa_category if service else None)), [])
-        contracts.append(review_contract(state, days[state.contract.id], period, made_on, service,
+        contracts.append(review_contract(state, loaded.stays.get(state.contract.id, []), days[state.contract.id],
+                                         period, made_on, service,
                                          service.provider_name if service else "",
-                                         loaded.qa_contract.get(state.contract.id), (median(prices), len(prices))))
+                                         loaded.qa_contract.get(state.contract.id), (median(prices), len(prices)), cuts))
     contracts = [c for c in contracts if c.available_unit_days or c.status == "active" or c.placements]
     contracts.sort(key=lambda c: (c.cohort, c.reference))
     months = month_starts(period)
@@ -224,7 +225,7 @@ def compute(loaded: Loaded, period: Period, made_on: dt.date) -> Review:
                 block += days[c.id].available * days[c.id].price
         spot = np.cumsum(spend_spot[cohort])[:-1]
         spend += [MonthSpend(m, cohort, round_half_up(b, 7), round_half_up(s, 7)) for m, b, s in zip(
-            months, by_month(period, block, months), by_month(period, spot, months), strict=True)]
+            months, by_month(period, block, cuts), by_month(period, spot, cuts), strict=True)]
     totals = tuple(CohortTotals(
         cohort, label, sum(1 for c in contracts if c.cohort == cohort),
         sum(c.units_now for c in contracts if c.cohort == cohort),

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlmodel import Session, col
 
 from broker_tui.domain.review import cohort_of
@@ -21,6 +21,7 @@ from broker_tui.services.purchases import COUNTING, judge
 from broker_tui.store.tables import (
     Approval,
     BlockContract,
+    BlockUnit,
     Placement,
     Provider,
     QAAction,
@@ -61,6 +62,17 @@ class SpotFacts:
     placement: tuple[dt.date, dt.date | None] | None  # the child's nights there
 
 
+@dataclass(frozen=True, slots=True)
+class BlockStay:
+    """A child's nights [start, end) in a unit of a 16+ block, and why they ended."""
+
+    unit: str  # the unit's label (unique in its contract)
+    case_ref: str
+    start: dt.date
+    end: dt.date | None
+    reason: str | None
+
+
 @dataclass
 class QAFacts:
     rag: str
@@ -75,6 +87,7 @@ class Loaded:
     spots: list[SpotFacts]
     services: dict[uuid.UUID, ServiceFacts]
     qa_contract: dict[uuid.UUID, QAFacts] = field(default_factory=dict)
+    stays: dict[uuid.UUID, list[BlockStay]] = field(default_factory=dict)  # by contract
 
 
 def _services(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, ServiceFacts]:
@@ -87,51 +100,54 @@ def _services(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, ServiceF
     return {r[0]: ServiceFacts(r[1], r[2], r[3], r[4]) for r in rows}
 
 
+def _kept(text: str | None) -> tuple[str, ...]:
+    """Whether an amendment kept approval reasons, from the JSON list as text ('[]': none)."""
+    return ("kept",) if (text or "").strip() not in ("", "[]", "null") else ()
+
+
 def _spots(session: Session, first: dt.date, end: dt.date) -> list[SpotFacts]:
-    """Bought spot agreements at 16+ services with a night in [first, end)."""
-    a = SpotAgreement
+    """Bought spot agreements at 16+ services with a night in [first, end). The agreements are chosen once in
+    SQL and their amendments (with any decision on them) and placements read by joining to that choice; ids
+    travel as text and become ids once per agreement and service (ten thousand rows read fast)."""
+    a, m = SpotAgreement, SpotAmendment
     sixteen_plus = select(col(Service.id)).where(col(Service.service_type).in_(
         ["supported_accommodation", "care_leavers_18_plus"]))
+    chosen = (select(col(a.id)).where(
+        col(a.status).in_(BOUGHT), col(a.service_id).in_(sixteen_plus), col(a.start_date) < end,
+        or_(col(a.ended_on) > first, and_(col(a.ended_on).is_(None),
+                                            or_(col(a.planned_end).is_(None), col(a.planned_end) > first)))))
     rows = session.execute(
-        select(col(a.id), col(a.case_ref), col(a.service_id), col(a.start_date), col(a.planned_end), col(a.ended_on))
-        .where(col(a.status).in_(BOUGHT), col(a.service_id).in_(sixteen_plus), col(a.start_date) < end,
-               or_(col(a.ended_on) > first, and_(col(a.ended_on).is_(None),
-                                                   or_(col(a.planned_end).is_(None), col(a.planned_end) > first))))
-    ).all()
+        select(cast(col(a.id), String), col(a.case_ref), cast(col(a.service_id), String), col(a.start_date),
+               col(a.planned_end), col(a.ended_on)).where(col(a.id).in_(chosen.scalar_subquery()))).all()
     if not rows:
         return []
-    ids = [r[0] for r in rows]
-    amendments: dict[uuid.UUID, list[tuple[uuid.UUID, dt.date, int, int, list[str]]]] = defaultdict(list)
-    decided: dict[uuid.UUID, str] = {}
-    placements: dict[uuid.UUID, tuple[dt.date, dt.date | None]] = {}
-    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
-        m = SpotAmendment
-        for r in session.execute(select(col(m.agreement_id), col(m.id), col(m.effective_from),
-                                        col(m.weekly_price_pence), col(m.one_to_one_minutes) + col(m.two_to_one_minutes),
-                                        col(m.approval_reasons))
-                                 .where(col(m.agreement_id).in_(chunk)).order_by(col(m.created_at), col(m.id))):
-            amendments[r[0]].append((r[1], r[2], r[3], r[4], r[5] or []))
-        for r in session.execute(select(col(Approval.amendment_id), col(Approval.decision))
-                                 .where(col(Approval.agreement_id).in_(chunk), col(Approval.kind) == "cost",
-                                        col(Approval.amendment_id).is_not(None))
-                                 .order_by(col(Approval.created_at), col(Approval.id))):
-            decided[r[0]] = r[1]
-        for r in session.execute(select(col(Placement.spot_agreement_id), col(Placement.start_date),
-                                        col(Placement.end_date)).where(col(Placement.spot_agreement_id).in_(chunk))):
-            placements[r[0]] = (r[1], r[2])
+    made: dict[str, list[tuple[dt.date, int, int, tuple[str, ...], str | None]]] = defaultdict(list)
+    for agreement, effective, weekly, minutes, reasons, decision in session.execute(
+            select(cast(col(m.agreement_id), String), col(m.effective_from), col(m.weekly_price_pence),
+                   col(m.one_to_one_minutes) + col(m.two_to_one_minutes), cast(col(m.approval_reasons), String),
+                   col(Approval.decision))
+            .outerjoin(Approval, and_(col(Approval.amendment_id) == col(m.id), col(Approval.kind) == "cost"))
+            .where(col(m.agreement_id).in_(chosen.scalar_subquery()))
+            .order_by(col(m.created_at), col(m.id))):
+        made[agreement].append((effective, weekly, minutes, _kept(reasons), decision))
+    placements = {r[0]: (r[1], r[2]) for r in session.execute(
+        select(cast(col(Placement.spot_agreement_id), String), col(Placement.start_date), col(Placement.end_date))
+        .where(col(Placement.spot_agreement_id).in_(chosen.scalar_subquery())))}
+    service_ids: dict[str, uuid.UUID] = {}
     out = []
-    for ident, case_ref, service_id, start, planned_end, ended_on in rows:
-        made = amendments.get(ident, [])
-        states = judge([(reasons, decided.get(row_id)) for row_id, _, _, _, reasons in made])
+    for key, case_ref, service_key, start, planned_end, ended_on in rows:
+        versions_made = made.get(key, [])
+        states = judge([(reasons, decision) for _, _, _, reasons, decision in versions_made])
         latest: dict[dt.date, Version] = {}
-        for (_, effective, weekly, minutes, _), (state, _) in zip(made, states, strict=True):
+        for (effective, weekly, minutes, _, _), (state, _) in zip(versions_made, states, strict=True):
             if state in COUNTING:
                 latest[effective] = Version(effective, weekly, minutes)
         if not latest:
             continue
-        versions = [latest[d] for d in sorted(latest)]
-        out.append(SpotFacts(ident, case_ref, service_id, start, ended_on if ended_on is not None else planned_end,
-                             versions, placements.get(ident)))
+        service_id = service_ids.get(service_key) or service_ids.setdefault(service_key, uuid.UUID(service_key))
+        out.append(SpotFacts(uuid.UUID(key), case_ref, service_id, start,
+                             ended_on if ended_on is not None else planned_end,
+                             [latest[d] for d in sorted(latest)], placements.get(key)))
     return out
 
 
@@ -174,12 +190,31 @@ def _qa(session: Session, contracts: list[ContractState], today: dt.date) -> dic
     return facts
 
 
+def _stays(session: Session, contracts: list[BlockContract]) -> dict[uuid.UUID, list[BlockStay]]:
+    """Each contract's stays, by unit label (unique in a contract), the contract's id read as text."""
+    p, u = Placement, BlockUnit
+    out: dict[uuid.UUID, list[BlockStay]] = defaultdict(list)
+    if not contracts:
+        return out
+    by_text = {text: ident for text, ident in session.execute(
+        select(cast(col(BlockContract.id), String), col(BlockContract.id))
+        .where(col(BlockContract.for_16_plus).is_(True)))}
+    for contract_key, label, case_ref, start, end, moved, ceased in session.execute(
+            select(cast(col(p.block_contract_id), String), col(u.label), col(p.case_ref), col(p.start_date),
+                   col(p.end_date), col(p.reason_place_change), col(p.reason_episode_ceased))
+            .join(u, col(u.id) == col(p.block_unit_id))
+            .join(BlockContract, col(BlockContract.id) == col(p.block_contract_id))
+            .where(col(BlockContract.for_16_plus).is_(True))):
+        out[by_text[contract_key]].append(BlockStay(label, case_ref, start, end, moved or ceased))
+    return out
+
+
 def load(session: Session, first: dt.date, end: dt.date, today: dt.date) -> Loaded:
     """Everything the review counts over the nights [first, end), and what runs today (for the endings)."""
     contracts = list(session.scalars(select(BlockContract).where(col(BlockContract.for_16_plus).is_(True))))
-    states = load_states(session, contracts)
+    states = load_states(session, contracts, placements=False)
     lo, hi = min(first, today), max(end, today + dt.timedelta(days=1))
     spots = _spots(session, lo, hi)
     services = _services(session, {s.service_id for s in spots} | {c.service_id for c in contracts if c.service_id})
     spots = [s for s in spots if cohort_of(services[s.service_id].service_type) is not None]
-    return Loaded(states, spots, services, _qa(session, states, today))
+    return Loaded(states, spots, services, _qa(session, states, today), _stays(session, contracts))
