@@ -104,6 +104,9 @@ def _register() -> None:
     from broker_tui.cli.purchases import purchases
 
     main.add_command(purchases)
+    from broker_tui.cli.report import report
+
+    main.add_command(report)
 
 
 _register()
