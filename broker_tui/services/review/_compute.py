@@ -46,6 +46,7 @@ from broker_tui.services.review._model import (
     SpotLine,
 )
 
+COHORT_ORDER = {cohort: i for i, cohort in enumerate(COHORTS)}  # 16-17 first, as the screen and workbook show them
 ASSUMPTIONS = (
     "Looked-after 16-17 year olds (supported accommodation, Ofsted-registered) and care leavers 18+ "
     "(unregulated accommodation, another budget) are counted apart and never summed as one.",
@@ -103,7 +104,7 @@ def _spot_lines(loaded: Loaded, period: Period, spend: dict[str, np.ndarray]) ->
         lines.append(SpotLine(s.id, s.case_ref, facts.provider_name, facts.name, cohort, category,
                               CATEGORY_LABELS[category], band, SUPPORT_BAND_LABELS[band], s.start, s.end,
                               last.weekly_pence, last.support_minutes, (hi - lo).days, round_half_up(sevenths, 7)))
-    return sorted(lines, key=lambda line: (line.cohort, line.category, line.case_ref, line.start_date))
+    return sorted(lines, key=lambda line: (COHORT_ORDER[line.cohort], line.category, line.case_ref, line.start_date))
 
 
 def _groups(lines: list[SpotLine]) -> list[SpotGroup]:
@@ -119,7 +120,7 @@ def _groups(lines: list[SpotLine]) -> list[SpotGroup]:
     out = [SpotGroup(cohort, by, key, labels[(cohort, by, key)], spread(line.weekly_pence for line in group),
                      sum(line.paid_pence for line in group))
            for (cohort, by, key), group in keyed.items()]
-    return sorted(out, key=lambda g: (g.cohort, order[g.by], band_order.get(g.key, 0) if g.by == "band" else 0,
+    return sorted(out, key=lambda g: (COHORT_ORDER[g.cohort], order[g.by], band_order.get(g.key, 0) if g.by == "band" else 0,
                                       g.label.casefold()))
 
 
@@ -166,7 +167,8 @@ def _endings(contracts: list[ContractReview], loaded: Loaded, today: dt.date) ->
 
 def _sizes(contracts: list[ContractReview], days: dict[uuid.UUID, ContractDays], lines: list[SpotLine],
            loaded: Loaded, period: Period) -> list[SizeReview]:
-    groups = sorted({(c.cohort, c.category) for c in contracts} | {(s.cohort, s.category) for s in lines})
+    groups = sorted({(c.cohort, c.category) for c in contracts} | {(s.cohort, s.category) for s in lines},
+                    key=lambda g: (COHORT_ORDER[g[0]], g[1]))
     spots = {s.id: s for s in loaded.spots}
     out = []
     for cohort, category in groups:
@@ -215,7 +217,7 @@ def compute(loaded: Loaded, period: Period, made_on: dt.date) -> Review:
                                          service.provider_name if service else "",
                                          loaded.qa_contract.get(state.contract.id), (median(prices), len(prices)), cuts))
     contracts = [c for c in contracts if c.available_unit_days or c.status == "active" or c.placements]
-    contracts.sort(key=lambda c: (c.cohort, c.reference))
+    contracts.sort(key=lambda c: (COHORT_ORDER[c.cohort], c.reference))
     months = month_starts(period)
     spend = []
     for cohort in COHORTS:
