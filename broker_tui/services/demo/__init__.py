@@ -16,6 +16,9 @@ a unique key) is the seed's first row, and the database is checked empty after i
    vacancies, supported accommodation categories, purchasing routes, referral contacts, placement stops;
 4. casework (demo.casework): referrals in every status, referrals sent, offers and declines;
 5. purchases (demo.contracts): block contracts with terms, spot agreements with amendments, placements;
+   for the 16+ review (demo.sixteen_plus), six 16+ blocks with a year of young people, voids, unit
+   statuses, an extension and QA notes, and 37 16+ spot agreements over two years in every category and
+   support-hours band (three more 18+ providers are added with the in-house services, before pricing);
 6. quality assurance (demo.quality): QA notes with RAG ratings and actions, some overdue.
 
 Every step writes with Core executemany inserts, so the seed takes a second or two.
@@ -49,6 +52,7 @@ from broker_tui.services.demo._contracts import add_blocks, add_spots
 from broker_tui.services.demo._inhouse import add_in_house
 from broker_tui.services.demo._market import enrich_services, placement_stops, provider_contacts
 from broker_tui.services.demo._quality import add_quality
+from broker_tui.services.demo._sixteen_plus import add_leaving_care_services, add_sixteen_plus
 from broker_tui.services.market.importers import ImportReport, import_ofsted
 from broker_tui.services.reference import load_reference_data
 from broker_tui.store.tables import AppMeta, Referral, Service
@@ -135,12 +139,14 @@ def seed_demo_on(con: Connection, ctx: AppContext, progress: Callable[[str], Non
     seed = Seed(con, ctx.settings, ctx.clock.today(), ctx.clock.now(), ctx.actor, ctx=ctx)
     say("Adding in-house services, prices and capabilities…")
     add_in_house(seed)
+    add_leaving_care_services(seed)
     enrich_services(seed)
     provider_contacts(seed)
     placement_stops(seed)
     say("Adding referrals, contracts, placements and QA notes…")
     casework = add_casework(seed)
     add_blocks(seed)
+    add_sixteen_plus(seed)
     add_spots(seed, casework)
     add_quality(seed)
     seed.close_session()

@@ -1,8 +1,8 @@
-"""Demo purchases: block contracts (mostly 16+ supported accommodation) with dated terms, spot agreements
-(individual placement agreements) with amendments, and the placements in both.
+"""Demo purchases: the children's home and IFA block contracts with dated terms, spot agreements
+(individual placement agreements) with amendments, and the placements in both. The 16+ blocks and the
+16+ review's spot agreements, with a year of history, are demo.sixteen_plus's.
 
-Blocks start one to three years ago; two end within six months of today. Each has its first term and an
-annual uplift amendment. Block units are about 80% occupied (some voids), so utilisation is realistic.
+Each block has its first term and an annual uplift amendment; most units are filled today (some voids).
 Spot agreements cover the placed and agreed referrals plus children placed before the demo's referrals.
 """
 
@@ -17,12 +17,7 @@ from broker_tui.services.demo._base import Seed, pounds
 from broker_tui.services.demo._casework import PLACE_FOR_TYPE
 
 # (reference, name, service type, units, unit price range in pounds, months since start, months left)
-BLOCKS = (
-    ("BC-SA-01", "16+ supported accommodation block: shared houses (Lot A)", "supported_accommodation", 10, (550, 700), 30, 4),
-    ("BC-SA-02", "16+ supported accommodation block: single occupancy flats", "supported_accommodation", 6, (750, 950), 20, 16),
-    ("BC-SA-03", "16+ supported accommodation block: UASC shared houses", "supported_accommodation", 8, (500, 650), 26, 5),
-    ("BC-SA-04", "16+ supported accommodation block: training flats", "supported_accommodation", 4, (600, 800), 14, 22),
-    ("BC-SA-05", "16+ supported accommodation block: emergency beds", "supported_accommodation", 3, (900, 1200), 9, 27),
+BLOCKS = (  # the 16+ blocks, with a year of history for the 16+ review, are demo.sixteen_plus's
     ("BC-CH-01", "Children's home block: two beds near the city", "childrens_home_external", 2, (4500, 5500), 18, 18),
     ("BC-FO-01", "IFA block: five carers for teenagers", "fostering_ifa", 5, (900, 1050), 12, 24),
 )

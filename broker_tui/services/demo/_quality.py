@@ -51,7 +51,8 @@ def add_quality(seed: Seed) -> None:
     ctx, session = seed.ctx, seed.session()
     p_t, b_t = Placement.__table__, BlockContract.__table__
     bought = {r[0] for r in seed.con.execute(select(p_t.c.service_id).where(p_t.c.end_date.is_(None)))}
-    blocks = {r.service_id: r.reference for r in seed.con.execute(select(b_t.c.service_id, b_t.c.reference))}
+    blocks = {r.service_id: r.reference for r in seed.con.execute(  # 16+ blocks: demo.sixteen_plus's own notes
+        select(b_t.c.service_id, b_t.c.reference).where(b_t.c.for_16_plus.is_(False)))}
     targets = [s for s in seed.services if s["id"] in bought]
     home_region = seed.authorities.get(seed.home.la_code, {}).get("region_name")
     nearby = [s for s in seed.of_type("childrens_home_external", "supported_accommodation")
