@@ -167,6 +167,8 @@ def _utilisation(sheets: _Sheets, review: Review, chart_type: Any, reference: An
         chart.add_data(reference(sheet, min_col=columns[0], max_col=columns[-1], min_row=1,
                                  max_row=len(months) + 1), titles_from_data=True)
         chart.set_categories(reference(sheet, min_col=1, min_row=2, max_row=len(months) + 1))
+        for series in chart.series:
+            series.smooth = False  # straight lines between months: a smoothed curve overshoots 100%
         sheet.add_chart(chart, f"{anchor_col}{1 + 26 * charted}")
         charted += 1
 
