@@ -43,12 +43,13 @@ from broker_tui.services.contracts._views import (
     TermView,
     UnitView,
     UsageView,
+    contract_status,
     list_contracts,
     show_contract,
 )
 
 __all__ = [
-    "ContractState", "describe_term", "load_states",
+    "ContractState", "contract_status", "describe_term", "load_states",
     "TERM_KINDS",
     "UNIT_STATUS_LABELS",
     "ContractAdded",

@@ -52,7 +52,8 @@ class _Json:
         return out
 
 
-def _status(state: ContractState, on: dt.date) -> str:
+def contract_status(state: ContractState, on: dt.date) -> str:
+    """not_started | active | ended on ``on`` (an extension counted; a contract marked ended is ended)."""
     if on < state.contract.starts_on:
         return "not_started"
     if on >= state.ends_on or state.contract.status == "ended":
@@ -92,7 +93,7 @@ def _names(ctx: AppContext, contracts: list[BlockContract]) -> tuple[dict[uuid.U
 def _row(state: ContractState, on: dt.date, providers: dict[uuid.UUID, str],
          services: dict[uuid.UUID, str]) -> ContractRow:
     c = state.contract
-    status = _status(state, on)
+    status = contract_status(state, on)
     held = state.units_on(on)
     occupied = sum(1 for u in held if state.occupant_on(u, on) is not None)
     term = state.term_on(min(on, state.ends_on - ONE_DAY))
@@ -251,5 +252,5 @@ def show_contract(ctx: AppContext, contract: Any, *, on: dt.date | None = None,
     return ContractDetail(row.id, row.reference, row.name, row.provider_id, providers.get(row.provider_id, ""),
                           row.service_id, services.get(row.service_id, "") if row.service_id else "",
                           row.for_16_plus, row.purchasing_route, row.starts_on, state.ends_on, row.extension_option,
-                          row.notes, _status(state, day), day, term.unit_weekly_pence if term else None, terms,
+                          row.notes, contract_status(state, day), day, term.unit_weekly_pence if term else None, terms,
                           tuple(units), usage_of(state, span), row.version, row)

@@ -23,7 +23,7 @@ from broker_tui.domain.review import (
     contract_days,
     month_starts,
 )
-from broker_tui.services.contracts import ContractState, describe_term
+from broker_tui.services.contracts import ContractState, contract_status, describe_term
 from broker_tui.services.review._load import BlockStay, QAFacts, ServiceFacts
 from broker_tui.services.review._model import ContractReview, MonthUse, PriceSpan, VoidSplit
 
@@ -84,21 +84,13 @@ def occupied_on(state: ContractState, stays: list[BlockStay], day: dt.date) -> i
     return sum(1 for s in stays if s.unit in held and s.start <= day and (s.end is None or day < s.end))
 
 
-def status_on(state: ContractState, day: dt.date) -> str:
-    if day < state.contract.starts_on:
-        return "not_started"
-    if day >= state.ends_on or state.contract.status == "ended":
-        return "ended"
-    return "active"
-
-
 def review_contract(state: ContractState, stays: list[BlockStay], days: ContractDays, period: Period, today: dt.date,
                     service: ServiceFacts | None, provider_name: str, qa: QAFacts | None,
                     comparable: tuple[int | None, int], cuts: Ints) -> ContractReview:
     c = state.contract
     cohort = cohort_of(service.service_type if service else None) or "supported_16_17"
     category = category_of(cohort, service.sa_category if service else None)
-    status = status_on(state, today)
+    status = contract_status(state, today)
     term = state.term_on(min(today, state.ends_on - ONE_DAY))
     paid = days.paid()
     voids = tuple(VoidSplit(kind, VOID_LABELS[kind], days.void_days(kind), days.void_cost(kind).pence)
