@@ -45,7 +45,9 @@ from tests.services.test_purchases import make_referral, spot
 D = dt.date
 
 
-def _service(ctx, name: str, stype: str = "supported_accommodation", category: str | None = None) -> Service:
+def sixteen_plus_service(ctx, name: str, stype: str = "supported_accommodation",
+                         category: str | None = None) -> Service:
+    """A service of a 16+ type (supported accommodation in a category, or 18+ accommodation) with its provider."""
     with ctx.session() as s:
         provider = Provider(name=f"{name} Ltd", sector="private")
         s.add(provider)
@@ -59,9 +61,9 @@ def _service(ctx, name: str, stype: str = "supported_accommodation", category: s
 @pytest.fixture
 def fixture(ctx):
     ensure_reference_data(ctx)
-    shared = _service(ctx, "Northgate Shared Houses", category="ring_fenced_shared")
-    flats = _service(ctx, "Riverside Flats", category="single_occupancy")
-    adults = _service(ctx, "Care Leavers Lodgings", stype="care_leavers_18_plus")
+    shared = sixteen_plus_service(ctx, "Northgate Shared Houses", category="ring_fenced_shared")
+    flats = sixteen_plus_service(ctx, "Riverside Flats", category="single_occupancy")
+    adults = sixteen_plus_service(ctx, "Care Leavers Lodgings", stype="care_leavers_18_plus")
     add_contract(ctx, contract_input(shared, reference="BC-R-01", starts_on=D(2026, 1, 15), ends_on=D(2026, 3, 20),
                                      units=["Unit 1", "Unit 2"], unit_weekly_pence=70_000))
     amend_contract(ctx, "BC-R-01", TermInput(kind="uplift", effective_from=D(2026, 2, 1), uplift_bp=350))

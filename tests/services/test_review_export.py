@@ -32,10 +32,11 @@ from broker_tui.services.purchases import add_agreement
 from broker_tui.services.reference import ensure_reference_data
 from broker_tui.services.review import Review, review_16_plus
 from broker_tui.services.review.export import FileRefused, default_file_name, write_review
-from broker_tui.store.tables import Provider, Referral, Service
+from broker_tui.store.tables import Referral
 from tests.conftest import TODAY
 from tests.services.test_contracts import contract_input
 from tests.services.test_purchases import spot
+from tests.services.test_review import sixteen_plus_service as service
 
 D = dt.date
 CSV_TABLES = {"summary", "totals", "contracts", "voids", "contract_months", "prices", "spot_lines", "spot_groups",
@@ -45,17 +46,6 @@ SHEETS = ["Summary", "Totals", "Contracts", "Utilisation by month", "Voids", "Co
 INITIALS, BORN = "QXZ", D(2009, 6, 15)
 CHILD_DETAILS = (INITIALS.encode(), BORN.isoformat().encode(), b"15/06/2009", b"15-06-2009",
                  str((BORN - D(1899, 12, 30)).days).encode())  # the last: the date as a spreadsheet number
-
-
-def service(ctx, name: str, stype: str = "supported_accommodation", category: str | None = None) -> Service:
-    with ctx.session() as s:
-        provider = Provider(name=f"{name} Ltd", sector="private")
-        s.add(provider)
-        s.flush()
-        row = Service(provider_id=provider.id, name=name, service_type=stype, sector="private",
-                      sort_name=name.lower(), search_text=name.lower(), sa_category=category)
-        s.add(row)
-    return row
 
 
 def make_review(ctx) -> Review:
