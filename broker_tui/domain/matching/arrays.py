@@ -61,6 +61,8 @@ class MarketArrays:
     free: np.ndarray  # -1: not known
     hh_max: np.ndarray  # largest household's free places; -1 when no households are recorded
     hh_sum: np.ndarray
+    most_together: np.ndarray  # the most children it may ever hold together: the largest household's approved
+    # places (fostering, when known), else the registered places; -1: not known
     caps: np.ndarray  # (n, 8) in NEED_DOMAIN_CODES order
     tags: np.ndarray  # uint64 bit mask of vocabulary.TAGS
     lat: np.ndarray  # nan: not known
@@ -154,6 +156,7 @@ class MarketArrays:
             places=_int([s.places for s in services]), free=_int([s.free_places for s in services]),
             hh_max=np.array([max(h) if h else -1 for h in hh], dtype=np.int32),
             hh_sum=np.array([sum(h) for h in hh], dtype=np.int32),
+            most_together=_int([most_together(s) for s in services]),
             caps=np.array([[s.capabilities.get(d, 1) for d in NEED_DOMAIN_CODES] for s in services],
                           dtype=np.int8).reshape(len(services), len(NEED_DOMAIN_CODES)),
             tags=np.array([tag_mask(s.specialisms) for s in services], dtype=np.uint64),
@@ -187,6 +190,13 @@ class MarketArrays:
             return self.la_codes.index(code)
         except ValueError:
             return -2  # matches nothing (-1 is "no authority")
+
+
+def most_together(s: MarketService) -> int | None:
+    """The most children the service may ever hold together (None: not known): the largest household's
+    approved places when its households are recorded with them, else its registered places (no one home
+    of a fostering service holds more than all of them together)."""
+    return max(s.household_places) if s.household_places else s.places
 
 
 def _segments(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from broker_tui.domain.matching.rules import SHORT_DOMAIN
+from broker_tui.domain.matching.rules import SHORT_DOMAIN, group_size
 from broker_tui.domain.matching.types import (
     Facts,
     MarketService,
@@ -104,6 +104,17 @@ def needs_words(covered: list[str], missing: list[str], short: dict[str, int], r
     return out
 
 
+def room_words(s: MarketService, req: MatchRequest) -> str | None:
+    """For a group to live together where the vacancies are not known (and no free block unit holds it):
+    that its room for them is not known, never said as certain."""
+    size = group_size(req)
+    if size < 2 or s.free_places is not None or s.household_free_places or s.free_block_units >= size:
+        return None
+    held = "approved for" if s.group == "fostering" else "registered for"
+    registered = f"{held} {s.places} places; " if s.places else ""
+    return f"{registered}vacancies not known: ask whether it has room for {size} together"
+
+
 def approvals(s: MarketService, req: MatchRequest, config: MatchConfig, *, in_area: bool, distant: bool,
               host: str, est: PriceEstimate | None) -> tuple[str, ...]:
     out = []
@@ -146,7 +157,9 @@ def ranked_service(rank: int, s: MarketService, i: int, total: float, parts: Sco
     label, scale = judgement(s)
     free = (s.free_places if s.free_places is not None else 0) + sum(s.household_free_places)
     full = (s.free_places is not None or bool(s.household_free_places)) and free + s.free_block_units <= 0
-    words = needs_words(covered, missing, short, req)
+    room = room_words(s, req)
+    words = [room] if room else []
+    words += needs_words(covered, missing, short, req)
     words.append(cost_words(est))
     place = miles_words(miles)
     if area is not None:

@@ -13,6 +13,9 @@ placement_stop            a council placement stop in force
 age, sex                  outside the ages or sexes of the service's registration
 siblings                  a sibling group to live together has no room together (fostering: no single
                           household with enough free places)
+too_few_places            a sibling group to live together is larger than the service may ever hold: its
+                          registered places (fostering: the largest household's approved places), whatever
+                          its vacancies; one whose vacancies are not known stays, its explanation says so
 full                      no vacancy and no free unit of a block contract
 max_distance              beyond the maximum distance from school or home
 outside_home_area         the plan needs a home inside the council's area and this one is not
@@ -40,8 +43,8 @@ from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, NEED_DOMAINS, REGIST
 from broker_tui.domain.words import join_and
 
 RULES = ("type_not_sought", "under_16_supported", "supported_unregistered", "secure_needs_s25", "dol_not_met",
-         "registration", "placement_stop", "age", "sex", "siblings", "full", "max_distance", "outside_home_area",
-         "avoid_area", "high_need_unmet")
+         "registration", "placement_stop", "age", "sex", "siblings", "too_few_places", "full", "max_distance",
+         "outside_home_area", "avoid_area", "high_need_unmet")
 BIT = {r: 1 << i for i, r in enumerate(RULES)}
 RULE_LABELS = {
     "type_not_sought": "not a type sought",
@@ -54,6 +57,7 @@ RULE_LABELS = {
     "age": "the child's age is outside the registration",
     "sex": "the registration takes the other sex only",
     "siblings": "no room for the siblings together",
+    "too_few_places": "registered for fewer places than the group",
     "full": "no vacancy",
     "max_distance": "beyond the maximum distance",
     "outside_home_area": "outside the home area",
@@ -107,6 +111,7 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     if size > 1:
         room = np.where(by_household, m.hh_max, m.free) + m.block_free
         mark(known & ~full & (room < size), "siblings")
+        mark((m.most_together >= 0) & (m.most_together < size), "too_few_places")
     if req.max_distance_miles is not None:
         mark(geo.miles > req.max_distance_miles, "max_distance")
     if req.within_home_area:
@@ -165,6 +170,14 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
         if s.household_free_places:
             return f"no household with {size} free places (most in one household: {max(s.household_free_places)})"
         return f"room for {max(0, (s.free_places or 0) + s.free_block_units)}, not a group of {size}"
+    if rule == "too_few_places":
+        if s.household_places:
+            return (f"no household approved for {size} children "
+                    f"(the most in one household: {max(s.household_places)})")
+        n = s.places or 0
+        places = f"{n} place{'' if n == 1 else 's'}"
+        held = f"approved for {places} in all its households" if s.group == "fostering" else f"registered for {places}"
+        return f"{held}: can never hold a group of {size}"
     if rule == "full":
         if s.household_free_places:
             return "full: no household has a free place"

@@ -55,9 +55,10 @@ class MarketService:
     min_age: int = 0
     max_age: int = 17
     sexes: str = "mixed"  # mixed | female | male
-    places: int | None = None
+    places: int | None = None  # registered places (a fostering service: all its households' approved places)
     free_places: int | None = None  # None: not known
     household_free_places: tuple[int, ...] = ()  # fostering: free places of each household
+    household_places: tuple[int, ...] = ()  # fostering: approved places of each household (empty: not known)
     capabilities: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(NEED_DOMAIN_CODES, 1))
     specialisms: tuple[str, ...] = ()
     purchasing_route: str = "spot"

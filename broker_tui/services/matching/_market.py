@@ -98,10 +98,11 @@ def _read_market(con: Connection, today: dt.date) -> tuple[list[MarketService], 
     districts = {r.outcode: (r.latitude, r.longitude)
                  for r in con.execute(select(pd.c.outcode, pd.c.latitude, pd.c.longitude)) if r.latitude is not None}
     hh = FosterHousehold.__table__
-    households: dict[Any, list[int]] = defaultdict(list)
-    for sid, free in con.execute(select(hh.c.service_id, hh.c.free_places).where(hh.c.archived_on.is_(None))
-                                 .order_by(hh.c.service_id, hh.c.reference)):
-        households[sid].append(free)
+    households: dict[Any, list[tuple[int, int]]] = defaultdict(list)  # (free, approved) places of each
+    for sid, free, approved in con.execute(select(hh.c.service_id, hh.c.free_places, hh.c.places)
+                                           .where(hh.c.archived_on.is_(None))
+                                           .order_by(hh.c.service_id, hh.c.reference)):
+        households[sid].append((free, approved))
     pl = PriceList.__table__
     prices: dict[Any, list[PriceParts]] = defaultdict(list)
     for r in con.execute(select(pl)):
@@ -124,7 +125,8 @@ def _read_market(con: Connection, today: dt.date) -> tuple[list[MarketService], 
                        .where(s.c.archived_on.is_(None)))
     for r in rows:
         stop = stops.get(r.id)
-        hh_free = tuple(households.get(r.id, ()))
+        hh_free = tuple(free for free, _approved in households.get(r.id, ()))
+        hh_places = tuple(approved for _free, approved in households.get(r.id, ()))
         areas = tuple(Area(c, las[c].name, las[c].latitude, las[c].longitude) if c in las else Area(c)
                       for c in (r.areas_covered or ()))
         services.append(MarketService(
@@ -135,7 +137,7 @@ def _read_market(con: Connection, today: dt.date) -> tuple[list[MarketService], 
             postcode_district=r.postcode_district, local_authority_code=r.local_authority_code,
             local_authority_name=r.local_authority_name, areas_covered=areas, min_age=r.min_age, max_age=r.max_age,
             sexes=r.sexes, places=r.places, free_places=sum(hh_free) if hh_free else r.vacancies,
-            household_free_places=hh_free, capabilities={d: getattr(r, f"cap_{d}") for d in NEED_DOMAIN_CODES},
+            household_free_places=hh_free, household_places=hh_places, capabilities={d: getattr(r, f"cap_{d}") for d in NEED_DOMAIN_CODES},
             specialisms=tuple(r.specialisms or ()), purchasing_route=r.purchasing_route,
             stop_in_force=stop is not None, stop_since=stop[0] if stop else None, stop_reason=stop[1] if stop else "",
             free_block_units=free_units.get(r.id, 0), prices=tuple(prices.get(r.id, ()))))
