@@ -68,13 +68,19 @@ def _quality_screen() -> Screen[None]:  # imported when first opened
     return QualityScreen()
 
 
+def _review_screen() -> Screen[None]:  # imported when first opened (its charts bring plotext)
+    from broker_tui.ui.screens.review.screen import ReviewScreen
+
+    return ReviewScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
     MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
                        "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen(),
                        "purchases": lambda: _purchases_screen(), "contracts": lambda: _contracts_screen(),
-                       "quality": lambda: _quality_screen()}
+                       "quality": lambda: _quality_screen(), "review": lambda: _review_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,6 +93,7 @@ class BrokerApp(App[None]):
         Binding("f6", "go('contracts')", "Contracts", show=False),
         Binding("f7", "go('quality')", "Quality", show=False),
         Binding("f8", "go('audit')", "Audit", show=False),
+        Binding("f9", "go('review')", "16+ review", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 

@@ -36,6 +36,8 @@ class BrokerCommands(Provider):
              "Units bought in blocks: who is in each today, voids, usage; place a child, end a placement"),
             ("Go to quality assurance", partial(app.run_action, "go('quality')"),
              "QA notes and actions, visits overdue: record a note, correct one, mark actions done"),
+            ("Go to the 16+ review", partial(app.run_action, "go('review')"),
+             "The commissioner's review: block against spot, utilisation, voids, cost, QA, expiry, block size"),
             ("Find placements (ad hoc search)", nav.open_match_search,
              "Rank the market for a child's age, the types sought, a distance and a budget"),
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
@@ -44,7 +46,7 @@ class BrokerCommands(Provider):
 
         title = screen.TITLE or type(screen).__name__
         seen = {"help", "go('home')", "go('directory')", "go('referrals')", "go('audit')", "go('quality')",
-                "go('contracts')", "go('purchases')"}
+                "go('contracts')", "go('purchases')", "go('review')"}
         for binding in own_bindings(type(screen), Screen):
             if binding.action in seen or binding.action.startswith("app."):
                 continue

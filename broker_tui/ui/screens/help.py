@@ -54,6 +54,8 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
     from broker_tui.ui.screens.referrals.form import ReferralFormScreen
     from broker_tui.ui.screens.referrals.list import ReferralListScreen
+    from broker_tui.ui.screens.review.export_dialog import ExportReviewDialog
+    from broker_tui.ui.screens.review.screen import ReviewScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
     from broker_tui.ui.widgets.tag_picker import TagPicker
@@ -89,6 +91,8 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Spot agreement form", own_bindings(AgreementFormScreen, Screen)),
         ("Amend an agreement", own_bindings(AmendmentFormScreen, Screen)),
         ("Audit trail", own_bindings(AuditScreen, Screen)),
+        ("16+ review", own_bindings(ReviewScreen, Screen)),
+        ("Export the 16+ review", own_bindings(ExportReviewDialog, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
     ]
