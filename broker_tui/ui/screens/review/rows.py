@@ -193,7 +193,7 @@ def versus_rows(review: Review) -> list[Row]:
 SIZE_COLUMNS = (Column("Cohort"), Column("Category"), Column("Units now", True), Column("Peak", True),
                 Column("Avg placed", True), Column("Unit price", True), Column("Spot median", True),
                 Column("Best size", True), Column("Cost at best", True), Column("Paid", True),
-                Column("Would have saved", True), Column("Note"))
+                Column("Best against paid", True), Column("Note"))
 
 
 def size_key(s: SizeReview) -> str:
@@ -207,7 +207,7 @@ def size_rows(sizes: Iterable[SizeReview]) -> list[Row]:
         rows.append(make_row(size_key(s), s.cohort, SIZE_COLUMNS,
                              [short_cohort(s.cohort), s.category_label, str(s.units_now), str(s.peak),
                               f"{s.average_placed:.1f}", money(s.unit_weekly_pence), money(s.spot_weekly_pence),
-                              best, money(s.best_pence), money(s.actual_pence), money(s.saving_pence),
+                              best, money(s.best_pence), money(s.actual_pence), signed_saving(s.saving_pence),
                               Text(s.note or "", style="italic")],
                              [s.cohort, s.category_label.lower(), s.units_now, s.peak, s.average_placed,
                               s.unit_weekly_pence, s.spot_weekly_pence, s.best_k, s.best_pence, s.actual_pence,

@@ -39,6 +39,14 @@ TABS = ("rv-summary-tab", "rv-contracts-tab", "rv-spot-tab", "rv-versus-tab", "r
 ALL = "all"
 
 
+def _against_paid(saving: int | None) -> str:
+    """The best size against what was paid, in words either way round."""
+    if saving is None or saving >= 0:
+        return f"so the best size would have saved {r.money(saving)}"
+    return (f"so even the best size, at the median spot price, costs {r.money(-saving)} more than was paid "
+            "(spot was bought below the median)")
+
+
 class ReviewScreen(BrokerScreen[None]):
     TITLE = "16+ review"
     AUTO_FOCUS = "#rv-tabs"
@@ -302,7 +310,7 @@ class ReviewScreen(BrokerScreen[None]):
         else:
             title.update(f"Cost had the blocks of {r.short_cohort(size.cohort)} {size.category_label} held k units: "
                          f"best {size.best_k} ({r.money(size.best_pence)}), {size.units_now} now; paid "
-                         f"{r.money(size.actual_pence)}, so the best size would have saved {r.money(size.saving_pence)}"
+                         f"{r.money(size.actual_pence)}, " + _against_paid(size.saving_pence)
                          + (f" · {size.note}" if size.note else ""))
 
     @on(DataTable.RowHighlighted, "#rv-contracts")
