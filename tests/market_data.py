@@ -49,11 +49,24 @@ SERVICES = [
 ]
 
 
-def _service_row(Service, provider_id, row, ofsted_urn):  # noqa: N803
+def _registration(name: str, stype: str, i: int) -> tuple[str | None, str]:
+    """Each service's URN and registration as Ofsted's register gives them: every type Ofsted registers is
+    on it (the council's own homes too) except Hillview, whose registration is pending (as in the demo);
+    the council's own fostering needs none."""
+    if stype == "fostering_in_house":
+        return None, "not_required"
+    if name == "Hillview":
+        return None, "pending"
+    return f"SC{100000 + i}", "active"
+
+
+def _service_row(Service, provider_id, row, i):  # noqa: N803
     name, _prov, stype, grade, outcome, region, la, in_area, miles, places, vacs, price = row
+    ofsted_urn, status = _registration(name, stype, i)
     return Service(
         provider_id=provider_id, name=name, service_type=stype, sector="in_house" if "in_house" in stype
-        else "private", ofsted_urn=ofsted_urn, ofsted_grade=grade, sa_outcome=outcome, region=region,
+        else "private", ofsted_urn=ofsted_urn, registration_status=status, ofsted_grade=grade, sa_outcome=outcome,
+        region=region,
         local_authority_name=la, town=la, in_area=in_area, distance_miles=miles, places=places,
         vacancies=vacs, price_from_pence=None if price is None else price * 100,
         judgement_sort=judgement_sort_key(grade, outcome), sort_name=name.lower(),
@@ -89,8 +102,7 @@ def build_market(ctx, today: dt.date) -> Market:
                 s.add(p)
                 s.flush()
                 market.providers[prov_name] = p
-            svc = _service_row(Service, market.providers[prov_name].id, row,
-                               None if "in_house" in row[2] else f"SC{100000 + i}")
+            svc = _service_row(Service, market.providers[prov_name].id, row, i)
             s.add(svc)
             market.services[row[0]] = svc
         s.flush()

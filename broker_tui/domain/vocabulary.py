@@ -108,6 +108,7 @@ REGISTRATION_STATUSES = {
     "application_accepted": "Application accepted",
     "cancelled": "Registration cancelled",
     "not_required": "No registration needed",
+    "not_registered": "Not on Ofsted's register",
 }
 
 PURCHASING_ROUTES = {
@@ -246,6 +247,37 @@ NOT_REGULATED = "Not regulated"
 # Services Ofsted does not grade on their own: the council's fostering is inspected with the council.
 UNGRADED_TYPES = {"fostering_in_house": NOT_GRADED_COUNCIL, "fostering_kinship": NOT_GRADED_COUNCIL,
                   "care_leavers_18_plus": NOT_REGULATED}
+
+
+# The types Ofsted registers (children's homes, fostering agencies, supported accommodation, residential
+# family centres, secure homes, residential special schools: those with an Ofsted provision type). One of
+# these counts as registered only when the register shows it: never by default (see registration_note).
+MUST_REGISTER_TYPES = frozenset(t.code for t in SERVICE_TYPES if t.ofsted_provision_types)
+# A type in a reason: "a children's home must be registered with Ofsted".
+MUST_REGISTER_NOUNS = {"fostering": "a fostering agency", "residential": "a children's home",
+                       "supported": "supported accommodation", "secure": "a secure children's home",
+                       "family": "a residential family centre", "school": "a residential special school"}
+
+
+def registration_on_entry(service_type: str) -> str:
+    """The registration status of a service entered without Ofsted's register (a council's list, a form):
+    'not_required' for the types that need none, else 'not_registered' until the register brings it."""
+    return "not_required" if service_type in UNGRADED_TYPES else "not_registered"
+
+
+def registration_note(service_type: str, registration_status: str, ofsted_urn: str | None) -> str | None:
+    """Why a service of a type Ofsted must register cannot count as registered, in a few words ("not on
+    Ofsted's register", "registration pending"); None when it can (a URN and active; supported accommodation
+    also with its application accepted) or its type needs no registration. Gone from the register
+    (in_register False) is the caller's to say."""
+    if service_type not in MUST_REGISTER_TYPES:
+        return None
+    if registration_status == "application_accepted" and service_type == "supported_accommodation":
+        return None
+    if registration_status == "active":
+        return None if ofsted_urn else "not on Ofsted's register"
+    label = REGISTRATION_STATUSES.get(registration_status, registration_status)
+    return label[:1].lower() + label[1:]
 
 
 def judgement_label(ofsted_grade: str | None, sa_outcome: str | None, service_type: str | None = None) -> str:

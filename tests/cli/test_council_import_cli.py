@@ -66,3 +66,24 @@ def test_unknown_column_refuses_the_file(tmp_path: Path) -> None:
                        header=["Provider", "Service", "Service type", "Plaices"])
     result = run("--db", db, "providers", "import", str(path))
     assert result.exit_code == 1 and "h.csv line 1: unknown column 'Plaices'" in result.stderr
+
+
+def test_a_home_imported_without_a_urn_is_marked_and_never_matched(tmp_path: Path) -> None:
+    """Issue 13: imported without an Ofsted URN, a children's home is not on the register: the list says so
+    and matching excludes it with that reason, for a 14-year-old who would otherwise be offered it."""
+    db = str(tmp_path / "cli.sqlite3")
+    assert run("--db", db, "providers", "import", str(council_csv(tmp_path / "list.csv", [MAPLE]))).exit_code == 0
+    (maple,) = listed(db)
+    assert (maple["registration_status"], maple["registration_note"]) == ("not_registered", "not on Ofsted's register")
+    assert "NOT ON OFSTED'S REGISTER" in run("--db", db, "providers", "list").stdout
+    referral = {"case_ref": "LCC-913002", "initials": "CD", "age_years": 14, "needed_by": "2026-12-20", "gender": "F",
+                "types_sought": ["childrens_home_external", "childrens_home_in_house"], "home_district": "LE2"}
+    path = tmp_path / "referral.json"
+    path.write_text(json.dumps(referral))
+    result = run("--db", db, "match", "--referral", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["results"] == []
+    (excluded,) = out["excluded"]
+    assert excluded["service"] == "Maple House" and excluded["rules"] == ["registration"]
+    assert excluded["reasons"] == ["not on Ofsted's register: a children's home must be registered with Ofsted"]

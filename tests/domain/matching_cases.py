@@ -13,7 +13,7 @@ from typing import Any
 from broker_tui.domain.matching import Area, MarketService
 from broker_tui.domain.pricing import PriceParts
 from broker_tui.domain.referrals.rules import age_facts
-from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
+from broker_tui.domain.vocabulary import MUST_REGISTER_TYPES, NEED_DOMAIN_CODES
 
 TODAY = dt.date(2026, 12, 1)
 LEICESTER, LEICESTERSHIRE = "E06000016", "E10000018"
@@ -68,6 +68,14 @@ def service_id(key: str) -> uuid.UUID:
     return uuid.UUID(int=int(key[1:]))
 
 
+def registration(spec: dict[str, Any]) -> tuple[str | None, str]:
+    """The URN and registration status the register gives each service (every one Ofsted registers is on
+    it; the council's own fostering needs no registration)."""
+    if spec["type"] not in MUST_REGISTER_TYPES:
+        return None, spec.get("status", "not_required")
+    return f"SC{500000 + int(spec['key'][1:])}", spec.get("status", "active")
+
+
 @cache
 def geography() -> tuple[dict[str, tuple[float, float, str | None]], dict[str, tuple[str, float, float]]]:
     """District centroids (lat, lon, upper-tier authority) and authorities (name, lat, lon), as the app
@@ -103,9 +111,10 @@ def market_services() -> list[MarketService]:
         lat, lon, la = districts[spec["district"]]
         hh = spec.get("households", ())
         stop = spec.get("stop")
+        urn, status = registration(spec)
         out.append(MarketService(
-            id=str(service_id(spec["key"])), name=spec["name"], provider=spec["provider"],
-            service_type=spec["type"], sector=spec["sector"], registration_status=spec.get("status", "active"),
+            id=str(service_id(spec["key"])), name=spec["name"], provider=spec["provider"], ofsted_urn=urn,
+            service_type=spec["type"], sector=spec["sector"], registration_status=status,
             ofsted_grade=spec.get("grade"), sa_outcome=spec.get("outcome"), sa_category=spec.get("sa_category"),
             latitude=lat, longitude=lon, postcode_district=spec["district"], local_authority_code=la,
             local_authority_name=las[la][0],
@@ -182,9 +191,10 @@ def load_into_store(ctx: Any) -> None:
             lat, lon, la = districts[spec["district"]]
             hh = spec.get("households", ())
             caps = {f"cap_{d}": spec.get("caps", {}).get(d, 1) for d in NEED_DOMAIN_CODES}
+            urn, status = registration(spec)
             s.add(Service(
                 id=service_id(spec["key"]), provider_id=providers[spec["provider"]].id, name=spec["name"],
-                service_type=spec["type"], sector=spec["sector"], registration_status=spec.get("status", "active"),
+                ofsted_urn=urn, service_type=spec["type"], sector=spec["sector"], registration_status=status,
                 registration_date=spec.get("registered"), ofsted_grade=spec.get("grade"),
                 sa_outcome=spec.get("outcome"), sa_category=spec.get("sa_category"), postcode_district=spec["district"],
                 latitude=lat, longitude=lon, local_authority_code=la, local_authority_name=las[la][0],

@@ -22,7 +22,12 @@ from broker_tui.domain.matching import (
 from broker_tui.domain.matching import scores as matching_scores
 from broker_tui.domain.matching.request import request_from_referral
 from broker_tui.domain.pricing import PriceParts
-from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, OFSTED_GRADES, SERVICE_TYPE_BY_CODE
+from broker_tui.domain.vocabulary import (
+    MUST_REGISTER_TYPES,
+    NEED_DOMAIN_CODES,
+    OFSTED_GRADES,
+    SERVICE_TYPE_BY_CODE,
+)
 from tests.domain import matching_cases as mc
 
 Runner = Callable[..., MatchResult]
@@ -220,7 +225,9 @@ def services(draw: st.DrawFn, i: int) -> MarketService:
     return MarketService(
         id=f"svc-{i:03}", name=draw(st.sampled_from(["Ash", "Birch", "Cedar", "Elm"])) + f" {i % 3}",
         service_type=stype, sector=draw(st.sampled_from(["in_house", "private", "voluntary"])),
-        registration_status=draw(st.sampled_from(["active", "active", "suspended", "pending", "application_accepted"])),
+        registration_status=draw(st.sampled_from(["active", "active", "suspended", "pending", "application_accepted",
+                                                  "not_registered", "not_required"])),
+        ofsted_urn=draw(st.sampled_from([None, f"SC{100000 + i}", f"SC{100000 + i}"])),
         ofsted_grade=draw(st.sampled_from([None, *OFSTED_GRADES])), latitude=POINTS[la][0] + i * 0.01,
         longitude=POINTS[la][1], local_authority_code=la, min_age=lo, max_age=draw(st.integers(lo, 17)),
         places=4, free_places=free, capabilities={d: draw(st.integers(0, 3)) for d in NEED_DOMAIN_CODES},
@@ -247,7 +254,10 @@ def breaks_a_rule(s: MarketService, req: MatchRequest) -> bool:
     group = SERVICE_TYPE_BY_CODE[s.service_type].group
     return (s.service_type not in req.types_sought
             or (group == "supported" and req.age_years < 16)
-            or (group == "supported" and s.registration_status not in ("active", "application_accepted"))
+            or (group == "supported" and not (s.registration_status == "application_accepted"
+                                              or (s.registration_status == "active" and s.ofsted_urn)))
+            or (group != "supported" and s.service_type in MUST_REGISTER_TYPES
+                and not (s.registration_status == "active" and s.ofsted_urn))
             or (group == "secure" and not req.section25_order)
             or s.registration_status == "suspended"
             or (group != "supported" and s.registration_status == "pending")

@@ -223,3 +223,30 @@ def test_reimport_with_fewer_households_archives_the_rest(ctx, tmp_path: Path) -
     assert more.households_created == 1
     refs = sorted(h["reference"] for h in rows_of(ctx, FosterHousehold, service_id=oak["id"]) if not h["archived_on"])
     assert refs == ["LIST-0001", "LIST-0002", "LIST-0004"]
+
+
+def test_registration_comes_from_the_register_never_a_default(ctx, tmp_path: Path) -> None:
+    """A new service of a type Ofsted must register is 'not on Ofsted's register' (with or without a URN)
+    until the register import brings it; the council's own fostering, kinship care and 18+ accommodation
+    need no registration. Matching never ranks the unregistered one."""
+    header, register = subset(12)
+    home = next(r for r in register if r["Provision type"] == "Children's home" and r["Registration status"] == "Active")
+    own = {"Provider": "Leicester City Council", "Provider sector": "in_house", "Local authority": "Leicester"}
+    rows = [MAPLE, OAK, LODGE, {**MAPLE, "Service": "Birch House", "Ofsted URN": home["URN"]},
+            {**own, "Service": "Our Carers", "Service type": "fostering_in_house"},
+            {**own, "Service": "Family and Friends", "Service type": "fostering_kinship"},
+            {**own, "Service": "Leavers' Flats", "Service type": "care_leavers_18_plus", "Places": "4"}]
+    assert import_council_csv(ctx, council_csv(tmp_path / "list.csv", rows)).written
+    s = services(ctx)
+    for name in ("Maple House", "Oak Fostering", "Hope Lodge", "Birch House"):
+        assert s[name]["registration_status"] == "not_registered", name
+    for name in ("Our Carers", "Family and Friends", "Leavers' Flats"):
+        assert s[name]["registration_status"] == "not_required", name
+    from broker_tui.services.market import service_detail
+
+    assert service_detail(ctx, s["Maple House"]["id"]).registration_label == (
+        "Not on Ofsted's register: this type must be registered with Ofsted")
+    assert service_detail(ctx, s["Our Carers"]["id"]).registration_label == "No registration needed"
+    import_ofsted(ctx, write_csv(tmp_path / "register.csv", header, register))
+    assert services(ctx)["Birch House"]["registration_status"] == "active"  # the register took it over
+    assert services(ctx)["Maple House"]["registration_status"] == "not_registered"

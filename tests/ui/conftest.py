@@ -30,7 +30,8 @@ def big_market_ctx(market_ctx):
         for n in range(120):
             name = f"Zenith House {n:03}"
             s.add(Service(provider_id=p.id, name=name, service_type="childrens_home_external", sector="private",
-                          ofsted_urn=f"SC7{n:05}", region="Yorkshire and The Humber", sort_name=name.lower(),
+                          ofsted_urn=f"SC7{n:05}", registration_status="active", region="Yorkshire and The Humber",
+                          sort_name=name.lower(),
                           search_text=f"{name} zenith care group".lower(), distance_miles=60 + n % 7,
                           price_from_pence=500000 + n * 1000, places=4, vacancies=n % 3))
     return market_ctx

@@ -27,8 +27,8 @@ async def test_a_typo_in_the_search_box_finds_the_services(big_market_ctx):
         await pilot.press(*"leicster")
         await settle(pilot)
         found = table_names(app)
-        assert {"Cedar View", "Hillview", "Elm Court Supported Living", "Kestrel Lodgings",
-                "Leicester In-house Fostering"} <= set(found)
+        assert {"Cedar View", "Hillview (registration pending)", "Elm Court Supported Living", "Kestrel Lodgings",
+                "Leicester In-house Fostering"} <= set(found)  # a home Ofsted has not registered yet is marked
         assert not any(n.startswith("Zenith House") for n in found)
         app.screen.query_one("#sort", Select).value = "name"
         await settle(pilot)

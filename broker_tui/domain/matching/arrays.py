@@ -14,6 +14,7 @@ import numpy as np
 from broker_tui.domain.geo import EARTH_RADIUS_MILES
 from broker_tui.domain.matching.types import MarketService, MatchConfig, MatchRequest, PlaceFacts
 from broker_tui.domain.vocabulary import (
+    MUST_REGISTER_TYPES,
     NEED_DOMAIN_CODES,
     REGISTRATION_STATUSES,
     SECTORS,
@@ -25,6 +26,7 @@ TYPE_CODES = tuple(t.code for t in SERVICE_TYPES)
 TYPE_INDEX = {c: i for i, c in enumerate(TYPE_CODES)}
 GROUPS = ("fostering", "residential", "supported", "secure", "family", "school", "leaving_care", "other")
 GROUP_OF_TYPE = np.array([GROUPS.index(t.group) for t in SERVICE_TYPES], dtype=np.int8)
+MUST_REGISTER_OF_TYPE = np.array([t.code in MUST_REGISTER_TYPES for t in SERVICE_TYPES], dtype=bool)
 SECTOR_CODES = tuple(SECTORS)
 REG_CODES = tuple(REGISTRATION_STATUSES)
 SEX_CODES = ("mixed", "female", "male")
@@ -54,6 +56,7 @@ class MarketArrays:
     sector_idx: np.ndarray
     reg_idx: np.ndarray
     in_register: np.ndarray
+    has_urn: np.ndarray  # an Ofsted URN is recorded: the register's key
     min_age: np.ndarray
     max_age: np.ndarray
     sex_idx: np.ndarray
@@ -149,6 +152,7 @@ class MarketArrays:
             reg_idx=np.array([REG_CODES.index(s.registration_status) if s.registration_status in REG_CODES
                               else 0 for s in services], dtype=np.int8),
             in_register=np.array([s.in_register for s in services], dtype=bool),
+            has_urn=np.array([bool(s.ofsted_urn) for s in services], dtype=bool),
             min_age=_int([s.min_age for s in services], 0, np.int16),
             max_age=_int([s.max_age for s in services], 99, np.int16),
             sex_idx=np.array([SEX_CODES.index(s.sexes) if s.sexes in SEX_CODES else 0 for s in services],

@@ -4,11 +4,15 @@ breaks none (with show_full, "full" alone does not exclude). Every broken rule i
 The rules (shared/domain.md, "The law on where a child may live" and "Providers and regulation"):
 type_not_sought           the service type is not among the types sought
 under_16_supported        a child under 16 never in supported accommodation (since 9 September 2021)
-supported_unregistered    supported accommodation only when registered or its application accepted
+supported_unregistered    supported accommodation only when registered (on Ofsted's register: a URN,
+                          active) or its application accepted
 secure_needs_s25          a secure children's home only with a section 25 order recorded
 dol_not_met               a Deprivation of Liberty order only where the home can meet it (the
                           'deprivation_of_liberty' specialism; a secure home holds children lawfully)
-registration              registration suspended, cancelled or pending, or gone from Ofsted's register
+registration              registration suspended, cancelled or pending, or gone from Ofsted's register;
+                          and a type Ofsted must register (vocabulary.MUST_REGISTER_TYPES) that the register
+                          does not show registered: no URN, or a status other than active. Registration
+                          is a fact from the register, never a default
 placement_stop            a council placement stop in force
 age, sex                  outside the ages or sexes of the service's registration
 siblings                  a sibling group to live together has no room together (fostering: no single
@@ -31,6 +35,7 @@ from broker_tui.domain.dates import format_date
 from broker_tui.domain.geo import miles_between
 from broker_tui.domain.matching.arrays import (
     GROUPS,
+    MUST_REGISTER_OF_TYPE,
     REG_CODES,
     SEX_CODES,
     TAG_BIT,
@@ -39,7 +44,12 @@ from broker_tui.domain.matching.arrays import (
     member,
 )
 from broker_tui.domain.matching.types import Facts, MarketService, MatchConfig, MatchRequest, PlaceFacts
-from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, NEED_DOMAINS, REGISTRATION_STATUSES
+from broker_tui.domain.vocabulary import (
+    MUST_REGISTER_NOUNS,
+    NEED_DOMAIN_CODES,
+    NEED_DOMAINS,
+    REGISTRATION_STATUSES,
+)
 from broker_tui.domain.words import join_and
 
 RULES = ("type_not_sought", "under_16_supported", "supported_unregistered", "secure_needs_s25", "dol_not_met",
@@ -52,7 +62,7 @@ RULE_LABELS = {
     "supported_unregistered": "supported accommodation must be registered",
     "secure_needs_s25": "a secure children's home needs a section 25 order",
     "dol_not_met": "the home cannot meet the Deprivation of Liberty order",
-    "registration": "registration suspended, cancelled or pending",
+    "registration": "not registered with Ofsted (suspended, cancelled, pending or not on the register)",
     "placement_stop": "a council placement stop",
     "age": "the child's age is outside the registration",
     "sex": "the registration takes the other sex only",
@@ -91,13 +101,14 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     if min(ages) < 16:
         mark(supported, "under_16_supported")
     gone = member(m.reg_idx, [_R["suspended"], _R["cancelled"]], len(REG_CODES)) | ~m.in_register
-    mark(supported & ~member(m.reg_idx, [_R["active"], _R["application_accepted"]], len(REG_CODES)) & ~gone,
-         "supported_unregistered")
+    on_register = m.has_urn & (m.reg_idx == _R["active"])  # what the register shows, never a default
+    mark(supported & ~gone & ~(on_register | (m.reg_idx == _R["application_accepted"])), "supported_unregistered")
     if not req.section25_order:
         mark(secure, "secure_needs_s25")
     if req.dol_order:
         mark(~secure & ((m.tags & TAG_BIT["deprivation_of_liberty"]) == 0), "dol_not_met")
-    mark(gone | (~supported & (m.reg_idx == _R["pending"])), "registration")
+    must = MUST_REGISTER_OF_TYPE[m.type_idx]
+    mark(gone | (~supported & (m.reg_idx == _R["pending"])) | (must & ~supported & ~on_register), "registration")
     mark(m.stop, "placement_stop")
     mark((m.min_age > min(ages)) | (m.max_age < max(ages)), "age")
     if req.sex in SEX_CODES[1:]:
@@ -121,6 +132,17 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     if high:
         mark((m.caps[:, high] < 3).any(axis=1), "high_need_unmet")
     return bits
+
+
+def _status(s: MarketService) -> str:
+    """The registration as the register shows it, in lower case: 'registration pending', "not on Ofsted's
+    register (no URN)" (recorded as registered without the register's key)."""
+    if s.registration_status == "active" and not s.ofsted_urn:
+        return "not on Ofsted's register (no URN)"
+    if s.registration_status == "not_registered" and s.ofsted_urn:
+        return f"not on Ofsted's register (URN {s.ofsted_urn} not found in it)"
+    label = REGISTRATION_STATUSES.get(s.registration_status, s.registration_status)
+    return label[:1].lower() + label[1:]
 
 
 def _ages(ages: tuple[int, ...]) -> str:
@@ -148,8 +170,7 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
     if rule == "under_16_supported":
         return "a child under 16 may not live in supported accommodation (since 9 September 2021)"
     if rule == "supported_unregistered":
-        status = REGISTRATION_STATUSES.get(s.registration_status, s.registration_status).lower()
-        return f"supported accommodation must be registered or have its application accepted ({status})"
+        return f"supported accommodation must be registered or have its application accepted: {_status(s)}"
     if rule == "secure_needs_s25":
         return "a secure children's home on welfare grounds needs a section 25 order"
     if rule == "dol_not_met":
@@ -157,7 +178,12 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
     if rule == "registration":
         if not s.in_register:
             return "no longer on Ofsted's register"
-        return f"Ofsted {REGISTRATION_STATUSES.get(s.registration_status, s.registration_status).lower()}"
+        if s.registration_status in ("suspended", "cancelled", "pending"):
+            return f"Ofsted {_status(s)}"
+        must = f"{MUST_REGISTER_NOUNS.get(s.group, 'this type')} must be registered with Ofsted"
+        if s.registration_status in ("active", "not_registered"):
+            return f"{_status(s)}: {must}"
+        return f"recorded as '{REGISTRATION_STATUSES.get(s.registration_status, s.registration_status)}', but {must}"
     if rule == "placement_stop":
         since = f" since {format_date(s.stop_since)}" if s.stop_since else ""
         why = f": {s.stop_reason}" if s.stop_reason else ""

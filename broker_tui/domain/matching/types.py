@@ -40,8 +40,8 @@ class MarketService:
     sector: str  # vocabulary.SECTORS code
     provider: str = ""
     ofsted_urn: str | None = None
-    registration_status: str = "active"  # vocabulary.REGISTRATION_STATUSES
-    in_register: bool = True
+    registration_status: str = "not_registered"  # vocabulary.REGISTRATION_STATUSES: never registered by default
+    in_register: bool = True  # False once gone from Ofsted's register
     ofsted_grade: str | None = None  # its judgement, on the Ofsted scale ...
     sa_outcome: str | None = None  # ... or on the supported accommodation scale
     sa_category: str | None = None

@@ -20,6 +20,7 @@ from broker_tui.domain.vocabulary import (
     SERVICE_TYPE_BY_CODE,
     SPECIALIST_TAGS,
     judgement_label,
+    registration_note,
     service_type_label,
 )
 from broker_tui.services.context import AppContext
@@ -159,6 +160,15 @@ def _in_force(valid_from: dt.date, valid_to: dt.date | None, today: dt.date) -> 
     return valid_from <= today and (valid_to is None or valid_to >= today)
 
 
+def _registration_label(service_type: str, status: str, urn: str | None) -> str:
+    """The registration as recorded, or, for a type Ofsted must register that the register does not show
+    registered, why not and that it must be ("Not on Ofsted's register: this type must be registered")."""
+    note = registration_note(service_type, status, urn)
+    if note is None:
+        return REGISTRATION_STATUSES.get(status, status)
+    return f"{note[:1].upper()}{note[1:]}: this type must be registered with Ofsted"
+
+
 def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetail:
     """Everything the detail view shows about one service. Raises ServiceNotFound."""
     from sqlmodel import col, select
@@ -216,7 +226,7 @@ def service_detail(ctx: AppContext, service_id: uuid.UUID | str) -> ServiceDetai
         id=svc.id, name=svc.name, provider_name=provider.name if provider else "", provider_contact=contact,
         service_type=svc.service_type, type_label=service_type_label(svc.service_type),
         sector_label=SECTORS.get(svc.sector, svc.sector), ofsted_urn=svc.ofsted_urn,
-        registration_label=REGISTRATION_STATUSES.get(svc.registration_status, svc.registration_status),
+        registration_label=_registration_label(svc.service_type, svc.registration_status, svc.ofsted_urn),
         registration_date=svc.registration_date, in_register=svc.in_register,
         left_register_on=svc.left_register_on, judgement=judgement_label(svc.ofsted_grade, svc.sa_outcome, svc.service_type),
         inspected_on=svc.inspected_on,

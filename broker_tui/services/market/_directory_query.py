@@ -18,6 +18,7 @@ from broker_tui.domain.vocabulary import (
     OFSTED_GRADES,
     SA_OUTCOMES,
     judgement_label,
+    registration_note,
     service_type_label,
 )
 
@@ -80,6 +81,7 @@ class DirectoryRow:
     local_authority_name: str | None
     on_stop: bool
     in_register: bool
+    registration_status: str  # vocabulary.REGISTRATION_STATUSES
     sort_name: str = ""
     judgement_sort: int = NOT_INSPECTED_SORT
     location_approximate: bool = False  # placed at its authority's centre: the distance is approximate
@@ -92,6 +94,12 @@ class DirectoryRow:
     @property
     def judgement(self) -> str:
         return judgement_label(self.ofsted_grade, self.sa_outcome, self.service_type)
+
+    @property
+    def registration_note(self) -> str | None:
+        """Why a type Ofsted must register is not registered ("not on Ofsted's register", "registration
+        pending"); None when it is, or needs no registration. Gone from the register: see in_register."""
+        return registration_note(self.service_type, self.registration_status, self.ofsted_urn)
 
     @property
     def area_label(self) -> str:
@@ -120,6 +128,7 @@ class DirectoryRow:
             "price_from_pence": self.price_from_pence, "price_from": self.price_label or None,
             "region": self.region, "local_authority": self.local_authority_name,
             "placement_stop": self.on_stop, "in_register": self.in_register,
+            "registration_status": self.registration_status, "registration_note": self.registration_note,
         }
 
     def to_line(self) -> str:
@@ -128,7 +137,8 @@ class DirectoryRow:
             places += f", {self.vacancies} free"
         parts = [self.ofsted_urn or "-", self.name, self.provider_name, self.type_label, self.judgement,
                  self.area_label, f"{self.distance_label} mi" if self.distance_label else "", places,
-                 f"from {self.price_label}/wk" if self.price_label else "", "PLACEMENT STOP" if self.on_stop else ""]
+                 f"from {self.price_label}/wk" if self.price_label else "", "PLACEMENT STOP" if self.on_stop else "",
+                 (self.registration_note or "").upper()]
         return " | ".join(p for p in parts)
 
 

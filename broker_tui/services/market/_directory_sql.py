@@ -86,7 +86,8 @@ def _columns(today: dt.date) -> list[Any]:
                           or_(col(PlacementStop.lifted_on).is_(None), col(PlacementStop.lifted_on) > today))
     return [S.id, S.name, col(Provider.name).label("provider_name"), S.service_type, S.ofsted_urn, S.ofsted_grade,
             S.sa_outcome, S.in_area, S.distance_miles, S.places, S.vacancies, S.price_from_pence, S.region,
-            S.local_authority_name, stop.label("on_stop"), S.in_register, S.sort_name, S.judgement_sort,
+            S.local_authority_name, stop.label("on_stop"), S.in_register, S.registration_status, S.sort_name,
+            S.judgement_sort,
             S.location_approximate]
 
 
@@ -96,7 +97,8 @@ def _row(r: Any) -> DirectoryRow:
         ofsted_grade=r.ofsted_grade, sa_outcome=r.sa_outcome, in_area=bool(r.in_area),
         distance_miles=r.distance_miles, places=r.places, vacancies=r.vacancies,
         price_from_pence=r.price_from_pence, region=r.region, local_authority_name=r.local_authority_name,
-        on_stop=bool(r.on_stop), in_register=bool(r.in_register), sort_name=r.sort_name,
+        on_stop=bool(r.on_stop), in_register=bool(r.in_register), registration_status=r.registration_status,
+        sort_name=r.sort_name,
         judgement_sort=r.judgement_sort, location_approximate=bool(r.location_approximate),
         rank=getattr(r, "rank", None))
 

@@ -42,9 +42,12 @@ class Service(Versioned, table=True):
     sector: str = Field(index=True)  # vocabulary.SECTORS
     ofsted_urn: str | None = Field(default=None, unique=True)
     ofsted_provision_type: str | None = None
-    registration_status: str = "active"  # vocabulary.REGISTRATION_STATUSES
+    # vocabulary.REGISTRATION_STATUSES: a fact from Ofsted's register (its importer sets it), never assumed;
+    # other writers give vocabulary.registration_on_entry (not_required, or not_registered until the register
+    # brings it), and so does this default's caution: a row written without it is not registered.
+    registration_status: str = "not_registered"
     registration_date: dt.date | None = None
-    in_register: bool = True  # False once the service is gone from Ofsted's register
+    in_register: bool = True  # False once the service is gone from Ofsted's register (never struck off: True)
     left_register_on: dt.date | None = None
     ofsted_grade: str | None = None  # vocabulary.OFSTED_GRADES (homes and agencies)
     sa_outcome: str | None = None  # vocabulary.SA_OUTCOMES (supported accommodation)

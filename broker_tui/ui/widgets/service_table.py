@@ -39,6 +39,8 @@ class ServiceTable(SizedTable[DirectoryRow]):
             name = Text.assemble(("STOP ", "bold red"), name, overflow="ellipsis", no_wrap=True)
         if not r.in_register:
             name.append(" (left register)", style="dim")
+        elif r.registration_note:
+            name.append(f" ({r.registration_note})", style="red")
         return (name, cell(r.provider_name), cell(r.type_label), cell(r.judgement), cell(r.area_label),
                 cell(r.distance_label, right=True), cell(r.places, right=True), cell(r.vacancies, right=True),
                 cell(format_pence(r.price_from_pence, whole=True), right=True))

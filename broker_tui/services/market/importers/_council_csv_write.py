@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from broker_tui.domain.ids import new_id
-from broker_tui.domain.vocabulary import UNGRADED_TYPES
+from broker_tui.domain.vocabulary import registration_on_entry
 from broker_tui.services.context import AppContext
 from broker_tui.services.market._columns import refresh_directory_columns
 from broker_tui.services.market.importers._council_csv_rows import CONTACTS, DEFAULT_AGES, Market, RowPlan
@@ -79,7 +79,8 @@ class _Writer:
                 stype = values["service_type"]
                 low, high = DEFAULT_AGES.get(stype, (0, 17))
                 row = {"id": new_id(), "provider_id": provider["id"], "sector": provider["sector"],
-                       "registration_status": "not_required" if stype in UNGRADED_TYPES else "active", "min_age": low, "max_age": high,
+                       # registration is the register's to say: not_registered until it brings the service
+                       "registration_status": registration_on_entry(stype), "min_age": low, "max_age": high,
                        "in_register": True, **values}
                 if "vacancies" in values:
                     row.update(vacancies_as_of=self.today, vacancies_source=self.source)
