@@ -254,3 +254,29 @@ def test_an_offers_cost_approval_is_judged_on_its_price_not_the_list_price() -> 
         "Out of area: the nominated officer's approval",
         "Over £7,500 a week: a manager's approval (offered at £7,800.00)")
     assert offer_approvals((), 750_000, 750_000) == ()  # at the threshold is not above it
+
+
+def test_compare_describes_each_offer_at_its_price_not_the_list_price(world) -> None:
+    """Issue 13: the Why line said the service's list price ('£4,175 a week, £1,825 under budget') beside a
+    £5,800 offer. Every line describes the offer: its weekly price against the budget, and the fit's cost."""
+    import numpy as np
+
+    from broker_tui.domain.matching import scores as matching_scores
+    from broker_tui.domain.money import format_pence
+    from broker_tui.services.matching import match_referral
+
+    ctx, view, ids = world
+    send_referral(ctx, view.id, [ids["Ashfield House"], ids["Cedar View"]], TODAY + D(3))
+    record_offer(ctx, view.id, ids["Ashfield House"], offer(weekly_price_pence=580_000, core_weekly_pence=500_000))
+    record_offer(ctx, view.id, ids["Cedar View"], offer(weekly_price_pence=700_000, core_weekly_pence=620_000))
+    listed = {r.service.name: r for r in match_referral(ctx, view.id, top_n=50).results}
+    rows = {r.service_name: r for r in compare_offers(ctx, view.id)}
+    for name, price, words in (("Ashfield House", 580_000, "£5,800 a week, £700 under budget"),
+                               ("Cedar View", 700_000, "£7,000 a week, £500 over budget")):
+        at_list = listed[name]
+        assert at_list.estimate.weekly_pence != price  # the list price says something else ...
+        row = rows[name]
+        assert words in row.explanation, row.explanation  # ... but the offer is what the line describes
+        assert format_pence(at_list.estimate.weekly_pence, whole=True) not in row.explanation
+        assert row.score_parts["cost"] == round(float(matching_scores.cost(np.array([price]), 650_000)[0]), 4)
+        assert row.score_parts["need_fit"] == at_list.parts.need_fit  # only the price differs

@@ -1,7 +1,8 @@
 """Offers side by side and accepting one.
 
 ``compare_offers`` puts a referral's offers side by side with what matching says of each service for
-this child (services.matching: fit score and its parts, approvals, distance) and its quality judgement.
+this child at the offered price (services.matching: fit score and its parts, explanation, approvals,
+distance; never the list price) and its quality judgement.
 ``accept_offer`` makes one offer accepted, the other open offers not taken, the referral placement agreed.
 """
 
@@ -16,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from broker_tui.domain.matching import MarketArrays, rank, request_from_referral
+from broker_tui.domain.matching import MarketArrays, MarketService, rank, request_from_referral
 from broker_tui.domain.money import format_pence
+from broker_tui.domain.pricing import PriceParts
 from broker_tui.domain.vocabulary import WEEKLY_PRICE_PARTS, judgement_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import config_for, load_market
@@ -100,16 +102,31 @@ class OfferRow:
         return out
 
 
-def _matching(ctx: AppContext, view: ReferralView, service_ids: set[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Matching's view of just these services for the referral: ranked results and exclusions by id."""
-    if view.age_years is None or not service_ids:
+def at_offered_price(service: MarketService, key: str, weekly_pence: int, start: dt.date) -> MarketService:
+    """The service as matching should judge one offer of it: known by ``key`` (the offer), its price list
+    replaced by the offer (the whole weekly price as the core fee from the start date, for the whole
+    group, every other part priced at nothing), so that the cost score, the cost words of the explanation
+    and the approvals describe the offer, never the service's list price."""
+    offered = PriceParts(valid_from=start, core_weekly_pence=weekly_pence, one_to_one_hourly_pence=0,
+                         two_to_one_hourly_pence=0, education_weekly_pence=0, therapy_weekly_pence=0,
+                         solo_premium_weekly_pence=0, per_child=False)
+    return dataclasses.replace(service, id=key, prices=(offered,))
+
+
+def _matching(ctx: AppContext, view: ReferralView, offers: list[Offer]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Matching's view of each offer for the referral (see at_offered_price): ranked results and
+    exclusions by offer id."""
+    if view.age_years is None or not offers:
         return {}, {}
     market = load_market(ctx)
-    subset = [s for s in market.arrays.services if s.id in service_ids]
-    if not subset:
-        return {}, {}
     request = request_from_referral(view.values, age_years=view.age_years, eighteenth_birthday=view.eighteenth_birthday,
                                     today=ctx.today(), district=market.district)
+    services = market.arrays.services
+    position = market.arrays.position_of
+    subset = [at_offered_price(services[position[str(o.service_id)]], str(o.id), o.weekly_price_pence or 0,
+                               request.start_date) for o in offers if str(o.service_id) in position]
+    if not subset:
+        return {}, {}
     config = config_for(ctx, market, top_n=len(subset), show_full=True)
     result = rank(MarketArrays.build(subset), request, config)
     return {r.service.id: r for r in result.results}, {e.service.id: e for e in result.excluded}
@@ -126,11 +143,11 @@ def compare_offers(ctx: AppContext, referral: str | uuid.UUID | ReferralView) ->
             .join(Provider, col(Provider.id) == Service.provider_id)
             .where(col(Offer.referral_id) == view.id, col(Offer.outcome) == "offered")
             .order_by(col(Offer.weekly_price_pence), col(Service.name), col(Offer.id))).all()
-    ranked, excluded = _matching(ctx, view, {str(svc.id) for _o, svc, _p in rows})
+    ranked, excluded = _matching(ctx, view, [o for o, _svc, _p in rows])
     budget = view.values.get("budget_weekly_pence")
     out = []
     for offer, svc, provider_name in rows:
-        r, e = ranked.get(str(svc.id)), excluded.get(str(svc.id))
+        r, e = ranked.get(str(offer.id)), excluded.get(str(offer.id))
         reasons = tuple(e.reasons) if e else (() if r else ("not in the market matching reads (archived)",))
         out.append(OfferRow(
             offer.id, svc.id, svc.name, provider_name, offer.status, offer.received_on, offer.weekly_price_pence or 0,
