@@ -86,3 +86,14 @@ def test_types_that_need_no_registration_are_not_affected() -> None:
     fostering = _run(market, 9, ("fostering_in_house", "fostering_kinship"))
     assert {r.service.id for r in fostering.results} == {"in-house carers", "kinship"}
     assert [r.service.id for r in _run(market, 18, ("care_leavers_18_plus",)).results] == ["leavers"]
+
+
+def test_a_child_under_18_never_in_unregulated_accommodation() -> None:
+    """18+ accommodation for care leavers is not regulated: under 16 never since 9 September 2021, and a 16 or
+    17 year old only with a registered provider since 28 October 2023, whatever ages its record gives."""
+    leavers = _service("leavers", "care_leavers_18_plus", "not_required", None)  # ages 0-25 on record
+    for age in (9, 16, 17):
+        result = _run([leavers], age, ("care_leavers_18_plus",))
+        assert result.results == [] and result.excluded[0].rules == ("unregulated_under_18",), age
+        assert "under 18 may not live in unregulated accommodation" in result.excluded[0].reasons[0]
+    assert [r.service.id for r in _run([leavers], 18, ("care_leavers_18_plus",)).results] == ["leavers"]

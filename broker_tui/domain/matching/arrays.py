@@ -27,6 +27,7 @@ TYPE_INDEX = {c: i for i, c in enumerate(TYPE_CODES)}
 GROUPS = ("fostering", "residential", "supported", "secure", "family", "school", "leaving_care", "other")
 GROUP_OF_TYPE = np.array([GROUPS.index(t.group) for t in SERVICE_TYPES], dtype=np.int8)
 MUST_REGISTER_OF_TYPE = np.array([t.code in MUST_REGISTER_TYPES for t in SERVICE_TYPES], dtype=bool)
+UNREGULATED_OF_TYPE = np.array([not t.regulated for t in SERVICE_TYPES], dtype=bool)
 SECTOR_CODES = tuple(SECTORS)
 REG_CODES = tuple(REGISTRATION_STATUSES)
 SEX_CODES = ("mixed", "female", "male")

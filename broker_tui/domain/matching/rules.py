@@ -4,6 +4,8 @@ breaks none (with show_full, "full" alone does not exclude). Every broken rule i
 The rules (shared/domain.md, "The law on where a child may live" and "Providers and regulation"):
 type_not_sought           the service type is not among the types sought
 under_16_supported        a child under 16 never in supported accommodation (since 9 September 2021)
+unregulated_under_18      a child under 18 never in unregulated accommodation (18+ care leavers' homes):
+                          under 16 since 9 September 2021, 16-17 only registered since 28 October 2023
 supported_unregistered    supported accommodation only when registered (on Ofsted's register: a URN,
                           active) or its application accepted
 secure_needs_s25          a secure children's home only with a section 25 order recorded
@@ -40,6 +42,7 @@ from broker_tui.domain.matching.arrays import (
     SEX_CODES,
     TAG_BIT,
     TYPE_INDEX,
+    UNREGULATED_OF_TYPE,
     MarketArrays,
     member,
 )
@@ -52,13 +55,14 @@ from broker_tui.domain.vocabulary import (
 )
 from broker_tui.domain.words import join_and
 
-RULES = ("type_not_sought", "under_16_supported", "supported_unregistered", "secure_needs_s25", "dol_not_met",
-         "registration", "placement_stop", "age", "sex", "siblings", "too_few_places", "full", "max_distance",
-         "outside_home_area", "avoid_area", "high_need_unmet")
+RULES = ("type_not_sought", "under_16_supported", "unregulated_under_18", "supported_unregistered",
+         "secure_needs_s25", "dol_not_met", "registration", "placement_stop", "age", "sex", "siblings",
+         "too_few_places", "full", "max_distance", "outside_home_area", "avoid_area", "high_need_unmet")
 BIT = {r: 1 << i for i, r in enumerate(RULES)}
 RULE_LABELS = {
     "type_not_sought": "not a type sought",
     "under_16_supported": "a child under 16 may not live in supported accommodation",
+    "unregulated_under_18": "a child under 18 may not live in unregulated accommodation",
     "supported_unregistered": "supported accommodation must be registered",
     "secure_needs_s25": "a secure children's home needs a section 25 order",
     "dol_not_met": "the home cannot meet the Deprivation of Liberty order",
@@ -100,6 +104,8 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
     ages = req.ages
     if min(ages) < 16:
         mark(supported, "under_16_supported")
+    if min(ages) < 18:
+        mark(UNREGULATED_OF_TYPE[m.type_idx], "unregulated_under_18")
     gone = member(m.reg_idx, [_R["suspended"], _R["cancelled"]], len(REG_CODES)) | ~m.in_register
     on_register = m.has_urn & (m.reg_idx == _R["active"])  # what the register shows, never a default
     mark(supported & ~gone & ~(on_register | (m.reg_idx == _R["application_accepted"])), "supported_unregistered")
@@ -169,6 +175,9 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
         return f"not a type sought ({s.type_label})"
     if rule == "under_16_supported":
         return "a child under 16 may not live in supported accommodation (since 9 September 2021)"
+    if rule == "unregulated_under_18":
+        return ("a child under 18 may not live in unregulated accommodation (under 16 since 9 September 2021; "
+                "16 and 17 only with a registered provider since 28 October 2023)")
     if rule == "supported_unregistered":
         return f"supported accommodation must be registered or have its application accepted: {_status(s)}"
     if rule == "secure_needs_s25":
