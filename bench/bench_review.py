@@ -158,9 +158,8 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=200)
     parser.add_argument("--placements", type=int, default=10_000)
     args = parser.parse_args()
-    from broker_tui.services.review.export import write_review
-
     from broker_tui.services.review import review_16_plus
+    from broker_tui.services.review.export import write_review
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
