@@ -15,15 +15,12 @@ what)`` is called after each table or sheet."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from broker_tui.services.private_files import FileRefused
+from broker_tui.services.private_files import FileRefused, write_atomically
 from broker_tui.services.review._model import Review
 
 FORMATS = ("csv", "xlsx", "json")
@@ -63,52 +60,6 @@ def write_review(review: Review, path: str | Path, fmt: str, progress: Progress 
                 progress(1, 1, "review.json")
 
     return write_atomically(path, write)
-
-
-def _target(path: str | Path) -> Path:
-    if not str(path).strip():
-        raise FileRefused("give a file name")
-    target = Path(os.path.expanduser(str(path).strip()))
-    if target.is_dir():
-        raise FileRefused(f"{target} is a folder: give a file name")
-    if not target.parent.is_dir():
-        raise FileRefused(f"there is no folder {target.parent}")
-    return target
-
-
-def write_atomically(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
-    """``write`` into a new owner-only temporary file beside ``path``, fsync it, rename it to ``path`` and
-    fsync the folder. On any failure the temporary file is removed and ``path`` is as it was."""
-    target = _target(path)
-    try:
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    except OSError as exc:
-        raise FileRefused(f"cannot write in {target.parent}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            os.chmod(temporary, 0o600)  # mkstemp's own mode; said again where a umask or platform differs
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError) and not isinstance(exc, FileRefused):
-            raise FileRefused(f"cannot write {target}: {exc.strerror or exc}") from None
-        raise
-    _sync_folder(target.parent)
-    return target
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; elsewhere a folder cannot be opened and this does nothing)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 __all__ = ["FORMATS", "SUFFIXES", "FileRefused", "Progress", "default_file_name", "json_text", "write_atomically",
