@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from broker_tui.domain.tags import TAG_BY_CODE, suggest_tags
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 FREE_TEXT = "__free_text__"
 
@@ -43,7 +44,7 @@ class TagPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._chosen_text(), classes="tag-chosen")
-        yield Input(placeholder="Type a need or risk: autism, CCE, self-harm…", classes="tag-input", compact=True)
+        yield InOrderInput(placeholder="Type a need or risk: autism, CCE, self-harm…", classes="tag-input", compact=True)
         yield OptionList(classes="tag-suggestions")
 
     def on_mount(self) -> None:

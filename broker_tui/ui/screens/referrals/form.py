@@ -32,6 +32,7 @@ from broker_tui.ui.screens.referrals.fields import (
     error_slot,
     risk_label,
 )
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 from broker_tui.ui.widgets.level_picker import LevelPicker
 from broker_tui.ui.widgets.tag_picker import TagPicker
 
@@ -107,6 +108,11 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         Binding("ctrl+pageup", "section(-1)", "Previous section", priority=True),
         Binding("escape", "leave", "Back"),
         Binding("ctrl+o", "open_existing", "Open the existing referral", show=False),
+        # Tab moves the focus as the app reads the key, before it routes the next one. As an ordinary binding
+        # it ran only when the focused field had handled the keys already routed to it, so keys typed without a
+        # pause after Tab ("AAA", Tab, "BBB") were all given to the field being left.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, support: FormSupport, *, opened: ReferralView | None = None,
@@ -123,6 +129,7 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         self.duplicate: ReferralView | None = None
         self.save_attempted = False  # after a save is tried, every problem shows, touched or not
         self._ready = False
+        self._checks = 0  # checks on leaving a field asked for so far: only the latest one's problems show
 
     # ---- drawing -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -164,7 +171,7 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
     def _input(self, spec: FieldSpec, value: Any) -> Widget:
         wid = f"f-{spec.key}"
         if spec.kind in INPUT_KINDS:
-            return Input(value, id=wid, classes="field-input", compact=True, placeholder=spec.hint)
+            return InOrderInput(value, id=wid, classes="field-input", compact=True, placeholder=spec.hint)
         if spec.kind == "bool":
             return Checkbox("", value=value, id=wid, compact=True)
         if spec.kind in ("select", "code"):
@@ -176,7 +183,7 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         if spec.kind == "types":
             return SelectionList(*[(t.label, t.code, t.code in value) for t in SERVICE_TYPES], id=wid, compact=True)
         if spec.kind == "order":
-            return Horizontal(*[Input(value[part], placeholder=part_label, id=f"{wid}-{part}", classes="order-input",
+            return Horizontal(*[InOrderInput(value[part], placeholder=part_label, id=f"{wid}-{part}", classes="order-input",
                                       compact=True) for part, part_label in ORDER_PARTS], classes="order-row")
         raise AssertionError(spec.kind)
 
@@ -266,12 +273,19 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         if wid.startswith("f-"):
             self.touched.add(wid[2:].split("-")[0])  # "f-dol_order-court" -> "dol_order"
             if self._ready:
-                self._check(self.collect(), show_all=False)
+                self._checks += 1
+                self._check(self.collect(), self._checks)
 
     @background("check", "check the referral form")
-    def _check(self, raw: dict[str, Any], show_all: bool) -> None:
+    def _check(self, raw: dict[str, Any], number: int) -> None:
         problems = check_form(self.ctx, raw, editing=self.opened is not None)
-        self.app.call_from_thread(self._show_problems, problems, show_all)
+        self.app.call_from_thread(self._checked, problems, number)
+
+    def _checked(self, problems: dict[str, str], number: int) -> None:
+        """Show a check's problems unless a later check was asked for (a thread worker replaced by a newer one
+        still finishes: its older reading must not overwrite the newer one's)."""
+        if number == self._checks:
+            self._show_problems(problems, show_all=False)
 
     def _show_problems(self, problems: dict[str, str], show_all: bool) -> None:
         self.problems = problems
