@@ -55,7 +55,24 @@ def suggest_tags(text: str, *, limit: int = 5, cutoff: float = 70.0, kinds: tupl
     return [TagSuggestion(code, TAG_BY_CODE[code].label, round(score, 1)) for code, score in ranked[:limit]]
 
 
+# A clear match: the whole of what was typed is close to a whole way of naming the tag (a typo, another
+# word order). The suggestions' score also gives credit for a part ("Loves dragons and parents" shares
+# "and parent" with "Parent and child": 85.5), which is a good reason to offer a tag, never to take it.
+CLEAR_MATCH = 80.0
+
+
+def _whole_score(query: str, choice: str) -> float:
+    return max(fuzz.ratio(query, choice), fuzz.token_sort_ratio(query, choice))
+
+
 def resolve_tag(text: str, *, kinds: tuple[str, ...] | None = None) -> str | None:
-    """The one tag the text means, or None when nothing is close enough (keep it as free text)."""
-    found = suggest_tags(text, limit=1, cutoff=80.0, kinds=kinds)
-    return found[0].code if found else None
+    """The one tag the text clearly means (CLEAR_MATCH on the whole text), or None: keep it as free text."""
+    query = utils.default_process(text or "")
+    if not query:
+        return None
+    scores: dict[str, float] = {}
+    for choice, code in _CHOICES:
+        if not kinds or TAG_BY_CODE[code].kind in kinds:
+            scores[code] = max(scores.get(code, 0.0), _whole_score(query, choice))
+    clear = sorted((-score, TAG_BY_CODE[code].label, code) for code, score in scores.items() if score >= CLEAR_MATCH)
+    return clear[0][2] if clear else None

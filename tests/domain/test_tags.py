@@ -25,7 +25,8 @@ def test_typos_and_abbreviations_reach_the_tag(typed: str, tag: str) -> None:
     assert suggest_tags(typed)[0].code == tag
 
 
-@pytest.mark.parametrize("typed", ["likes football", "zzzz", "", "   "])
+@pytest.mark.parametrize("typed", ["likes football", "zzzz", "", "   ", "Loves dragons and parents",
+                                   "dragons and child", "child", "parenting"])
 def test_unknown_phrases_stay_free_text(typed: str) -> None:
     assert resolve_tag(typed) is None
 

@@ -59,3 +59,34 @@ async def test_editing_keys_typed_quickly_act_where_they_were_typed(sqlite_ctx) 
         burst(app, "a", "b", "backspace", "c", "left", "d", "end", "e")
         await settle(pilot)
         assert values(form, "case_ref") == ["adce"]
+
+
+async def type_need(pilot, *keys: str):
+    from broker_tui.ui.widgets.tag_picker import TagPicker
+
+    await goto_section_of(pilot, "specialist_needs")
+    pilot.app.screen.query_one(".tag-input", Input).focus()
+    await pilot.pause()
+    await pilot.press(*keys)
+    await settle(pilot)
+    picker = pilot.app.screen.query_one(TagPicker)
+    return picker.tags, picker.free_text
+
+
+@sync
+async def test_enter_takes_a_tag_only_when_the_words_clearly_name_it(sqlite_ctx) -> None:
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(app, pilot)
+        # "Parent and child" is suggested (the words share "and parent"), but it is not what was typed
+        assert await type_need(pilot, *"Loves dragons and parents", "enter") == ([], ["Loves dragons and parents"])
+        assert await type_need(pilot, *"mother and baby", "enter") == (["parent_and_child"],
+                                                                       ["Loves dragons and parents"])
+
+
+@sync
+async def test_a_suggested_tag_is_taken_when_the_broker_picks_it(sqlite_ctx) -> None:
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(app, pilot)
+        assert await type_need(pilot, *"parents", "down", "enter") == (["parent_and_child"], [])

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from broker_tui.domain.tags import TAG_BY_CODE, suggest_tags
+from broker_tui.domain.tags import TAG_BY_CODE, resolve_tag, suggest_tags
 from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 FREE_TEXT = "__free_text__"
@@ -19,8 +19,9 @@ FREE_TEXT = "__free_text__"
 class TagPicker(Vertical):
     """An input with suggestions below it and the chosen tags and free-text phrases above it.
 
-    Enter takes the highlighted suggestion (the best one by default); the last suggestion keeps the
-    words as free text. Backspace in the empty input takes back the last choice.
+    Enter takes the highlighted suggestion: the tag the words clearly name (domain.tags.resolve_tag), else
+    the last one, which keeps the words as free text. ↓ moves into the suggestions, from the first, to
+    pick one there (Enter). Backspace in the empty input takes back the last choice.
     """
 
     BINDINGS = [Binding("down", "focus_suggestions", "Suggestions", show=False)]
@@ -68,10 +69,16 @@ class TagPicker(Vertical):
         if not text:
             options.display = False
             return
-        for s in suggest_tags(text, limit=5):
-            options.add_option(Option(f"{s.label}", id=s.code))
+        suggestions = [(s.code, s.label) for s in suggest_tags(text, limit=5)]
+        clear = resolve_tag(text)
+        if clear is not None and clear not in dict(suggestions):
+            suggestions.insert(0, (clear, TAG_BY_CODE[clear].label))
+        for code, label in suggestions:
+            options.add_option(Option(label, id=code))
         options.add_option(Option(f"Keep “{text}” as free text", id=FREE_TEXT))
-        options.highlighted = 0
+        # Enter takes a tag only when the words clearly name it; else it keeps them as free text, and a
+        # tag that was only suggested is taken when the broker moves to it (↓) and picks it.
+        options.highlighted = [code for code, _l in suggestions].index(clear) if clear else len(suggestions)
         options.display = True
 
     @on(Input.Submitted, ".tag-input")
@@ -117,4 +124,5 @@ class TagPicker(Vertical):
     def action_focus_suggestions(self) -> None:
         options = self.query_one(OptionList)
         if options.display:
+            options.highlighted = 0
             options.focus()
