@@ -15,13 +15,16 @@ from typing import Any
 from broker_tui.domain.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_date
 from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
 from broker_tui.domain.referrals.rules import MAX_AGE, age_facts, funding_problem, placement_type_problem
+from broker_tui.domain.referrals.standard import empty_standard, parse_standard
 from broker_tui.domain.text_rules import text_problems
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, SERVICE_TYPE_BY_CODE, TAGS
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,29}$")
 INITIALS = re.compile(r"^[A-Za-z]{1,3}$")
-LIVING_ALONGSIDE = {"alone": "Alone", "with_others": "With other children", "older_only": "Only older children",
-                    "younger_only": "Only younger children"}
+# Who the child can live alongside, as the form shows it; left blank it is not answered (standard.LIVING_ALONGSIDE)
+LIVING_ALONGSIDE = {"alone": "Alone", "with_others": "With other children",
+                    "older_only": "Only older children", "younger_only": "Only younger children",
+                    "no_preference": "No preference"}
 TAG_CODES = {t.code for t in TAGS}
 TEXT_FIELDS = ("social_worker", "social_work_team", "assigned_broker", "gender", "ethnicity", "religion",
                "first_language", "legal_status", "category_of_need", "disability_health", "school",
@@ -49,7 +52,6 @@ class ReferralDraft:
     within_home_area: bool = False
     max_distance_miles: int | None = None
     avoid_areas: list[dict[str, Any]] = field(default_factory=list)
-    living_alongside: str = "with_others"
     sibling_group_size: int = 1
     siblings_together: bool = True
     dol_order: dict[str, Any] | None = None
@@ -69,10 +71,12 @@ class ReferralDraft:
     specialist_needs: list[str] = field(default_factory=list)
     free_text_needs: list[str] = field(default_factory=list)
     text: dict[str, str] = field(default_factory=dict)  # the free-text fields of TEXT_FIELDS
+    standard: dict[str, Any] = field(default_factory=empty_standard)  # domain.referrals.standard.STANDARD_KEYS
 
     def columns(self) -> dict[str, Any]:
         """The draft as Referral table columns."""
-        out = {k: v for k, v in self.__dict__.items() if k not in ("needs", "text")}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("needs", "text", "standard")}
+        out.update(self.standard)
         out.update({f"need_{k}": v for k, v in self.needs.items()})
         out.update({k: self.text.get(k, "") for k in TEXT_FIELDS})
         return out
@@ -252,10 +256,8 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
     draft.within_home_area = _bool(raw, "within_home_area", p)
     draft.max_distance_miles = _int(raw, "max_distance_miles", p, 1, 500, what="a whole number of miles")
     draft.avoid_areas = _avoid_areas(raw, p, district_exists, local_authority_exists)
-    la = raw.get("living_alongside") or "with_others"
-    if not isinstance(la, str) or la not in LIVING_ALONGSIDE:
-        p.add("living_alongside", f"must be one of {', '.join(LIVING_ALONGSIDE)}")
-    draft.living_alongside = la if isinstance(la, str) and la in LIVING_ALONGSIDE else "with_others"
+    draft.standard = parse_standard(raw, p, today=today, district_exists=district_exists,
+                                    la_exists=local_authority_exists)
     size = _int(raw, "sibling_group_size", p, 0, 12, default=1)
     if size == 0:
         p.add("sibling_group_size", "must be at least 1 (the child alone is 1)")

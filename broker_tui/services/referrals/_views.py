@@ -15,6 +15,7 @@ from typing import Any
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.referrals.parse import TEXT_FIELDS
 from broker_tui.domain.referrals.rules import URGENCY_LABELS, age_facts, urgency
+from broker_tui.domain.referrals.standard import STANDARD_KEYS
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, OPEN_REFERRAL_STATUSES, REFERRAL_STATUSES
 
 INPUT_KEYS = (
@@ -24,6 +25,7 @@ INPUT_KEYS = (
     "siblings_together", "dol_order", "section25_order", "uasc", "nts_deadline", "one_to_one_hours",
     "two_to_one_hours", "education_needed", "therapy_needed", "budget_weekly_pence", "funding_social_care_pct",
     "funding_education_pct", "funding_health_pct", "needs", "risks", "specialist_needs", "free_text_needs",
+    *(k for k in STANDARD_KEYS if k != "living_alongside"),
 )
 PRIVATE_KEYS = ("initials", "date_of_birth")
 READ_ONLY_KEYS = ("id", "version", "status", "previous_referral_id", "withdrawn_reason", "closed_on", "derived")

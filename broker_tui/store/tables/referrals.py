@@ -57,7 +57,7 @@ class Referral(Versioned, table=True):
     within_home_area: bool = False
     max_distance_miles: int | None = None
     avoid_areas: list[dict[str, Any]] = json_field()  # [{"kind": "la"|"district", "code": ..., "radius_miles": n}]
-    living_alongside: str = "with_others"  # alone | with_others | older_only | younger_only
+    living_alongside: str = ""  # "" not answered | alone | with_others | older_only | younger_only | no_preference
     pets: str = ""
     sibling_group_size: int = 1
     siblings_together: bool = True
@@ -88,6 +88,36 @@ class Referral(Versioned, table=True):
     previous_referral_id: uuid.UUID | None = fk("referral.id", nullable=True)
     withdrawn_reason: str | None = None
     closed_on: dt.date | None = None
+    # The Placements Data Standard's fields (domain.referrals.standard; docs/placements-standard.md).
+    # Not answered: "" for a choice, None for yes/no, a place or a date, [] for a list.
+    communication_needs: str = ""  # yes | no | not_specified
+    communication_requirements: list[str] = json_field()  # esol bsl makaton other | none
+    communication_other: str = ""
+    home_adaptation: bool | None = None
+    cultural_needs: str = ""  # required | not_required | not_known | other
+    cultural_needs_other: str = ""
+    living_with_pets: str = ""  # must | can | no | not_known (pets: the free-text notes)
+    additional_support: list[str] = json_field()  # additional_supervision ... other | none
+    additional_support_other: str = ""
+    preferred_location: dict[str, Any] | None = json_field(default_factory=lambda: None)  # {"kind", "code"}
+    suitability_foster: str = ""  # preferred | suitable | unsuitable | not_specified
+    suitability_residential: str = ""
+    suitability_supported: str = ""
+    risk_to_child_other: str = ""
+    risk_to_others_other: str = ""
+    placed_weekly_cost_pence: int | None = None
+    placed_location: dict[str, Any] | None = json_field(default_factory=lambda: None)  # {"kind", "code"}
+    placed_location_preferred: bool | None = None
+    placed_education_continuity: bool | None = None
+    placed_provider_urn: str = ""
+    placed_siblings_together: int | None = None
+    placed_type: str = ""  # residential | foster | supported_accommodation
+    qa_referral_officer: str = ""
+    qa_referral_on: dt.date | None = None
+    qa_placement_officer: str = ""
+    qa_placement_on: dt.date | None = None
+    qa_cost_officer: str = ""
+    qa_cost_on: dt.date | None = None
 
 
 class ReferralSent(Versioned, table=True):
