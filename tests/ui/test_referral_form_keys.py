@@ -90,3 +90,30 @@ async def test_a_suggested_tag_is_taken_when_the_broker_picks_it(sqlite_ctx) -> 
     async with app.run_test(size=SIZE) as pilot:
         await open_form(app, pilot)
         assert await type_need(pilot, *"parents", "down", "enter") == (["parent_and_child"], [])
+
+
+@sync
+async def test_a_new_referral_once_saved_is_opened_and_leaving_gives_the_list_table_the_focus(sqlite_ctx) -> None:
+    from textual.widgets import DataTable
+
+    from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+    from broker_tui.ui.screens.referrals.list import ReferralListScreen
+    from tests.ui.test_referral_form import fill_valid
+
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(app, pilot)
+        listing = app.screen_stack[-2]
+        assert isinstance(listing, ReferralListScreen)
+        await pilot.press("escape")  # nothing typed: leaves at once
+        await settle(pilot)
+        assert app.screen is listing and app.focused is listing.query_one("#ref-table", DataTable)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await fill_valid(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralDetailScreen) and app.screen.case_ref == "LCC-300001"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is listing and app.focused is listing.query_one("#ref-table", DataTable)

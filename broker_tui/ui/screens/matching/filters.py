@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from textual import on
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label, SelectionList, Switch
@@ -39,6 +40,10 @@ def _money(pence: int | None) -> str:
 
 
 class MatchFilters(Horizontal):
+    # Esc in a filter stays on the screen: it clears the search words if there are any, else goes back to
+    # the ranked table (Esc there leaves the screen).
+    BINDINGS = [Binding("escape", "escape", "Clear / back to the table", show=False)]
+
     class Changed(Message):
         def __init__(self, changes: dict[str, Any], typed_at: float) -> None:
             super().__init__()
@@ -79,6 +84,13 @@ class MatchFilters(Horizontal):
             budget.value = _money(f.budget_pence)
             budget.remove_class("bad")
             self.query_one("#f-full", Switch).value = f.show_full
+
+    async def action_escape(self) -> None:
+        text = self.query_one("#f-text", Input)
+        if text.has_focus and text.value:
+            text.value = ""
+        else:
+            await self.run_action("screen.focus_table")
 
     def _post(self, **changes: Any) -> None:
         self.post_message(self.Changed(changes, time.perf_counter()))

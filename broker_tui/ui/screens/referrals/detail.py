@@ -35,8 +35,11 @@ from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
 
 
 def open_form(node: DOMNode, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
-              previous_referral_id: Any = None, on_saved: Callable[[ReferralView], None] | None = None) -> None:
-    """Read what the form needs (code lists, authorities) off the event loop, then show the form."""
+              previous_referral_id: Any = None, on_saved: Callable[[ReferralView], None] | None = None,
+              on_closed: Callable[[ReferralView | None], None] | None = None) -> None:
+    """Read what the form needs (code lists, authorities) off the event loop, then show the form.
+
+    ``on_saved`` is told the saved referral; ``on_closed`` is told when the form closes, saved or not."""
     from broker_tui.ui.screens.referrals.form import ReferralFormScreen
 
     app, ctx = node.app, app_context(node)
@@ -49,6 +52,8 @@ def open_form(node: DOMNode, *, opened: ReferralView | None = None, values: dict
         def saved(view: ReferralView | None) -> None:
             if view is not None and on_saved is not None:
                 on_saved(view)
+            if on_closed is not None:
+                on_closed(view)
 
         def show() -> None:
             app.push_screen(ReferralFormScreen(support, opened=opened, values=values,

@@ -155,4 +155,14 @@ class ReferralListScreen(BrokerScreen[None]):
     def action_new(self) -> None:
         from broker_tui.ui.screens.referrals.detail import open_form
 
-        open_form(self.app, on_saved=lambda _v: self.reload())
+        open_form(self.app, on_closed=self._form_closed)
+
+    def _form_closed(self, saved: ReferralView | None) -> None:
+        """Back from a new referral's form: the table has the focus (not the search box, which the next key
+        would be typed into), and a referral just saved is opened."""
+        from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+
+        self.query_one("#ref-table", DataTable).focus()
+        if saved is not None:
+            self.reload()
+            self.app.push_screen(ReferralDetailScreen(str(saved.id)), lambda _r: self._refresh_current())
