@@ -254,6 +254,12 @@ UNGRADED_TYPES = {"fostering_in_house": NOT_GRADED_COUNCIL, "fostering_kinship":
 # these counts as registered only when the register shows it: never by default (see registration_note).
 MUST_REGISTER_TYPES = frozenset(t.code for t in SERVICE_TYPES if t.ofsted_provision_types)
 # A type in a reason: "a children's home must be registered with Ofsted".
+# The three settings of the Placements Data Standard (a suitability per setting; its placementType) and the
+# service type groups in each; 'other' is in none (docs/placements-standard.md).
+SETTINGS = {"foster": "foster care", "residential": "residential care", "supported_accommodation": "supported accommodation"}
+SETTING_OF_GROUP = {"fostering": "foster", "residential": "residential", "secure": "residential",
+                    "school": "residential", "family": "residential", "supported": "supported_accommodation",
+                    "leaving_care": "supported_accommodation"}
 MUST_REGISTER_NOUNS = {"fostering": "a fostering agency", "residential": "a children's home",
                        "supported": "supported accommodation", "secure": "a secure children's home",
                        "family": "a residential family centre", "school": "a residential special school"}

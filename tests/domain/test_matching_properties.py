@@ -9,7 +9,9 @@ breaks a hard rule, each stated here on its own, from shared/domain.md, without 
   cancelled, pending or gone from the register never, whatever the type;
 - a sibling group to live together: never where the registered places (fostering: the largest household's
   approved places) are fewer than the group, nor where known vacancies have no room for it together;
-- areas to keep away from (authorities, districts, circles around a district), and council placement stops.
+- areas to keep away from (authorities, districts, circles around a district), and council placement stops;
+- the placement recommendation: never a service in a setting the referral says is unsuitable (foster care,
+  residential care, supported accommodation, by service type as docs/placements-standard.md maps them).
 
 Markets mix every service type, status, URN or none, known and unknown places and vacancies, fostering
 households, areas covered, stops and positions in and around Leicester.
@@ -90,15 +92,26 @@ def _circle(district: str, radius: int) -> AvoidCircle:
 
 
 markets = st.integers(1, 16).flatmap(lambda n: st.tuples(*(services(i) for i in range(n))).map(list))
+# The setting of each service type, stated here on its own (the standard's three; 'other' is in none).
+SETTING_OF_TYPE = {"fostering_in_house": "foster", "fostering_ifa": "foster", "fostering_kinship": "foster",
+                   "childrens_home_in_house": "residential", "childrens_home_external": "residential",
+                   "secure_childrens_home": "residential", "parent_and_child": "residential",
+                   "residential_special_school": "residential", "supported_accommodation": "supported_accommodation",
+                   "care_leavers_18_plus": "supported_accommodation"}
+SETTINGS = ("foster", "residential", "supported_accommodation")
+ANSWERS = ("", "preferred", "suitable", "unsuitable", "not_specified")
 requests = st.builds(
-    lambda age, offsets, together, types, avoid_las, circles, s25: MatchRequest(
+    lambda age, offsets, together, types, avoid_las, circles, s25, suits: MatchRequest(
         age_years=age, sibling_ages=tuple(max(0, age + d) for d in offsets), sibling_group_size=1 + len(offsets),
-        siblings_together=together,        types_sought=tuple(types), start_date=mc.TODAY, avoid_las=tuple(avoid_las),
-        avoid_circles=tuple(_circle(d, r) for d, r in circles), section25_order=s25),
+        siblings_together=together, types_sought=tuple(types), start_date=mc.TODAY, avoid_las=tuple(avoid_las),
+        avoid_circles=tuple(_circle(d, r) for d, r in circles), section25_order=s25,
+        unsuitable_settings=tuple(k for k, a in zip(SETTINGS, suits, strict=True) if a == "unsuitable"),
+        preferred_settings=tuple(k for k, a in zip(SETTINGS, suits, strict=True) if a == "preferred")),
     st.integers(0, 19), st.lists(st.integers(-4, 4), max_size=3), st.booleans(),
     st.lists(st.sampled_from(TYPES), min_size=6, unique=True),
     st.lists(st.sampled_from(LAS), unique=True, max_size=1),
-    st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from([0, 0, 2, 5, 15])), max_size=2), st.booleans())
+    st.lists(st.tuples(st.sampled_from(DISTRICTS), st.sampled_from([0, 0, 2, 5, 15])), max_size=2), st.booleans(),
+    st.tuples(*(st.sampled_from(ANSWERS) for _s in SETTINGS)))
 
 
 def _registered(s: MarketService) -> bool:
@@ -130,6 +143,8 @@ def broken_hard_rule(s: MarketService, req: MatchRequest) -> str | None:
     size = req.sibling_group_size if req.siblings_together else 1
     if s.service_type not in req.types_sought:
         return "not a type sought"
+    if SETTING_OF_TYPE.get(s.service_type) in req.unsuitable_settings:
+        return "a setting the referral says is unsuitable"
     if not all(s.min_age <= a <= s.max_age for a in req.ages):
         return "age outside the registration"
     if group == "supported" and min(req.ages) < 16:
@@ -162,6 +177,9 @@ def test_no_ranked_service_breaks_a_hard_rule(market: list[MarketService], req: 
     for r in result.ranked():
         assert broken_hard_rule(r.service, req) is None, (broken_hard_rule(r.service, req), r.service, req)
     excluded = {e.service.id for e in result.excluded}
+    for e in result.excluded:
+        if SETTING_OF_TYPE.get(e.service.service_type) in req.unsuitable_settings:
+            assert any("unsuitable for this child" in reason for reason in e.reasons), e
     assert excluded | {r.service.id for r in result.ranked()} == {s.id for s in market}
 
 

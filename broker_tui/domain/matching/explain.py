@@ -31,6 +31,8 @@ from broker_tui.domain.vocabulary import (
     OFSTED_GRADES,
     SA_OUTCOMES,
     SECTORS,
+    SETTING_OF_GROUP,
+    SETTINGS,
     TAGS,
 )
 from broker_tui.domain.words import join_and
@@ -171,6 +173,8 @@ def ranked_service(rank: int, s: MarketService, i: int, total: float, parts: Sco
     words.append(label if scale != "supported_accommodation" or s.sa_outcome else
                  f"{NOT_INSPECTED.lower()} (supported accommodation)")
     words.append("in-house" if s.sector == "in_house" else SECTORS.get(s.sector, s.sector).lower())
+    if SETTING_OF_GROUP.get(s.group) in req.preferred_settings:
+        words.append(f"{SETTINGS[SETTING_OF_GROUP[s.group]]}: the setting preferred")
     if s.free_block_units > 0:
         words.append("free block unit")
     if full:

@@ -89,4 +89,13 @@ def request_from_referral(values: Mapping[str, Any], *, age_years: int, eighteen
             solo=values.get("living_alongside") == "alone" or "solo_placement" in specialist,
             children=int(values.get("sibling_group_size") or 1) if values.get("siblings_together", True) else 1),
         budget_weekly_pence=values.get("budget_weekly_pence"), end_date=end, end_is_18th=end_is_18th,
-        year_group=values.get("year_group"))
+        year_group=values.get("year_group"),
+        unsuitable_settings=_settings(values, "unsuitable"), preferred_settings=_settings(values, "preferred"))
+
+
+SUITABILITY_KEYS = {"foster": "suitability_foster", "residential": "suitability_residential",
+                    "supported_accommodation": "suitability_supported"}
+
+
+def _settings(values: Mapping[str, Any], answer: str) -> tuple[str, ...]:
+    return tuple(setting for setting, key in SUITABILITY_KEYS.items() if values.get(key) == answer)

@@ -3,6 +3,8 @@ breaks none (with show_full, "full" alone does not exclude). Every broken rule i
 
 The rules (shared/domain.md, "The law on where a child may live" and "Providers and regulation"):
 type_not_sought           the service type is not among the types sought
+unsuitable_setting        the referral's placement recommendation says its setting (foster care, residential
+                          care, supported accommodation: vocabulary.SETTING_OF_GROUP) is unsuitable
 under_16_supported        a child under 16 never in supported accommodation (since 9 September 2021)
 unregulated_under_18      a child under 18 never in unregulated accommodation (18+ care leavers' homes):
                           under 16 since 9 September 2021, 16-17 only registered since 28 October 2023
@@ -52,15 +54,18 @@ from broker_tui.domain.vocabulary import (
     NEED_DOMAIN_CODES,
     NEED_DOMAINS,
     REGISTRATION_STATUSES,
+    SETTING_OF_GROUP,
+    SETTINGS,
 )
 from broker_tui.domain.words import join_and
 
-RULES = ("type_not_sought", "under_16_supported", "unregulated_under_18", "supported_unregistered",
+RULES = ("type_not_sought", "unsuitable_setting", "under_16_supported", "unregulated_under_18", "supported_unregistered",
          "secure_needs_s25", "dol_not_met", "registration", "placement_stop", "age", "sex", "siblings",
          "too_few_places", "full", "max_distance", "outside_home_area", "avoid_area", "high_need_unmet")
 BIT = {r: 1 << i for i, r in enumerate(RULES)}
 RULE_LABELS = {
     "type_not_sought": "not a type sought",
+    "unsuitable_setting": "a setting the referral says is unsuitable",
     "under_16_supported": "a child under 16 may not live in supported accommodation",
     "unregulated_under_18": "a child under 18 may not live in unregulated accommodation",
     "supported_unregistered": "supported accommodation must be registered",
@@ -99,6 +104,9 @@ def broken_rules(m: MarketArrays, req: MatchRequest, config: MatchConfig, geo: P
 
     sought = [TYPE_INDEX[t] for t in req.types_sought if t in TYPE_INDEX]
     mark(~member(m.type_idx, sought, len(TYPE_INDEX)), "type_not_sought")
+    unsuitable = [_G[g] for g in GROUPS if SETTING_OF_GROUP.get(g) in req.unsuitable_settings]
+    if unsuitable:
+        mark(member(m.group_idx, unsuitable, len(GROUPS)), "unsuitable_setting")
     supported = m.group_idx == _G["supported"]
     secure = m.group_idx == _G["secure"]
     ages = req.ages
@@ -173,6 +181,9 @@ def _reason(rule: str, s: MarketService, i: int, geo: PlaceFacts, req: MatchRequ
     size = group_size(req)
     if rule == "type_not_sought":
         return f"not a type sought ({s.type_label})"
+    if rule == "unsuitable_setting":
+        setting = SETTINGS[SETTING_OF_GROUP[s.group]]
+        return f"{setting} is unsuitable for this child (the referral's placement recommendation)"
     if rule == "under_16_supported":
         return "a child under 16 may not live in supported accommodation (since 9 September 2021)"
     if rule == "unregulated_under_18":

@@ -22,7 +22,10 @@ quality     each judgement on its own scale, never mapped onto the other: Ofsted
             council's own fostering, which Ofsted does not grade separately): 0.5, neutral.
 strategy    the sufficiency strategy's preferences: in-house 0.5, plus family-based (fostering) 0.3
             scaled by need fit (fostering before residential where the needs allow), plus a free unit
-            of a block contract 0.2 (blocks before spot).
+            of a block contract 0.2 (blocks before spot). Where the referral prefers one or more settings
+            (its placement recommendation), strategy is 0.7 x that + 0.3 for a service in a preferred
+            setting, so a preferred setting always scores higher on it than the same service elsewhere
+            would; without a preference it is as before.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 
 from broker_tui.domain.matching.arrays import GROUPS, JUDGEMENT_CODES, SECTOR_CODES, MarketArrays, tag_mask
 from broker_tui.domain.matching.types import MatchConfig, MatchRequest, PlaceFacts
-from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
+from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, SETTING_OF_GROUP
 
 SHORTFALL_PENALTY = np.array([0.0, 0.20, 0.45, 0.70])
 COST_BAND = 1.5  # the cost score reaches 0 at 1.5 x the budget
@@ -42,6 +45,7 @@ UNKNOWN_PLACE = 0.3
 QUALITY = {"outstanding": 1.0, "good": 0.75, "requires_improvement": 0.35, "inadequate": 0.0,
            "consistently_strong": 1.0, "inconsistent": 0.4, "serious_weaknesses": 0.0}
 STRATEGY_IN_HOUSE, STRATEGY_FAMILY, STRATEGY_BLOCK = 0.5, 0.3, 0.2
+STRATEGY_PREFERRED = 0.3  # the share of strategy a preferred setting takes, when the referral prefers one
 PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
 
 
@@ -81,11 +85,15 @@ def quality(judgement_idx: np.ndarray, not_inspected: float) -> np.ndarray:
     return by_judgement
 
 
-def strategy(sector_idx: np.ndarray, group_idx: np.ndarray, block_free: np.ndarray, fit: np.ndarray) -> np.ndarray:
+def strategy(sector_idx: np.ndarray, group_idx: np.ndarray, block_free: np.ndarray, fit: np.ndarray,
+             preferred_settings: tuple[str, ...] = ()) -> np.ndarray:
     in_house = sector_idx == SECTOR_CODES.index("in_house")
     family = group_idx == GROUPS.index("fostering")
     fit_to_strategy: np.ndarray = (STRATEGY_IN_HOUSE * in_house + STRATEGY_FAMILY * family * fit
                                    + STRATEGY_BLOCK * (block_free > 0))
+    if preferred_settings:
+        preferred = np.isin(group_idx, [i for i, g in enumerate(GROUPS) if SETTING_OF_GROUP.get(g) in preferred_settings])
+        fit_to_strategy = (1.0 - STRATEGY_PREFERRED) * fit_to_strategy + STRATEGY_PREFERRED * preferred
     return fit_to_strategy
 
 
@@ -99,7 +107,7 @@ def score(m: MarketArrays, idx: np.ndarray, req: MatchRequest, config: MatchConf
         "cost": cost(weekly, req.budget_weekly_pence),
         "place": place(geo.miles[idx]),
         "quality": quality(m.judgement_idx[idx], config.not_inspected_quality),
-        "strategy": strategy(m.sector_idx[idx], m.group_idx[idx], m.block_free[idx], fit),
+        "strategy": strategy(m.sector_idx[idx], m.group_idx[idx], m.block_free[idx], fit, req.preferred_settings),
     }
     w = config.weights
     weights = {k: float(getattr(w, k)) for k in PARTS}

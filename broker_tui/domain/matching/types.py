@@ -128,6 +128,10 @@ class MatchRequest:
     end_date: dt.date | None = None
     end_is_18th: bool = False
     year_group: int | None = None
+    # The placement recommendation (vocabulary.SETTINGS): settings the child must not be placed in, and the
+    # ones preferred. A setting in neither is suitable (or not said).
+    unsuitable_settings: tuple[str, ...] = ()
+    preferred_settings: tuple[str, ...] = ()
 
     def need(self, domain: str) -> int:
         return int(self.needs.get(domain, 0))

@@ -14,6 +14,7 @@ from typing import Any
 
 from broker_tui.domain.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_date
 from broker_tui.domain.money import pence_problem
+from broker_tui.domain.vocabulary import SETTING_OF_GROUP
 
 NOT_ANSWERED = ""
 STANDARD_VERSION = "v2 (draft, 18 July 2025)"
@@ -33,14 +34,10 @@ SUITABILITY = {"preferred": "Preferred", "suitable": "Suitable but not preferred
 PLACEMENT_TYPES = {"residential": "Residential", "foster": "Foster", "supported_accommodation": "Supported Accommodation"}
 RISK_LABELS = {True: "Risk Present", False: "No known risk"}
 
-# The three settings of the standard and the fields that say how suitable each is.
-SETTINGS = {"foster": "Foster", "residential": "Residential", "supported_accommodation": "Supported Accommodation"}
+# The fields that say how suitable each setting is (vocabulary.SETTINGS; the setting of a service type
+# group: vocabulary.SETTING_OF_GROUP).
 SUITABILITY_FIELDS = {"foster": "suitability_foster", "residential": "suitability_residential",
                       "supported_accommodation": "suitability_supported"}
-# broker-tui's service type groups (vocabulary.ServiceType.group) in each setting; 'other' is in none.
-SETTING_OF_GROUP = {"fostering": "foster", "residential": "residential", "secure": "residential",
-                    "school": "residential", "family": "residential", "supported": "supported_accommodation",
-                    "leaving_care": "supported_accommodation"}
 
 # The standard's risk flags and the risk tag that records each (vocabulary.TAGS).
 RISK_TAG_OF_FLAG = {
