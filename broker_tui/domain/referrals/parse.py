@@ -14,13 +14,13 @@ from typing import Any
 
 from broker_tui.domain.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_date
 from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
+from broker_tui.domain.referrals.initials import read_initials
 from broker_tui.domain.referrals.rules import MAX_AGE, age_facts, funding_problem, placement_type_problem
 from broker_tui.domain.referrals.standard import empty_standard, parse_standard
 from broker_tui.domain.text_rules import text_problems
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES, SERVICE_TYPE_BY_CODE, TAGS
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{2,29}$")
-INITIALS = re.compile(r"^[A-Za-z]{1,3}$")
 # Who the child can live alongside, as the form shows it; left blank it is not answered (standard.LIVING_ALONGSIDE)
 LIVING_ALONGSIDE = {"alone": "Alone", "with_others": "With other children",
                     "older_only": "Only older children", "younger_only": "Only younger children",
@@ -200,16 +200,9 @@ def parse_referral(raw: object, *, today: dt.date, district_exists: Callable[[st
         p.add("case_ref", "is required (the case system's reference)")
     elif not CASE_REF.match(case_ref):
         p.add("case_ref", "must be 3-30 letters, digits, '-', '_' or '/'")
-    initials = _text(raw, "initials", p, limit=200)
-    no_capital = [ch for ch in initials if len(ch.upper()) != 1]
-    initials = initials.upper()
-    if no_capital:
-        p.add("initials", f"{no_capital[0]!r} has no capital letter of its own: type the initial as it is "
-                          "shown, A to Z (for example S)")
-    elif not initials:
-        p.add("initials", "are required (no full names)")
-    elif not INITIALS.match(initials):
-        p.add("initials", "must be 1 to 3 letters (initials only, never a name)")
+    initials, initials_problem = read_initials(_text(raw, "initials", p, limit=200))
+    if initials_problem:
+        p.add("initials", initials_problem)
     received = _date(raw, "date_received", p) or today
     needed_by = _date(raw, "needed_by", p, required=True)
     if needed_by and check_needed_by_past and needed_by < today:
