@@ -56,3 +56,8 @@ def test_areas_text_round_trip(sqlite_ctx) -> None:
     text = areas_to_text(areas, {"E06000018": "Nottingham"})
     assert text == "LE1; Nottingham 5mi"
     assert parse_areas_text(sqlite_ctx, text)[0] == areas
+
+
+def test_every_unknown_area_is_named(sqlite_ctx) -> None:
+    areas, problem = parse_areas_text(sqlite_ctx, "Narnia; LE1; Gondor 5mi; Mordor")
+    assert areas == [] and "'Narnia', 'Gondor' and 'Mordor' are neither" in problem

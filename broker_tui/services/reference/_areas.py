@@ -32,6 +32,7 @@ def parse_areas_text(ctx: AppContext, text: str) -> tuple[list[dict[str, Any]], 
         las = {la.ons_code: la.name for la in session.scalars(select(LocalAuthority))}
         out: list[dict[str, Any]] = []
         by_name = {name.casefold(): code for code, name in las.items()}
+        unknown: list[str] = []  # every place not found is said, not only the first
         for item in items:
             m = _ITEM.match(item)
             assert m is not None  # its name part matches any item, and items are never empty
@@ -47,6 +48,11 @@ def parse_areas_text(ctx: AppContext, text: str) -> tuple[list[dict[str, Any]], 
             else:
                 best = process.extractOne(name.casefold(), list(by_name), scorer=fuzz.WRatio, score_cutoff=88)
                 if best is None:
-                    return [], f"{name!r} is neither a postcode district nor a local authority"
-                out.append({"kind": "la", "code": by_name[best[0]], "radius_miles": radius_miles})
+                    unknown.append(repr(name))
+                else:
+                    out.append({"kind": "la", "code": by_name[best[0]], "radius_miles": radius_miles})
+    if len(unknown) == 1:
+        return [], f"{unknown[0]} is neither a postcode district nor a local authority"
+    if unknown:
+        return [], f"{', '.join(unknown[:-1])} and {unknown[-1]} are neither postcode districts nor local authorities"
     return out, None

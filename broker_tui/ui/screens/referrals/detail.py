@@ -19,6 +19,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.domain.referrals.rules import manual_transitions
 from broker_tui.domain.tags import TAG_BY_CODE
 from broker_tui.domain.vocabulary import NEED_DOMAINS, NEED_LEVELS, REFERRAL_STATUSES, service_type_label
+from broker_tui.services.reference import local_authority_names
 from broker_tui.services.referrals import (
     HistoryEntry,
     ReferralView,
@@ -151,12 +152,14 @@ class ReferralDetailScreen(BrokerScreen[None]):
             outreach = outreach_line(search_log(ctx, view)) + "  (o: offers & search log)"
         except Exception as exc:  # noqa: BLE001  (the rest of the referral still shows)
             outreach = f"could not be read: {exc}"
-        self.app.call_from_thread(self._show, view, entries, outreach)
+        places = local_authority_names(ctx) if view.values["avoid_areas"] else {}
+        self.app.call_from_thread(self._show, view, entries, outreach, places)
 
-    def _show(self, view: ReferralView, entries: list[HistoryEntry], outreach: str = "") -> None:
+    def _show(self, view: ReferralView, entries: list[HistoryEntry], outreach: str = "",
+              places: dict[str, str] | None = None) -> None:
         self.view = view
         self.outreach = outreach
-        self.query_one("#ref-summary", Static).update(summary(view, outreach))
+        self.query_one("#ref-summary", Static).update(summary(view, outreach, places))
         self.query_one("#ref-history", Static).update(history_table(entries))
         self.query_one("#ref-detail").loading = False
         self.warm_market(view)
@@ -215,7 +218,8 @@ class ReferralDetailScreen(BrokerScreen[None]):
         self.load()
 
 
-def summary(v: ReferralView, outreach: str = "") -> Table:
+def summary(v: ReferralView, outreach: str = "", places: dict[str, str] | None = None) -> Table:
+    """The referral at a glance; ``places`` names the councils to keep away from (ONS code -> name)."""
     values = v.values
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold", no_wrap=True)
@@ -231,7 +235,7 @@ def summary(v: ReferralView, outreach: str = "") -> Table:
         ("Types sought", ", ".join(service_type_label(x) for x in values["types_sought"])),
         ("Broker", values["assigned_broker"] or "not assigned"),
         ("Social worker", " · ".join(x for x in (values["social_worker"], values["social_work_team"]) if x)),
-        ("Location", _location(values)),
+        ("Location", _location(values, places or {})),
         ("Budget", (format_pence(values["budget_weekly_pence"]) + " a week") if values["budget_weekly_pence"] is not None
          else "none set"),
         ("Funding", f"social care {values['funding_social_care_pct']}% · education {values['funding_education_pct']}% · "
@@ -251,7 +255,7 @@ def summary(v: ReferralView, outreach: str = "") -> Table:
     return t
 
 
-def _location(values: dict[str, Any]) -> str:
+def _location(values: dict[str, Any], places: dict[str, str]) -> str:
     parts = []
     if values["home_district"]:
         parts.append(f"home {values['home_district']}")
@@ -262,8 +266,8 @@ def _location(values: dict[str, Any]) -> str:
     if values["max_distance_miles"]:
         parts.append(f"within {values['max_distance_miles']} miles")
     if values["avoid_areas"]:
-        parts.append("keep away from " + ", ".join(a["code"] + (f" +{a['radius_miles']}mi" if a.get("radius_miles")
-                                                                 else "") for a in values["avoid_areas"]))
+        parts.append("keep away from " + ", ".join(places.get(a["code"], a["code"]) + (
+            f" +{a['radius_miles']}mi" if a.get("radius_miles") else "") for a in values["avoid_areas"]))
     return "; ".join(parts) or "no requirement"
 
 
