@@ -108,4 +108,34 @@ def withdraw_cmd(root: Root, ref: str, reason: str) -> None:
     say(f"Withdrew referral {view.case_ref}")
 
 
+@referrals.command("export")
+@click.option("--standard", "standard", type=click.Choice(["placements-v2"]), required=True,
+              help="The national Placements Data Standard, v2 (draft, 18 July 2025).")
+@click.option("--since", metavar="DATE", help="Only referrals received on or after this date.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.json (a list of objects) or FILE.csv.")
+@click.pass_obj
+def export_cmd(root: Root, standard: str, since: str | None, out: Path) -> None:
+    """Export referrals in a data standard: no case references, initials or dates of birth (childId is a
+    stable pseudonymous number per child); see docs/placements-standard.md."""
+    from broker_tui.domain.dates import DateError, parse_date
+    from broker_tui.services.private_files import FileRefused
+    from broker_tui.services.referrals import export_standard
+
+    if out.suffix.lower() not in (".json", ".csv"):
+        fail(f"{out.name}: the export is FILE.json or FILE.csv")
+    try:
+        day = parse_date(since) if since else None
+    except DateError as exc:
+        fail(f"--since: {exc}")
+    ctx = ready(root)
+    try:
+        done = export_standard(ctx, out, since=day)
+    except FileRefused as exc:
+        fail(str(exc), 1)
+    say(f"Wrote {done.rows} referral(s) in the Placements Data Standard ({standard}) to {done.path}")
+    for field, n in sorted(done.missing.items()):
+        say(f"  {field}: not answered in {n} referral(s) (the standard needs it)")
+
+
 COMMANDS = (referrals,)

@@ -103,3 +103,21 @@ def test_cli_json_round_trip_and_field_problems(cli, tmp_path: Path) -> None:  #
     for field in ("living_with_pets", "suitability_residential", "qa_referral_on"):
         assert f"{field}:" in result.stderr
     assert "nothing was written" in result.stderr
+
+
+def test_cli_export_in_the_standard(cli, tmp_path: Path) -> None:  # noqa: F811
+    assert cli("referrals", "add", str(write(tmp_path, referral(**ANSWERS)))).exit_code == 0
+    out = tmp_path / "standard.json"
+    result = cli("referrals", "export", "--standard", "placements-v2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 referral(s) in the Placements Data Standard (placements-v2)" in result.stdout
+    assert "livingCompanions" not in result.stdout  # answered: not reported missing
+    text = out.read_text()
+    assert json.loads(text)[0]["fosterCareSuitability"] == "Preferred"
+    assert "LCC-555001" not in text and "TK" not in text and "2011-03-14" not in text
+    since = cli("referrals", "export", "--standard", "placements-v2", "--since", "02/12/2026",
+                "--out", str(tmp_path / "none.csv"))
+    assert since.exit_code == 0 and "Wrote 0 referral(s)" in since.stdout
+    assert cli("referrals", "export", "--standard", "placements-v2", "--out", str(tmp_path / "x.txt")).exit_code != 0
+    bad = cli("referrals", "export", "--standard", "placements-v2", "--since", "31/02/2026", "--out", str(out))
+    assert bad.exit_code != 0 and "--since" in bad.stderr

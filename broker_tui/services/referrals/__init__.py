@@ -3,7 +3,9 @@
 - _records: create, edit, move through the workflow, withdraw, list, history (one transaction and one
   audit event per change; a save over a newer save is refused with what changed);
 - _views: what screens and the CLI see of a referral (ReferralView) and its JSON format;
-- _form: what the referral form needs from the store, and saving what it collected in one call.
+- _form: what the referral form needs from the store, and saving what it collected in one call;
+- _standard: the actual placement (by hand, else from a recorded purchase) and the export in the national
+  Placements Data Standard (docs/placements-standard.md), with a pseudonymous childId.
 
 The rules themselves (fields, statuses, transitions) are pure and live in domain.referrals.
 Import from this package, never from its private modules.
@@ -27,6 +29,7 @@ from broker_tui.services.referrals._records import (
     update_referral,
     withdraw,
 )
+from broker_tui.services.referrals._standard import StandardExport, actual_placement, export_standard
 from broker_tui.services.referrals._views import INPUT_KEYS, READ_ONLY_KEYS, ReferralView, view_of
 from broker_tui.store.errors import StaleEdit
 
@@ -41,13 +44,16 @@ __all__ = [
     "ReferralQuery",
     "ReferralView",
     "SaveOutcome",
+    "StandardExport",
     "StaleEdit",
     "TransitionRefused",
+    "actual_placement",
     "brokers",
     "change_status",
     "check_form",
     "create_referral",
     "draft_from_previous",
+    "export_standard",
     "form_support",
     "get_referral",
     "history",
