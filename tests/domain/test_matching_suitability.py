@@ -63,3 +63,19 @@ def test_a_preferred_setting_scores_higher_and_says_so() -> None:
         assert "residential care: the setting preferred" in ranked[key].explanation
     assert ranked["Agency"].parts.strategy < before["Agency"].parts.strategy
     assert "setting preferred" not in ranked["Agency"].explanation
+
+
+def test_a_referral_from_a_json_file_is_matched_with_its_standard_fields_and_gender() -> None:
+    from broker_tui.domain.matching import draft_values
+    from broker_tui.domain.referrals.parse import parse_referral
+
+    raw = {"case_ref": "LCC-9", "initials": "AB", "needed_by": "2026-12-08", "age_years": 12, "types_sought": list(TYPES),
+           "gender": "F", "living_alongside": "alone", "suitability_residential": "unsuitable",
+           "suitability_foster": "preferred"}
+    draft, problems = parse_referral(raw, today=mc.TODAY, district_exists=lambda _c: True)
+    assert draft is not None, problems
+    req = request_from_referral(draft_values(draft), age_years=12, eighteenth_birthday=None, today=mc.TODAY,
+                                district=mc.district_point)
+    assert req.unsuitable_settings == ("residential",) and req.preferred_settings == ("foster",)
+    assert req.price_needs.solo and req.sex == "female"
+    assert [r.service.id for r in rank(MARKET, req, MatchConfig(home_centre=mc.home_centre())).ranked()] == ["Agency"]

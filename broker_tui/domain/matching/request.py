@@ -39,8 +39,10 @@ def placement_end(start: dt.date, weeks: int | None, eighteenth: dt.date | None)
 
 
 def draft_values(draft: Any) -> dict[str, Any]:
-    """A ReferralDraft's fields as the values dict a ReferralView holds."""
-    return {**draft.__dict__, "needs": dict(draft.needs)}
+    """A ReferralDraft's fields as the values dict a ReferralView holds (its free-text fields, such as the
+    gender, and the standard's fields, such as who the child can live alongside, flattened as there)."""
+    values = {k: v for k, v in draft.__dict__.items() if k not in ("text", "standard")}
+    return {**values, **getattr(draft, "text", {}), **getattr(draft, "standard", {}), "needs": dict(draft.needs)}
 
 
 def request_from_referral(values: Mapping[str, Any], *, age_years: int, eighteenth_birthday: dt.date | None,
