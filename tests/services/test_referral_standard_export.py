@@ -107,3 +107,22 @@ def test_child_id_is_stable_per_database_and_csv_has_the_same_rows(ctx, tmp_path
     assert (tmp_path / "b.csv").stat().st_mode & 0o077 == 0
     later = export_standard(ctx, tmp_path / "c.json", since=TODAY + dt.timedelta(days=1))
     assert later.rows == 0
+
+
+def test_a_block_placement_gives_the_unit_price_and_supported_accommodation(ctx) -> None:
+    from broker_tui.services.contracts import PlaceInput, add_contract, place_in_block
+    from broker_tui.services.referrals import actual_placement
+    from broker_tui.store.tables import Referral
+    from tests.services.test_contracts import contract_input
+    from tests.services.test_contracts import make_service as make_flats
+
+    row = make_referral(ctx, "LCC-200002", date_of_birth=dt.date(2009, 1, 2))
+    add_contract(ctx, contract_input(make_flats(ctx), unit_weekly_pence=70_049))
+    place_in_block(ctx, PlaceInput(contract="BC-T-01", case_ref="LCC-200002", start_date=TODAY))
+    with ctx.session() as s:
+        placed = actual_placement(s, s.get_one(Referral, row.id))
+    assert (placed["placed_weekly_cost_pence"], placed["placed_type"]) == (70_049, "supported_accommodation")
+    with ctx.session() as s:  # what was entered by hand stands
+        s.get_one(Referral, row.id).placed_weekly_cost_pence = 80_000
+    with ctx.session() as s:
+        assert actual_placement(s, s.get_one(Referral, row.id))["placed_weekly_cost_pence"] == 80_000

@@ -27,7 +27,15 @@ from broker_tui.domain.referrals.rules import URGENT_WITHIN_DAYS
 from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, SETTING_OF_GROUP
 from broker_tui.services.context import AppContext
 from broker_tui.services.private_files import write_private, write_private_csv
-from broker_tui.store.tables import AppMeta, LocalAuthority, Placement, Referral, Service, SpotAmendment
+from broker_tui.store.tables import (
+    AppMeta,
+    BlockContractTerm,
+    LocalAuthority,
+    Placement,
+    Referral,
+    Service,
+    SpotAmendment,
+)
 
 SECRET_KEY = "placements_standard_child_id_secret"
 PLACED = ("placed_weekly_cost_pence", "placed_location", "placed_location_preferred", "placed_education_continuity",
@@ -61,7 +69,8 @@ class StandardExport:
 def actual_placement(session: Session, row: Referral) -> dict[str, Any]:
     """The placed_* values: as entered by hand, and where not, from the referral's latest recorded placement
     (linked to it, or of its case from the date it was received): its service's URN, postcode district and
-    setting, and a spot agreement's weekly price as made (a block contract's unit price is not taken yet)."""
+    setting, and a spot agreement's weekly price as made or a block contract's unit price in force on the
+    first night."""
     out = {k: getattr(row, k) for k in PLACED}
     by_case = and_(col(Placement.referral_id).is_(None), col(Placement.case_ref) == row.case_ref,
                    col(Placement.start_date) >= row.date_received)  # a purchase recorded without its referral
@@ -86,6 +95,12 @@ def actual_placement(session: Session, row: Referral) -> dict[str, Any]:
             select(SpotAmendment).where(col(SpotAmendment.agreement_id) == placement.spot_agreement_id)
             .order_by(col(SpotAmendment.created_at), col(SpotAmendment.id))).first()
         out["placed_weekly_cost_pence"] = as_made.weekly_price_pence if as_made is not None else None
+    elif out["placed_weekly_cost_pence"] is None and placement.block_contract_id is not None:
+        terms = session.scalars(select(BlockContractTerm).where(
+            col(BlockContractTerm.contract_id) == placement.block_contract_id).order_by(
+            col(BlockContractTerm.effective_from), col(BlockContractTerm.created_at), col(BlockContractTerm.id))).all()
+        in_force = [t for t in terms if t.effective_from <= placement.start_date] or terms[:1]
+        out["placed_weekly_cost_pence"] = in_force[-1].unit_weekly_pence if in_force else None
     return out
 
 
