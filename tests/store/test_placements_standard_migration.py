@@ -76,3 +76,27 @@ def test_the_table_keeps_its_indexes_and_foreign_keys(ctx) -> None:
         with ctx.engine.connect() as con:
             sql = con.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'uq_referral_open_case'")).scalar()
         assert "WHERE" in sql.upper() and "status" in sql
+
+
+def test_rows_that_point_at_a_referral_survive_the_rebuild(ctx) -> None:
+    import datetime as dt
+
+    from broker_tui.store.tables import Provider, ReferralSent, Service
+
+    with ctx.session() as s:
+        provider = Provider(name="Linked Ltd", sector="private")
+        s.add(provider)
+        s.flush()
+        service = Service(provider_id=provider.id, name="Linked Home", service_type="childrens_home_external",
+                          sector="private", sort_name="linked home", search_text="linked home")
+        referral = Referral(case_ref="MIG-F", initials="AB", date_received=TODAY, needed_by=TODAY, age_years=12,
+                            types_sought=["childrens_home_external"])
+        s.add_all([service, referral])
+        s.flush()
+        s.add(ReferralSent(referral_id=referral.id, service_id=service.id, reply_due_on=TODAY, sent_by="broker",
+                           sent_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)))
+    migrate.downgrade(ctx.engine, BEFORE)
+    migrate.upgrade(ctx.engine, ctx.location)
+    with ctx.session() as s:
+        (sent,) = s.scalars(select(ReferralSent)).all()
+        assert s.get_one(Referral, sent.referral_id).case_ref == "MIG-F"
