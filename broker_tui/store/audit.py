@@ -133,11 +133,21 @@ def _audit_flush(session: OrmSession, _context: object, _instances: object) -> N
         else:
             before, after = snapshot(cast(SQLModel, obj)), None
         entity, entity_id = type(obj).__tablename__, _key(obj)
+        if entity == "app_meta" and entity_id.endswith(SECRET_SUFFIX):  # that it changed, never what it is
+            before, after = _hidden(before), _hidden(after)
         action, note = scope.actions.pop((entity, entity_id), (kind, ""))
         if note:
             after = {**(after or {}), "why": note}
         session.add(AuditEvent(at=at, actor=scope.actor, entity=entity, entity_id=entity_id,
                                action=action, before=before, after=after, txn_id=txn))
+
+
+SECRET_SUFFIX = "_secret"  # an app_meta key ending so holds a key (a pseudonym's): audited, its value not kept
+
+
+def _hidden(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if values is None else {k: "[secret: not recorded]" if k == "value" else v
+                                         for k, v in values.items()}
 
 
 def snapshot(row: SQLModel | None, *, exclude: tuple[str, ...] = ()) -> dict[str, Any] | None:

@@ -10,9 +10,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from broker_tui.services.purchases import add_agreement
 from broker_tui.services.referrals import create_referral, export_standard
-from broker_tui.store.tables import AppMeta
+from broker_tui.store.tables import AppMeta, AuditEvent
 from tests.conftest import TODAY
 from tests.domain.test_referral_standard import PUBLISHED
 from tests.services.test_purchases import make_referral, make_service, spot
@@ -98,7 +100,11 @@ def test_child_id_is_stable_per_database_and_csv_has_the_same_rows(ctx, tmp_path
     export_standard(ctx, tmp_path / "a.json")
     export_standard(ctx, tmp_path / "b.csv")
     with ctx.session() as s:
-        assert len(s.get_one(AppMeta, "placements_standard_child_id_secret").value) == 64
+        secret = s.get_one(AppMeta, "placements_standard_child_id_secret").value
+        assert len(secret) == 64
+        trail = [e for e in s.scalars(select(AuditEvent).where(AuditEvent.entity == "app_meta"))
+                 if e.entity_id == "placements_standard_child_id_secret"]
+    assert trail and all(secret not in json.dumps([e.before, e.after]) for e in trail)  # audited, never kept
     ids = [r["childId"] for r in json.loads((tmp_path / "a.json").read_text())]
     with (tmp_path / "b.csv").open(newline="") as f:
         table = list(csv.DictReader(f))
