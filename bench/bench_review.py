@@ -143,21 +143,14 @@ def make_database(path: Path, n_contracts: int, n_placements: int, seed: int = 1
     return ctx, len(placements)
 
 
-def timed(runs: int, act: Any) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        act()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--contracts", type=int, default=200)
     parser.add_argument("--placements", type=int, default=10_000)
     args = parser.parse_args()
+    from bench_purchases_list import timed  # the same timing loop as the purchases list's bench
+
     from broker_tui.services.review import review_16_plus
     from broker_tui.services.review.export import write_review
 

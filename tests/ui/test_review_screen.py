@@ -19,25 +19,14 @@ from broker_tui.services.placements import end_placement
 from broker_tui.services.purchases import add_agreement
 from broker_tui.services.quality import ActionInput, NoteInput, add_note
 from broker_tui.services.reference import ensure_reference_data
-from broker_tui.store.tables import Provider, Service
 from tests.conftest import TODAY
 from tests.services.test_contracts import contract_input
 from tests.services.test_purchases import make_referral, spot
+from tests.services.test_review import sixteen_plus_service
 from tests.ui.conftest import SIZE, make_app, plain, settle, sync
 
 D = dt.date
 DAY = dt.timedelta(days=1)
-
-
-def _service(ctx, name: str, stype: str = "supported_accommodation", category: str | None = None) -> Service:
-    with ctx.session() as s:
-        provider = Provider(name=f"{name} Ltd", sector="private")
-        s.add(provider)
-        s.flush()
-        service = Service(provider_id=provider.id, name=name, service_type=stype, sector="private",
-                          sort_name=name.lower(), search_text=name.lower(), sa_category=category)
-        s.add(service)
-    return service
 
 
 @pytest.fixture
@@ -47,9 +36,9 @@ def review_ctx(sqlite_ctx):
     days with one young person in; spot agreements for two 16-17s (flats, shared) and a care leaver."""
     ctx = sqlite_ctx
     ensure_reference_data(ctx)
-    shared = _service(ctx, "Northgate Shared Houses", category="ring_fenced_shared")
-    flats = _service(ctx, "Riverside Flats", category="single_occupancy")
-    adults = _service(ctx, "Care Leavers Lodgings", stype="care_leavers_18_plus")
+    shared = sixteen_plus_service(ctx, "Northgate Shared Houses", category="ring_fenced_shared")
+    flats = sixteen_plus_service(ctx, "Riverside Flats", category="single_occupancy")
+    adults = sixteen_plus_service(ctx, "Care Leavers Lodgings", stype="care_leavers_18_plus")
     add_contract(ctx, contract_input(shared, reference="BC-R-01", starts_on=D(2026, 1, 15), ends_on=D(2026, 3, 20),
                                      units=["Unit 1", "Unit 2"], unit_weekly_pence=70_000))
     amend_contract(ctx, "BC-R-01", TermInput(kind="uplift", effective_from=D(2026, 2, 1), uplift_bp=350))
