@@ -132,3 +132,43 @@ def test_the_parser_leaves_living_alongside_unanswered_never_with_others() -> No
                                       "living_with_pets": "must"}, today=TODAY, district_exists=DISTRICTS.__contains__)
     assert draft is not None and draft.columns()["living_alongside"] == "no_preference"
     assert draft.columns()["pets"] == "a dog" and draft.columns()["living_with_pets"] == "must"
+
+
+def test_a_form_types_the_cost_and_siblings_as_text() -> None:
+    out, problems = check({"placed_weekly_cost_pence": "£6,500.50", "placed_siblings_together": " 2 "})
+    assert problems == {} and out["placed_weekly_cost_pence"] == 650_050 and out["placed_siblings_together"] == 2
+    _out, problems = check({"placed_weekly_cost_pence": "a lot", "placed_siblings_together": "two"})
+    assert set(problems) == {"placed_weekly_cost_pence", "placed_siblings_together"}
+
+
+@pytest.mark.parametrize(("types", "suitability", "said"), [
+    (["childrens_home_external"], {"residential": "unsuitable"},
+     ["External children's home sought but residential care is unsuitable"]),
+    (["fostering_ifa", "fostering_in_house"], {"foster": "preferred", "residential": "suitable"}, []),
+    (["childrens_home_external"], {"foster": "preferred"}, ["Foster care is preferred but no type of it is sought"]),
+    ([], {"foster": "preferred"}, []),  # nothing sought yet: nothing to disagree with
+    (["supported_accommodation"], {"supported_accommodation": "not_specified"}, []),
+])
+def test_types_sought_against_the_suitability(types: list[str], suitability: dict, said: list[str]) -> None:
+    words = st.setting_disagreements(types, suitability)
+    assert len(words) == len(said)
+    for got, start in zip(words, said, strict=True):
+        assert got.startswith(start), got
+
+
+def test_the_standard_in_words_says_not_answered_and_what_came_from_the_purchase() -> None:
+    from broker_tui.domain.referrals.standard_words import standard_lines
+
+    values = {**st.empty_standard(), "communication_needs": "yes", "communication_requirements": ["bsl", "other"],
+              "communication_other": "Tigrinya", "suitability_foster": "preferred", "home_adaptation": False,
+              "qa_referral_officer": "P Officer", "qa_referral_on": dt.date(2026, 11, 30)}
+    placed = {**{k: v for k, v in st.empty_standard().items() if k.startswith("placed_")},
+              "placed_weekly_cost_pence": 95_050, "placed_location": {"kind": "district", "code": "LE3"}}
+    lines = dict(standard_lines(values, placed, lambda p: p["code"],
+                                from_purchase=frozenset({"placed_weekly_cost_pence"})))
+    assert lines["Communication"] == "Y: BSL, Other (Tigrinya)"
+    assert lines["Setting"] == ("foster preferred, residential not answered, supported accommodation not answered")
+    assert lines["Home adaptation"] == "no" and lines["Living with pets"] == "not answered"
+    assert lines["Placed: weekly cost"] == "£950.50 a week (from the purchase)"
+    assert lines["Placed: location"] == "LE3; preferred location: not answered"
+    assert lines["Data checked"] == ("referral P Officer on 30/11/2026; placement not answered; cost not answered")

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from broker_tui.services.purchases import add_agreement
-from broker_tui.services.referrals import create_referral, export_standard
+from broker_tui.services.referrals import create_referral, export_standard, get_referral
 from broker_tui.store.tables import AppMeta, AuditEvent
 from tests.conftest import TODAY
 from tests.domain.test_referral_standard import PUBLISHED
@@ -132,3 +132,17 @@ def test_a_block_placement_gives_the_unit_price_and_supported_accommodation(ctx)
         s.get_one(Referral, row.id).placed_weekly_cost_pence = 80_000
     with ctx.session() as s:
         assert actual_placement(s, s.get_one(Referral, row.id))["placed_weekly_cost_pence"] == 80_000
+
+
+def test_the_summary_in_words_says_what_came_from_the_purchase(ctx) -> None:
+    from broker_tui.services.referrals import standard_summary
+
+    _seed(ctx)
+    placed = get_referral(ctx, "LCC-200001")
+    lines = dict(standard_summary(ctx, placed.id))
+    assert lines["Placed: weekly cost"] == "£6,123.45 a week (from the purchase)"
+    assert lines["Placed: provider URN"] == "SC765432 (from the purchase)"
+    assert lines["Placed: location"].startswith("LE3 (from the purchase)")
+    typed = dict(standard_summary(ctx, get_referral(ctx, "LCC-100001").id))
+    assert typed["Preferred location"] == "Leicester" and typed["Living with pets"] == "No"
+    assert typed["Setting"] == "foster preferred, residential suitable but not preferred, supported accommodation unsuitable"

@@ -62,7 +62,7 @@ def test_problems_are_named_by_field_and_nothing_is_written(ctx) -> None:
     with pytest.raises(ReferralInvalid) as info:
         create_referral(ctx, request(living_alongside="anyone", suitability_foster="ok",
                                      preferred_location={"kind": "district", "code": "LE2 1AB"},
-                                     additional_support=["other"], placed_weekly_cost_pence="£950"))
+                                     additional_support=["other"], placed_weekly_cost_pence="a lot"))
     assert set(info.value.problems) == {"living_alongside", "suitability_foster", "preferred_location",
                                         "additional_support_other", "placed_weekly_cost_pence"}
     assert "never a full postcode" in info.value.problems["preferred_location"]
@@ -121,3 +121,19 @@ def test_cli_export_in_the_standard(cli, tmp_path: Path) -> None:  # noqa: F811
     assert cli("referrals", "export", "--standard", "placements-v2", "--out", str(tmp_path / "x.txt")).exit_code != 0
     bad = cli("referrals", "export", "--standard", "placements-v2", "--since", "31/02/2026", "--out", str(out))
     assert bad.exit_code != 0 and "--since" in bad.stderr
+
+
+def test_the_form_types_places_as_words(ctx) -> None:
+    base = {k: v for k, v in request().items()}
+    outcome = save_form(ctx, {**base, "preferred_location_text": "leicester", "placed_location_text": "le3"},
+                        opened=None)
+    assert outcome.saved is not None, outcome.problems
+    shown = _json_of(ctx, "LCC-100001")
+    assert shown["preferred_location"] == {"kind": "la", "code": "E06000016"}
+    assert shown["placed_location"] == {"kind": "district", "code": "LE3"}
+    bad = save_form(ctx, {**base, "case_ref": "LCC-100002", "preferred_location_text": "LE2 1AB",
+                          "placed_location_text": "Leicester 5mi"}, opened=None)
+    assert bad.saved is None and bad.problems is not None
+    assert bad.problems["preferred_location"].startswith("a full postcode is too near an address: give its district (LE2)")
+    assert "without a distance" in bad.problems["placed_location"]
+    assert [r.case_ref for r in list_referrals(ctx, ReferralQuery()).rows] == ["LCC-100001"]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from broker_tui.domain.dates import FIRST_YEAR, LAST_YEAR, DateError, parse_date
-from broker_tui.domain.money import pence_problem
-from broker_tui.domain.vocabulary import SETTING_OF_GROUP
+from broker_tui.domain.money import MoneyError, parse_pence, pence_problem
+from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, SETTING_OF_GROUP, SETTINGS
 
 NOT_ANSWERED = ""
 STANDARD_VERSION = "v2 (draft, 18 July 2025)"
@@ -148,7 +148,9 @@ def parse_standard(raw: dict[str, Any], problems: dict[str, str], *, today: dt.d
         else:
             out["placed_provider_urn"] = urn.strip().upper()
     together = raw.get("placed_siblings_together")
-    if together is not None:
+    if isinstance(together, str) and re.fullmatch(r"\s*[0-9]{1,3}\s*", together):  # as a form types it
+        together = int(together)
+    if together not in (None, ""):
         if isinstance(together, bool) or not isinstance(together, int) or not 0 <= together <= 12:
             add("placed_siblings_together", "must be a whole number of siblings from 0 to 12")
         else:
@@ -198,10 +200,16 @@ def _date(value: Any, key: str, add: Callable[[str, str], None], today: dt.date)
 
 
 def _cost(value: Any, add: Callable[[str, str], None]) -> int | None:
-    if value is None:
+    if value in (None, ""):
         return None
+    if isinstance(value, str):  # as a form types it: £1,234.50
+        try:
+            value = parse_pence(value)
+        except MoneyError as exc:
+            add("placed_weekly_cost_pence", str(exc))
+            return None
     if isinstance(value, bool) or not isinstance(value, int):
-        add("placed_weekly_cost_pence", "must be whole pence (6500.00 a week is 650000)")
+        add("placed_weekly_cost_pence", "must be whole pence (JSON: 6500.00 a week is 650000) or an amount like £6,500")
         return None
     if problem := pence_problem(value):
         add("placed_weekly_cost_pence", problem)
@@ -217,3 +225,24 @@ def setting_of(group: str) -> str | None:
 def whole_pounds(pence: int) -> int:
     """Pence as whole pounds, rounded half up (the standard's totalWeeklyCost is an integer)."""
     return (pence + 50) // 100
+
+
+def setting_disagreements(types_sought: list[str], suitability: dict[str, str]) -> list[str]:
+    """Where the types sought and the suitability of each setting disagree, in words. ``suitability`` maps a
+    setting (vocabulary.SETTINGS) to its answer. Matching follows the suitability: an unsuitable setting is
+    left out even when a type in it is sought."""
+    sought: dict[str, list[str]] = {}
+    for code in types_sought:
+        kind = SERVICE_TYPE_BY_CODE.get(code)
+        setting = SETTING_OF_GROUP.get(kind.group) if kind is not None else None
+        if setting is not None and kind is not None:
+            sought.setdefault(setting, []).append(kind.label)
+    out = []
+    for setting, words in SETTINGS.items():
+        answer = suitability.get(setting, "")
+        if answer == "unsuitable" and setting in sought:
+            out.append(f"{', '.join(sought[setting])} sought but {words} is unsuitable: matching leaves "
+                       f"{'it' if len(sought[setting]) == 1 else 'them'} out")
+        elif answer == "preferred" and setting not in sought and types_sought:
+            out.append(f"{words.capitalize()} is preferred but no type of it is sought")
+    return out

@@ -5,7 +5,12 @@
 - _areas: areas covered, as the text a broker types and back.
 """
 
-from broker_tui.services.reference._areas import areas_to_text, parse_areas_text
+from broker_tui.services.reference._areas import (
+    areas_to_text,
+    parse_areas_text,
+    parse_place_text,
+    place_to_text,
+)
 from broker_tui.services.reference._codes import (
     CODED_FIELDS,
     CodeChoice,
@@ -32,6 +37,8 @@ __all__ = [
     "local_authority_names",
     "local_authority_rows",
     "parse_areas_text",
+    "parse_place_text",
+    "place_to_text",
     "postcode_district_rows",
     "return_year",
 ]

@@ -56,3 +56,32 @@ def parse_areas_text(ctx: AppContext, text: str) -> tuple[list[dict[str, Any]], 
     if unknown:
         return [], f"{', '.join(unknown[:-1])} and {unknown[-1]} are neither postcode districts nor local authorities"
     return out, None
+
+
+_FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$", re.IGNORECASE)
+
+
+def place_to_text(place: dict[str, Any] | None, la_names: dict[str, str]) -> str:
+    """One place ({kind: la|district, code}) as a person reads it: the council's name or the district."""
+    if not place:
+        return ""
+    return la_names.get(place["code"], place["code"]) if place["kind"] == "la" else str(place["code"])
+
+
+def parse_place_text(ctx: AppContext, text: str) -> tuple[dict[str, str] | None, str | None]:
+    """One place as typed: a postcode district ("LE2") or a local authority by name or ONS code; never a
+    full postcode (too near to an address for the standard) and never a radius. Blank is not answered."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    if _FULL_POSTCODE.match(text):
+        district = text.upper().split()[0] if " " in text.strip() else text.upper()[:-3]
+        return None, f"a full postcode is too near an address: give its district ({district}) or the council"
+    if ";" in text or "\n" in text:
+        return None, "is one place: a postcode district or a council"
+    areas, problem = parse_areas_text(ctx, text)
+    if problem:
+        return None, problem
+    if areas[0].get("radius_miles"):
+        return None, "is one place without a distance: a postcode district or a council"
+    return {"kind": areas[0]["kind"], "code": areas[0]["code"]}, None

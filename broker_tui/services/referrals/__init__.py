@@ -11,6 +11,7 @@ The rules themselves (fields, statuses, transitions) are pure and live in domain
 Import from this package, never from its private modules.
 """
 
+from broker_tui.domain.referrals.standard import setting_disagreements
 from broker_tui.services.referrals._form import FormSupport, SaveOutcome, check_form, form_support, save_form
 from broker_tui.services.referrals._records import (
     DuplicateOpenCase,
@@ -29,7 +30,12 @@ from broker_tui.services.referrals._records import (
     update_referral,
     withdraw,
 )
-from broker_tui.services.referrals._standard import StandardExport, actual_placement, export_standard
+from broker_tui.services.referrals._standard import (
+    StandardExport,
+    actual_placement,
+    export_standard,
+    standard_summary,
+)
 from broker_tui.services.referrals._views import INPUT_KEYS, READ_ONLY_KEYS, ReferralView, view_of
 from broker_tui.store.errors import StaleEdit
 
@@ -54,6 +60,8 @@ __all__ = [
     "create_referral",
     "draft_from_previous",
     "export_standard",
+    "setting_disagreements",
+    "standard_summary",
     "form_support",
     "get_referral",
     "history",

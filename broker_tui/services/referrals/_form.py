@@ -13,6 +13,8 @@ from broker_tui.services.reference import (
     form_code_choices,
     local_authority_names,
     parse_areas_text,
+    parse_place_text,
+    place_to_text,
 )
 from broker_tui.services.referrals._records import (
     DuplicateOpenCase,
@@ -33,6 +35,9 @@ class FormSupport:
     def areas_text(self, areas: list[dict[str, Any]]) -> str:
         return areas_to_text(areas, self.la_names)
 
+    def place_text(self, place: dict[str, Any] | None) -> str:
+        return place_to_text(place, self.la_names)
+
 
 def form_support(ctx: AppContext) -> FormSupport:
     return FormSupport(form_code_choices(ctx), local_authority_names(ctx))
@@ -46,14 +51,27 @@ class SaveOutcome:
     stale: StaleEdit | None = None
 
 
+PLACE_KEYS = ("preferred_location", "placed_location")  # one place each, typed as text on the form
+
+
 def _with_areas(ctx: AppContext, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The places the form holds as typed text read into the parser's form; a problem by field."""
     raw = dict(raw)
+    problems: dict[str, str] = {}
     text = raw.pop("avoid_areas_text", None)
-    if text is None:
-        return raw, {}
-    areas, problem = parse_areas_text(ctx, text)
-    raw["avoid_areas"] = areas
-    return raw, ({"avoid_areas": problem} if problem else {})
+    if text is not None:
+        areas, problem = parse_areas_text(ctx, text)
+        raw["avoid_areas"] = areas
+        if problem:
+            problems["avoid_areas"] = problem
+    for key in PLACE_KEYS:
+        typed = raw.pop(f"{key}_text", None)
+        if typed is not None:
+            place, problem = parse_place_text(ctx, typed)
+            raw[key] = place
+            if problem:
+                problems[key] = problem
+    return raw, problems
 
 
 def check_form(ctx: AppContext, raw: dict[str, Any], *, editing: bool) -> dict[str, str]:

@@ -220,3 +220,21 @@ def export_standard(ctx: AppContext, path: str | Path, *, since: dt.date | None 
     else:
         write_private_csv(target, FIELDS, ([_cell(r[k]) for k in FIELDS] for r in rows))
     return StandardExport(target, len(rows), missing)
+
+
+def standard_summary(ctx: AppContext, referral_id: Any) -> list[tuple[str, str]]:
+    """The referral's standard fields in words (domain.referrals.standard_words), the actual placement as
+    typed or, where not typed, from the recorded purchase (said so)."""
+    from broker_tui.domain.referrals.standard_words import standard_lines
+    from broker_tui.services.referrals._views import view_of
+
+    with ctx.session() as session:
+        row = session.get(Referral, referral_id)
+        if row is None:
+            return []
+        placed = actual_placement(session, row)
+        la_names = {la.ons_code: la.name for la in session.scalars(select(LocalAuthority))}
+        values = view_of(row, ctx.today()).values
+    typed = frozenset(k for k in PLACED if getattr(row, k) not in (None, ""))
+    from_purchase = frozenset(k for k in PLACED if k not in typed and placed[k] not in (None, ""))
+    return standard_lines(values, placed, lambda p: _place(p, la_names), from_purchase=from_purchase)
