@@ -138,4 +138,34 @@ def export_cmd(root: Root, standard: str, since: str | None, out: Path) -> None:
         say(f"  {field}: not answered in {n} referral(s) (the standard needs it)")
 
 
+MAX_PROBLEM_LINES = 50
+
+
+@referrals.command("import")
+@click.option("--standard", "standard", type=click.Choice(["placements-v2"]), required=True,
+              help="The national Placements Data Standard, v2 (draft, 18 July 2025).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_cmd(root: Root, standard: str, file: Path) -> None:
+    """Read FILE.json (a list of objects) or FILE.csv in a data standard as sufficiency records, kept with
+    their source for counting, never referrals to work (a pseudonymous childId cannot give back a case).
+    The whole file is checked first: any problem and nothing is written; see docs/placements-standard.md."""
+    from broker_tui.services.referrals import AlreadyImported, StandardFileInvalid, import_standard
+
+    ctx = ready(root)
+    try:
+        done = import_standard(ctx, file)
+    except StandardFileInvalid as exc:
+        unit = "record" if file.suffix.lower() == ".json" else "line"  # a JSON list's item, a CSV file's line
+        for p in exc.problems[:MAX_PROBLEM_LINES]:
+            where = str(file) if not p.line else f"line {p.line}" if p.field == "(file)" else f"{unit} {p.line}, {p.field}"
+            say(f"{where}: {p.message}", err=True)
+        if len(exc.problems) > MAX_PROBLEM_LINES:
+            say(f"and {len(exc.problems) - MAX_PROBLEM_LINES} more", err=True)
+        fail(f"{file} has {len(exc.problems)} problem(s) in the standard ({standard}); nothing was written", 1)
+    except AlreadyImported as exc:
+        fail(str(exc), 1)
+    say(f"Read {done.records} record(s) from {file} as sufficiency records (not referrals to work)")
+
+
 COMMANDS = (referrals,)

@@ -18,6 +18,7 @@ UNIQUE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "uq_referral_sent_once": ("referral_sent", ("referral_id", "service_id")),
     "uq_offer_one_accepted": ("offer", ("referral_id",)),
     "uq_block_unit_label": ("block_unit", ("contract_id", "label")),
+    "uq_sufficiency_import_sha256": ("sufficiency_import", ("sha256",)),
 }
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")

@@ -5,7 +5,8 @@
 - _views: what screens and the CLI see of a referral (ReferralView) and its JSON format;
 - _form: what the referral form needs from the store, and saving what it collected in one call;
 - _standard: the actual placement (by hand, else from a recorded purchase) and the export in the national
-  Placements Data Standard (docs/placements-standard.md), with a pseudonymous childId.
+  Placements Data Standard (docs/placements-standard.md), with a pseudonymous childId;
+- _standard_import: a file in the standard read in as sufficiency records (never referrals to work).
 
 The rules themselves (fields, statuses, transitions) are pure and live in domain.referrals.
 Import from this package, never from its private modules.
@@ -36,10 +37,19 @@ from broker_tui.services.referrals._standard import (
     export_standard,
     standard_summary,
 )
+from broker_tui.services.referrals._standard_import import (
+    AlreadyImported,
+    StandardFileInvalid,
+    StandardImport,
+    SufficiencySummary,
+    import_standard,
+    sufficiency_summary,
+)
 from broker_tui.services.referrals._views import INPUT_KEYS, READ_ONLY_KEYS, ReferralView, view_of
 from broker_tui.store.errors import StaleEdit
 
 __all__ = [
+    "AlreadyImported",
     "DuplicateOpenCase",
     "FormSupport",
     "HistoryEntry",
@@ -51,7 +61,10 @@ __all__ = [
     "ReferralView",
     "SaveOutcome",
     "StandardExport",
+    "StandardFileInvalid",
+    "StandardImport",
     "StaleEdit",
+    "SufficiencySummary",
     "TransitionRefused",
     "actual_placement",
     "brokers",
@@ -65,8 +78,10 @@ __all__ = [
     "form_support",
     "get_referral",
     "history",
+    "import_standard",
     "list_referrals",
     "save_form",
+    "sufficiency_summary",
     "update_referral",
     "view_of",
     "withdraw",

@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from broker_tui.domain.referrals import standard as st
 from broker_tui.domain.referrals.rules import URGENT_WITHIN_DAYS
+from broker_tui.domain.referrals.standard_records import FIELDS
 from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, SETTING_OF_GROUP
 from broker_tui.services.context import AppContext
 from broker_tui.services.private_files import write_private, write_private_csv
@@ -40,19 +41,8 @@ from broker_tui.store.tables import (
 SECRET_KEY = "placements_standard_child_id_secret"
 PLACED = ("placed_weekly_cost_pence", "placed_location", "placed_location_preferred", "placed_education_continuity",
           "placed_provider_urn", "placed_siblings_together", "placed_type")
-# The standard's fields in its order (placements.json), and the ones it makes mandatory (cardinality 1).
-FIELDS = (
-    "childId", "neededBy", "siblingCount", "preferredLocation",
-    "communicationNeeds", "specificCommunicationRequirements", "homeAdaptation", "culturalNeeds", "livingCompanions",
-    "pets", "additionalSupport", "deprivationOfLiberty",
-    "fosterCareSuitability", "residentialCareSuitability", "supportedAccommodationSuitability",
-    "riskSelfHarm", "riskSexualExploitation", "riskCriminalExploitation", "riskDrugAlcohol", "riskEatingDisorder",
-    "riskMissing", "riskOther", "riskToOthersPhysical", "riskToOthersSexual", "riskToOthersFire",
-    "riskToOthersAnimals", "riskToOthersCriminal", "riskToOthersOther",
-    "totalWeeklyCost", "placementLocation", "preferabilityLocation", "educationContinuity", "providerURN",
-    "siblingsPlacedTogether", "placementType",
-    "referralOfficerName", "referralDate", "placementOfficerName", "placementDate", "costOfficerName", "costDate",
-)
+# The standard's fields in its order (domain.referrals.standard_records.FIELDS); the ones it makes mandatory
+# (cardinality 1) are all but OPTIONAL.
 OPTIONAL = {"neededBy", "siblingCount", "preferredLocation", "additionalSupport", "deprivationOfLiberty", "riskOther",
             "riskToOthersOther", "referralOfficerName", "costOfficerName"}
 PLACEMENT_FIELDS = set(FIELDS[FIELDS.index("totalWeeklyCost"):FIELDS.index("referralOfficerName")]) | {

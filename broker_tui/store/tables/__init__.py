@@ -21,10 +21,12 @@ from broker_tui.store.tables.purchases import (
 from broker_tui.store.tables.quality import QAAction, QANote
 from broker_tui.store.tables.reference import AppMeta, CodeListEntry, LocalAuthority, PostcodeDistrict
 from broker_tui.store.tables.referrals import Offer, Referral, ReferralSent
+from broker_tui.store.tables.sufficiency import SufficiencyImport, SufficiencyRecord
 
 __all__ = [
     "AppMeta", "Approval", "AuditEvent", "BlockContract", "BlockContractTerm", "BlockUnit", "BlockUnitStatus",
     "CodeListEntry", "FosterHousehold",
     "LocalAuthority", "Offer", "Placement", "PlacementStop", "PostcodeDistrict", "PriceList", "Provider",
     "QAAction", "QANote", "Referral", "ReferralSent", "Service", "SpotAgreement", "SpotAmendment",
+    "SufficiencyImport", "SufficiencyRecord",
 ]
