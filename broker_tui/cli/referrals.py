@@ -72,7 +72,7 @@ def list_cmd(root: Root, status: str | None, broker: str | None, search: str, as
 def show_cmd(root: Root, ref: str, as_json: bool) -> None:
     """Show one referral (by case reference or id)."""
     from broker_tui.domain.dates import format_date
-    from broker_tui.services.referrals import ReferralNotFound, get_referral, history
+    from broker_tui.services.referrals import ReferralNotFound, get_referral, history, standard_summary
 
     ctx = ready(root)
     try:
@@ -85,6 +85,8 @@ def show_cmd(root: Root, ref: str, as_json: bool) -> None:
     say(view.to_line())
     est = " (estimated)" if view.eighteenth_estimated else ""
     say(f"age at needed-by date: {view.age_years}; 18 on {format_date(view.eighteenth_birthday)}{est}")
+    for label, words in standard_summary(ctx, view.id):  # the national Placements Data Standard's fields
+        say(f"{label}: {words}")
     for entry in history(ctx, view.id):
         say(f"  {entry.at:%d/%m/%Y %H:%M} {entry.actor}: {entry.action} {', '.join(entry.changes)}")
 

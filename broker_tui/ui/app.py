@@ -95,6 +95,11 @@ class BrokerApp(App[None]):
         Binding("f8", "go('audit')", "Audit", show=False),
         Binding("f9", "go('review')", "16+ review", show=False),
         Binding("ctrl+q", "quit", "Quit"),
+        # Tab moves the focus as the app reads the key, before it routes the next one, on every screen and
+        # dialog. As an ordinary binding it ran only when the focused field had handled the keys already routed
+        # to it, so keys typed without a pause after Tab ("AAA", Tab, "BBB") all went to the field being left.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None, warm_after: float | None = WARM_AFTER):

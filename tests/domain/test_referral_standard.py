@@ -172,3 +172,6 @@ def test_the_standard_in_words_says_not_answered_and_what_came_from_the_purchase
     assert lines["Placed: weekly cost"] == "£950.50 a week (from the purchase)"
     assert lines["Placed: location"] == "LE3; preferred location: not answered"
     assert lines["Data checked"] == ("referral P Officer on 30/11/2026; placement not answered; cost not answered")
+    assert lines["Other risks"] == "none"
+    values["risk_to_others_other"] = "threats to staff"
+    assert dict(standard_lines(values, placed, str))["Other risks"] == "to others: threats to staff"

@@ -115,6 +115,7 @@ def test_demo_market_invariants_and_refusal(ctx) -> None:
             assert re.fullmatch(r"LCC-\d{6}", case_ref) and re.fullmatch(r"[A-Z]{2}", initials)
         for (text,) in con.execute(select(ReferralSent.provider_text)):
             assert not FULL_NAME.search(text), text
+    _demo_referrals_answer_the_standard(ctx)
     counts = {t: _count(ctx, t) for t in (Service, Referral, PriceList, AuditEvent)}
     assert not is_empty(ctx)
     with pytest.raises(DemoRefused, match="already holds"):
@@ -303,3 +304,22 @@ def _count_at(path: str, model) -> int:
         return _count(ctx, model)
     finally:
         ctx.close()
+
+
+def _demo_referrals_answer_the_standard(ctx) -> None:
+    """The demo's referrals answer the Placements Data Standard as casework would: each one valid as the form
+    would save it, the suitability agreeing with the types sought, and most fields answered."""
+    from broker_tui.domain.referrals.standard import setting_disagreements
+    from broker_tui.services.referrals import ReferralQuery, check_form, list_referrals
+
+    views = list_referrals(ctx, ReferralQuery(), size=500).rows
+    assert len(views) >= 30
+    for view in views:
+        values = view.values
+        suitability = {"foster": values["suitability_foster"], "residential": values["suitability_residential"],
+                       "supported_accommodation": values["suitability_supported"]}
+        assert setting_disagreements(values["types_sought"], suitability) == [], view.case_ref
+        assert check_form(ctx, view.form_values(), editing=True) == {}, view.case_ref
+    answered = [v for v in views if v.values["communication_needs"] and v.values["additional_support"]]
+    assert len(answered) >= len(views) // 2
+    assert any(v.values["qa_referral_officer"] for v in views)

@@ -134,6 +134,8 @@ def test_iter_services_limit_and_rows_for_the_cli(ctx, market):
     assert data["judgement"] == "Inadequate" and data["distance_miles"] is None
     line = ivy.to_line()
     assert "Ivy Bank" in line and "PLACEMENT STOP" in line and "£5,100.00" in line
+    for row in iter_services(ctx, DirectoryQuery()):  # an empty column is left out, never "|  |" or a last "| "
+        assert "|  |" not in row.to_line() and not row.to_line().endswith("| ") and " |  " not in row.to_line()
     elm = next(iter_services(ctx, DirectoryQuery(text="elm court")))
     assert elm.judgement == "Consistently strong service delivery" and elm.to_json()["in_area"] is True
 

@@ -87,6 +87,10 @@ def test_cli_json_round_trip_and_field_problems(cli, tmp_path: Path) -> None:  #
     shown = json.loads(cli("referrals", "show", "LCC-555001", "--json").stdout)
     assert {k: shown[k] for k in ANSWERS} == ANSWERS
     jsonschema.validate(shown, SCHEMA)
+    words = cli("referrals", "show", "LCC-555001").stdout
+    assert "Setting: foster preferred, residential suitable but not preferred, supported accommodation unsuitable" in words
+    assert "Communication: Y: ESOL, Other (Tigrinya)" in words and "Placed: weekly cost: £950.50 a week" in words
+    assert "Data checked: referral P Officer on 30/11/2026; placement not answered; cost F Officer on 01/12/2026" in words
 
     other = tmp_path / "other"
     other.mkdir()

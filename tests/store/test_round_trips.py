@@ -35,6 +35,8 @@ from broker_tui.store.tables import (
     Service,
     SpotAgreement,
     SpotAmendment,
+    SufficiencyImport,
+    SufficiencyRecord,
 )
 from tests.conftest import writing_session
 
@@ -132,9 +134,17 @@ def market_rows() -> list[SQLModel]:
     event = AuditEvent(at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), actor="a.broker", entity="offer",
                        entity_id=str(offer.id), action="update", before={"status": "open"},
                        after={"status": "accepted", "weekly_price_pence": 582_500})
+    source = SufficiencyImport(standard="placements-v2", source_name="nottingham-2026.json", sha256="ab" * 32,
+                               imported_at=dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC), imported_by="analyst",
+                               row_count=1)
+    record = SufficiencyRecord(import_id=source.id, row_number=1, child_id=2**47 + 5, needed_by="Today",
+                               placement_type="foster", total_weekly_cost_pence=95_000,
+                               referral_date=dt.date(2026, 11, 2), suitability_foster="preferred",
+                               preferred_location={"kind": "la", "code": "E06000018"},
+                               fields={"childId": 2**47 + 5, "placementType": "Foster", "totalWeeklyCost": 950})
     return [la, district, code, meta, provider, home, agency, household, prices, stop, referral, sent, offer,
             spot, amendment, approval, block, term, unit, unit_status, placement, block_placement, note, action,
-            correction, event]
+            correction, event, source, record]
 
 
 def add_in_order(session: Session, rows: list[SQLModel]) -> None:

@@ -391,3 +391,23 @@ async def test_m_starts_a_new_referral_from_this_one(sqlite_ctx) -> None:
     assert new.values["disability_health"] == "epilepsy"
     assert new.values["current_placement"] == "Oak House"
     assert get_referral(sqlite_ctx, previous.id).status == "placed"  # the previous one is untouched
+
+
+@sync
+async def test_from_the_search_box_enter_or_down_goes_to_the_list(sqlite_ctx) -> None:
+    from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
+
+    make_referrals(sqlite_ctx)
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_list(app, pilot)
+        table = screen.query_one("#ref-table", DataTable)
+        assert screen.focused is screen.query_one("#ref-search", Input)
+        await pilot.press("down")
+        assert screen.focused is table
+        await pilot.press("slash", *"LCC-4001", "enter")
+        await settle(pilot)
+        assert screen.focused is table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralDetailScreen)

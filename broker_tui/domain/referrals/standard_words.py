@@ -77,9 +77,8 @@ def standard_lines(values: dict[str, Any], placed: dict[str, Any], place_name: C
         ("Living with pets", _choice(st.LIVING_WITH_PETS, values["living_with_pets"])),
         ("Additional support", _with_other(_listed(st.ADDITIONAL_SUPPORT, values["additional_support"]),
                                            values["additional_support_other"])),
-        ("Other risks", "; ".join(x for x in (
-            f"to the child: {values['risk_to_child_other']}" if values["risk_to_child_other"] else "",
-            f"to others: {values['risk_to_others_other']}" if values["risk_to_others_other"] else "")) or "none"),
+        ("Other risks", "; ".join(f"{whom}: {values[key]}" for whom, key in (
+            ("to the child", "risk_to_child_other"), ("to others", "risk_to_others_other")) if values[key]) or "none"),
         *actual,
         ("Data checked", "; ".join(f"{what} {_signed(values[f'qa_{key}_officer'], values[f'qa_{key}_on'])}"
                                    for what, key in (("referral", "referral"), ("placement", "placement"),

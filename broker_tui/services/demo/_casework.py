@@ -11,7 +11,14 @@ import random
 from typing import Any
 
 from broker_tui.domain.ids import new_id
-from broker_tui.domain.vocabulary import DECLINE_REASONS, NEED_DOMAIN_CODES
+from broker_tui.domain.referrals.standard import RISK_TAG_OF_FLAG
+from broker_tui.domain.vocabulary import (
+    DECLINE_REASONS,
+    NEED_DOMAIN_CODES,
+    SERVICE_TYPE_BY_CODE,
+    SETTING_OF_GROUP,
+    SETTINGS,
+)
 from broker_tui.services.demo._base import Seed
 from broker_tui.store.tables import Offer, Referral, ReferralSent
 
@@ -93,6 +100,49 @@ def _referral(seed: Seed, n: int, status: str, case_ref: str) -> dict[str, Any]:
     }
 
 
+def _standard(seed: Seed, n: int, r: dict[str, Any]) -> dict[str, Any]:
+    """The Placements Data Standard's answers a broker records (with its own random stream, so the rest of
+    the demo is as it was); about one answer in six is left not answered, as in real casework."""
+    rng = seed.rng("standard", n)
+    asked = rng.random() > 0.15
+    age, types = r["age_years"], r["types_sought"]
+    sought = {SETTING_OF_GROUP[SERVICE_TYPE_BY_CODE[t].group] for t in types}
+    first = SETTING_OF_GROUP[SERVICE_TYPE_BY_CODE[types[0]].group]
+    suits = {s: "preferred" if s == first else "suitable" if s in sought else
+             "unsuitable" if s == "supported_accommodation" and age < 16 else rng.choice(["not_specified", "suitable"])
+             for s in SETTINGS}
+    language = r["first_language"] != "English"
+    out: dict[str, Any] = {
+        "suitability_foster": suits["foster"], "suitability_residential": suits["residential"],
+        "suitability_supported": suits["supported_accommodation"],
+        "living_alongside": rng.choices(["with_others", "no_preference", "younger_only", ""], [70, 15, 5, 10])[0],
+        "preferred_location": {"kind": "district", "code": r["home_district"]} if rng.random() < 0.5 else
+        {"kind": "la", "code": seed.home.la_code},
+        "living_with_pets": rng.choices(["can", "no", "not_known", "must"], [40, 30, 25, 5])[0],
+    }
+    if asked:
+        out.update(
+            communication_needs="yes" if language else "no",
+            communication_requirements=["esol"] if language else ["none"],
+            cultural_needs=rng.choice(["required", "not_required", "not_required", "not_known"]),
+            home_adaptation=False,
+            additional_support=["taxis_to_school"] if r["school"] and not r["within_home_area"] else
+            ["therapeutic_support"] if r["need_emotional"] >= 3 else ["none"],
+            # every risk flag of the standard answered: the ones not present as "no known risk"
+            risks=[*r["risks"], *({"tag": tag, "present": False, "level": 0} for tag in RISK_TAG_OF_FLAG.values()
+                                  if tag not in {x["tag"] for x in r["risks"]})],
+        )
+    if r["status"] != "new":
+        out.update(qa_referral_officer=rng.choice(BROKERS),
+                   qa_referral_on=min(seed.today, r["date_received"] + dt.timedelta(days=1)))
+    if r["status"] in ("placed", "closed"):  # closed follows placed
+        checked = min(seed.today, r["needed_by"] + dt.timedelta(days=rng.randint(1, 5)))
+        out.update(placed_location_preferred=rng.random() < 0.7, placed_education_continuity=rng.random() < 0.8,
+                   placed_siblings_together=r["sibling_group_size"] - 1, qa_placement_officer=rng.choice(BROKERS),
+                   qa_placement_on=checked, qa_cost_officer="Finance officer", qa_cost_on=checked)
+    return out
+
+
 def _candidates(seed: Seed, types: list[str], rng: random.Random, k: int) -> list[dict[str, Any]]:
     home_region = seed.authorities.get(seed.home.la_code, {}).get("region_name")
     pool = [s for s in seed.services if s["service_type"] in types and s["ofsted_urn"]
@@ -107,7 +157,8 @@ def add_casework(seed: Seed) -> dict[str, Any]:
     referrals, n = [], 0
     for status, count in STATUS_COUNTS.items():
         for _ in range(count):
-            referrals.append(_referral(seed, n, status, f"LCC-{refs[n]}"))
+            row = _referral(seed, n, status, f"LCC-{refs[n]}")
+            referrals.append({**row, **_standard(seed, n, row)})
             n += 1
     referrals = seed.insert(Referral, referrals)
     sent_rows, offers, accepted = [], [], []

@@ -139,7 +139,7 @@ class DirectoryRow:
                  self.area_label, f"{self.distance_label} mi" if self.distance_label else "", places,
                  f"from {self.price_label}/wk" if self.price_label else "", "PLACEMENT STOP" if self.on_stop else "",
                  (self.registration_note or "").upper()]
-        return " | ".join(p for p in parts)
+        return " | ".join(p for p in parts if p)  # an empty column is left out, not shown as "|  |"
 
 
 @dataclass(frozen=True)

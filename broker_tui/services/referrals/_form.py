@@ -83,7 +83,7 @@ def save_form(ctx: AppContext, raw: dict[str, Any], *, opened: ReferralView | No
               previous_referral_id: Any = None) -> SaveOutcome:
     """Create (opened is None) or update the referral. Nothing is written unless all of it is valid."""
     raw, area_problems = _with_areas(ctx, raw)
-    if opened is not None:  # what the form does not hold (the standard's fields, for now) is kept as it was
+    if opened is not None:  # what a caller does not give of the standard's fields is kept as it was
         raw = {**{k: v for k, v in opened.form_values().items() if k in STANDARD_KEYS}, **raw}
     if area_problems:
         problems = {**check_referral(ctx, raw, editing=opened is not None), **area_problems}

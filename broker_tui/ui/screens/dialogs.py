@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from broker_tui.ui.base import BrokerModal, BrokerScreen
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 T = TypeVar("T")
 
@@ -69,7 +70,7 @@ class ReasonScreen(BrokerModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-question")
-            yield Input(self.value, placeholder=self.placeholder, id="reason")
+            yield InOrderInput(self.value, placeholder=self.placeholder, id="reason")
             yield Static("", classes="dialog-error", id="reason-error")
 
     @on(Input.Submitted, "#reason")

@@ -34,6 +34,7 @@ from broker_tui.services.contracts import (
 from broker_tui.services.placements import OVERLAP_KINDS
 from broker_tui.ui.screens.fields_dialog import FieldsDialog
 from broker_tui.ui.screens.placements.end import EndPlacementDialog
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 
 class ContractDialog(FieldsDialog):
@@ -41,7 +42,7 @@ class ContractDialog(FieldsDialog):
 
 
 def _input(key: str, value: str = "", placeholder: str = "") -> Input:
-    return Input(value, id=f"bc-f-{key}", classes="bc-field", compact=True, placeholder=placeholder)
+    return InOrderInput(value, id=f"bc-f-{key}", classes="bc-field", compact=True, placeholder=placeholder)
 
 
 def _select(key: str, options: list[tuple[str, str]], *, prompt: str = "Choose", value: Any = Select.NULL) -> Select[str]:

@@ -25,6 +25,7 @@ from broker_tui.services.referrals import ReferralView
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.outreach.tables import uk_dates
 from broker_tui.ui.screens.outreach.words import refusal_text
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 REASON_CODES = tuple(DECLINE_REASONS)
 
@@ -58,12 +59,12 @@ class DeclineDialog(BrokerModal[str | None]):
             yield Static("", classes="offer-error", id="err-reason")
             with Horizontal(classes="offer-row"):
                 yield Label("In words", classes="offer-label")
-                yield Input(id="decline-text", classes="offer-input", compact=True,
+                yield InOrderInput(id="decline-text", classes="offer-input", compact=True,
                             placeholder="needed when the reason is Other")
             yield Static("", classes="offer-error", id="err-text")
             with Horizontal(classes="offer-row"):
                 yield Label("Answer received on", classes="offer-label")
-                yield Input(format_date(today), id="decline-received_on", classes="offer-input", compact=True,
+                yield InOrderInput(format_date(today), id="decline-received_on", classes="offer-input", compact=True,
                             placeholder="dd/mm/yyyy")
             yield Static("", classes="offer-error", id="err-received_on")
             yield Static("", classes="offers-banner", id="dialog-banner")
@@ -160,7 +161,7 @@ class ExportDialog(BrokerModal[str | None]):
         with Vertical(classes="offers-dialog"):
             yield Label(f"Export the search log of {self.view.case_ref} as CSV (case reference only, "
                         "readable by you only) to:", classes="offers-question")
-            yield Input(str(path), id="export-path", compact=True, classes="offer-input")
+            yield InOrderInput(str(path), id="export-path", compact=True, classes="offer-input")
             yield Static("", classes="offer-error", id="err-path")
             yield Label("Enter exports · Esc cancels", classes="offers-hint")
 

@@ -25,6 +25,7 @@ from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.dialogs import leave_form
 from broker_tui.ui.screens.outreach.tables import uk_dates
 from broker_tui.ui.screens.outreach.words import refusal_text
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 # (field, label, kind, hint): the OfferInput field each input fills
 FIELDS: tuple[tuple[str, str, str, str], ...] = (
@@ -110,7 +111,7 @@ class OfferFormScreen(BrokerModal[str | None]):
                 for key, label, _kind, hint in FIELDS:
                     value = format_date(today) if key == "received_on" else ""
                     row = Horizontal(Label(label, classes="offer-label"),
-                                     Input(value, id=f"f-{key}", classes="offer-input", compact=True, placeholder=hint),
+                                     InOrderInput(value, id=f"f-{key}", classes="offer-input", compact=True, placeholder=hint),
                                      classes="offer-row", id=f"row-{key}")
                     if key == "parts_note":
                         row.display = False  # shown when the parts do not add up

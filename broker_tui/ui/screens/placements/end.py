@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from textual import on
 from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.services.placements import end_placement
 from broker_tui.services.reference import CodeChoice, code_choices
 from broker_tui.ui.base import background
 from broker_tui.ui.screens.fields_dialog import FieldsDialog
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 CODE_WIDTH = 70
 END_WHY = [("Moves on to another placement (reason for the change)", "moves_on"),
@@ -48,13 +49,13 @@ class EndPlacementDialog(FieldsDialog):
             ": the unit is free that night." if self.unit else "."), classes="bc-hint")
 
     def fields(self) -> Iterator[tuple[str, str, Widget]]:
-        yield "end_date", "End date", Input(format_date(self.ctx.today()), id="bc-f-end_date", classes="bc-field",
+        yield "end_date", "End date", InOrderInput(format_date(self.ctx.today()), id="bc-f-end_date", classes="bc-field",
                                             compact=True, placeholder="dd/mm/yyyy")
         yield "why", "Why it ends", Select(END_WHY, prompt="Moves on, or leaves care?", id="bc-f-why",
                                            classes="bc-field", compact=True)
         yield "code", "SSDA903 reason", Select([], prompt="Choose why it ends first", id="bc-f-code",
                                                 classes="bc-field", compact=True)
-        yield "note", "Note", Input(id="bc-f-note", classes="bc-field", compact=True, placeholder="optional")
+        yield "note", "Note", InOrderInput(id="bc-f-note", classes="bc-field", compact=True, placeholder="optional")
 
     def on_mount(self) -> None:
         self.query_one("#bc-f-end_date").focus()

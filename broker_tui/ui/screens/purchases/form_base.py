@@ -17,11 +17,12 @@ from textual.widgets import Input, Label, Select, Static
 from broker_tui.ui.base import BrokerModal
 from broker_tui.ui.screens.dialogs import leave_form
 from broker_tui.ui.screens.purchases.form_reading import PRICE_INPUTS, cap, parts_line
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 
 def field(name: str, value: str = "", placeholder: str = "", *, size: str = "") -> Input:
     """An input of a purchase form (its id names the service's field)."""
-    return Input(value, id=f"pf-f-{name}", classes=f"pf-field pf-input {size}".strip(), compact=True,
+    return InOrderInput(value, id=f"pf-f-{name}", classes=f"pf-field pf-input {size}".strip(), compact=True,
                  placeholder=placeholder)
 
 

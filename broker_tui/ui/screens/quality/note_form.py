@@ -40,6 +40,7 @@ from broker_tui.ui.screens.quality.note_reading import (
     read_note,
 )
 from broker_tui.ui.screens.quality.words import SUBJECT_HINTS, SUBJECTS, refusal_text
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 RATINGS = [("Red", "red"), ("Amber", "amber"), ("Green", "green")]
 FIRST_ROWS = 2
@@ -93,21 +94,21 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
                 yield from self._row("subject", "About a", Select(
                     [(label, code) for code, label in SUBJECTS.items()], value=e.subject if e else "service",
                     allow_blank=False, id="qa-f-subject", compact=True))
-                yield from self._row("subject_id", "Which", Input(
+                yield from self._row("subject_id", "Which", InOrderInput(
                     str(e.subject_id) if e else "", id="qa-f-subject_id", compact=True,
                     placeholder=SUBJECT_HINTS[e.subject if e else "service"], suggester=self.suggester))
                 yield Static(f"About: {e.subject_label}" if e else "", classes="qa-found", id="qa-found")
                 yield from self._row("kind", "Kind", Select(
                     [(label, code) for code, label in QA_KINDS.items()], value=e.kind if e else Select.NULL,
                     prompt="Choose the kind", id="qa-f-kind", compact=True))
-                yield from self._row("held_on", "Held on", Input(
+                yield from self._row("held_on", "Held on", InOrderInput(
                     format_date(e.held_on if e else today), id="qa-f-held_on", compact=True, placeholder="dd/mm/yyyy"))
                 yield from self._row("rag", "Rating", Select(RATINGS, value=e.rag if e else Select.NULL,
                                                              prompt="Choose the rating", id="qa-f-rag", compact=True))
                 yield from self._row("findings", "Findings", TextArea(
                     e.findings if e else "", id="qa-f-findings", compact=True,
                     placeholder="What was found (a red or amber rating needs it)"))
-                yield from self._row("author", "Author", Input(
+                yield from self._row("author", "Author", InOrderInput(
                     e.author if e else "", id="qa-f-author", compact=True,
                     placeholder=f"who wrote it (empty: you, {self.ctx.actor})"))
                 yield from self._row("young_people_involved", "Young people", Checkbox(
@@ -145,10 +146,10 @@ class NoteFormScreen(BrokerModal[NoteView | None]):
     async def _mount_row(self) -> None:
         i = self.rows
         self.rows += 1
-        row = Horizontal(Input(id=f"qa-a-description-{i}", classes="qa-a-description", compact=True,
+        row = Horizontal(InOrderInput(id=f"qa-a-description-{i}", classes="qa-a-description", compact=True,
                                placeholder="What is to be done"),
-                         Input(id=f"qa-a-owner-{i}", classes="qa-a-owner", compact=True, placeholder="Who owns it"),
-                         Input(id=f"qa-a-due_on-{i}", classes="qa-a-due", compact=True, placeholder="Due dd/mm/yyyy"),
+                         InOrderInput(id=f"qa-a-owner-{i}", classes="qa-a-owner", compact=True, placeholder="Who owns it"),
+                         InOrderInput(id=f"qa-a-due_on-{i}", classes="qa-a-due", compact=True, placeholder="Due dd/mm/yyyy"),
                          classes="qa-action-row")
         await self.query_one("#qa-action-rows", Vertical).mount(row, Static("", classes="qa-error",
                                                                              id=f"qa-err-action-{i}"))

@@ -17,6 +17,7 @@ from broker_tui.domain.dates import DateError, format_date, parse_date
 from broker_tui.services.quality import NoteView, QARefused, stop_placements_after_note
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.quality.words import refusal_text
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 SLOTS = ("reason", "from_date")
 
@@ -44,11 +45,11 @@ class StopDialog(BrokerModal[str | None]):
                          "A note about a provider stops each of its open services.", classes="qa-hint")
             with Horizontal(classes="qa-row"):
                 yield Label("Why", classes="qa-label")
-                yield Input(id="qa-stop-reason", compact=True, placeholder="e.g. safeguarding concern under review")
+                yield InOrderInput(id="qa-stop-reason", compact=True, placeholder="e.g. safeguarding concern under review")
             yield Static("", classes="qa-error", id="qa-err-reason")
             with Horizontal(classes="qa-row"):
                 yield Label("From", classes="qa-label")
-                yield Input(format_date(self.ctx.today()), id="qa-stop-from_date", compact=True,
+                yield InOrderInput(format_date(self.ctx.today()), id="qa-stop-from_date", compact=True,
                             placeholder="dd/mm/yyyy")
             yield Static("", classes="qa-error", id="qa-err-from_date")
             yield Static("", classes="qa-banner", id="qa-stop-banner")

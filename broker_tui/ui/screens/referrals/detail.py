@@ -30,6 +30,7 @@ from broker_tui.services.referrals import (
     form_support,
     get_referral,
     history,
+    standard_summary,
 )
 from broker_tui.ui.base import BrokerScreen, app_context, background, run_in_background
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
@@ -90,6 +91,7 @@ class ReferralDetailScreen(BrokerScreen[None]):
         yield Header()
         with VerticalScroll(id="ref-detail"):
             yield Static("", id="ref-summary")
+            yield Static("", id="ref-standard")
             yield Static("", id="ref-history")
         yield Footer()
 
@@ -153,13 +155,15 @@ class ReferralDetailScreen(BrokerScreen[None]):
         except Exception as exc:  # noqa: BLE001  (the rest of the referral still shows)
             outreach = f"could not be read: {exc}"
         places = local_authority_names(ctx) if view.values["avoid_areas"] else {}
-        self.app.call_from_thread(self._show, view, entries, outreach, places)
+        standard = standard_summary(ctx, view.id)
+        self.app.call_from_thread(self._show, view, entries, outreach, places, standard)
 
     def _show(self, view: ReferralView, entries: list[HistoryEntry], outreach: str = "",
-              places: dict[str, str] | None = None) -> None:
+              places: dict[str, str] | None = None, standard: list[tuple[str, str]] | None = None) -> None:
         self.view = view
         self.outreach = outreach
         self.query_one("#ref-summary", Static).update(summary(view, outreach, places))
+        self.query_one("#ref-standard", Static).update(standard_table(standard or []))
         self.query_one("#ref-history", Static).update(history_table(entries))
         self.query_one("#ref-detail").loading = False
         self.warm_market(view)
@@ -279,6 +283,17 @@ def _orders(values: dict[str, Any]) -> str:
             out.append(f"{name}: {o['court']}, made {format_date(o['made_on'])}"
                        + (f", review {format_date(o['review_on'])}" if o.get("review_on") else ""))
     return "; ".join(out) or "none"
+
+
+def standard_table(lines: list[tuple[str, str]]) -> Table:
+    """The referral's fields of the national Placements Data Standard, and its actual placement."""
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column()
+    t.add_row(Text("Placements Data Standard", style="bold underline"), "")
+    for label, words in lines:
+        t.add_row(label, Text(words, style="dim" if words == "not answered" else ""))
+    return t
 
 
 def history_table(entries: list[HistoryEntry]) -> Table:

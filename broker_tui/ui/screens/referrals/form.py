@@ -19,17 +19,27 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static, Tab, Tabs
 
+from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import NEED_DOMAINS, SERVICE_TYPES
-from broker_tui.services.referrals import FormSupport, ReferralView, SaveOutcome, check_form, save_form
+from broker_tui.services.referrals import (
+    FormSupport,
+    ReferralView,
+    SaveOutcome,
+    check_form,
+    save_form,
+    setting_disagreements,
+)
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.dialogs import leave_form
 from broker_tui.ui.screens.referrals.fields import (
+    INPUT_KINDS,
     ORDER_PARTS,
     RISK_CODES,
     SECTIONS,
     FieldSpec,
-    display_value,
     error_slot,
+    initial_state,
+    raw_from_state,
     risk_label,
 )
 from broker_tui.ui.widgets.in_order_input import InOrderInput
@@ -38,64 +48,9 @@ from broker_tui.ui.widgets.tag_picker import TagPicker
 
 NEED_LABELS = ("0 none", "1 low", "2 medium", "3 high")
 RISK_LABELS = ("not present", "present: low", "medium", "high")
-INPUT_KINDS = ("text", "date", "int", "money", "areas")
+SETTING_KEYS = {"foster": "suitability_foster", "residential": "suitability_residential",
+                "supported_accommodation": "suitability_supported"}
 SECTION_OF = {spec.key: i for i, (_t, fields) in enumerate(SECTIONS) for spec in fields}
-
-
-def initial_state(values: dict[str, Any], support: FormSupport) -> dict[str, Any]:
-    """The form's own state from parser-format values: text as shown, choices as chosen."""
-    state: dict[str, Any] = {}
-    for _title, fields in SECTIONS:
-        for spec in fields:
-            value = values.get(spec.key)
-            if spec.kind == "areas":
-                state[spec.key] = support.areas_text(value or [])
-            elif spec.kind in INPUT_KINDS:
-                state[spec.key] = str(display_value(spec, value))
-            elif spec.kind == "bool":
-                state[spec.key] = bool(value) if value is not None else spec.key == "siblings_together"
-            elif spec.kind in ("select", "code"):
-                state[spec.key] = value or None
-            elif spec.kind == "types":
-                state[spec.key] = list(value or [])
-            elif spec.kind == "order":
-                order = value or {}
-                state[spec.key] = {p: (order.get(p) or "") if p == "court" else
-                                   display_value(FieldSpec(p, p, "date"), order.get(p)) for p, _l in ORDER_PARTS}
-            elif spec.kind == "needs":
-                state[spec.key] = {d.code: (value or {}).get(d.code, 0) for d in NEED_DOMAINS}
-            elif spec.kind == "risks":
-                given = {r["tag"]: r for r in value or []}
-                state[spec.key] = {c: given[c]["level"] if c in given and given[c].get("present") else 0
-                                   for c in RISK_CODES}
-            elif spec.kind == "tags":
-                state[spec.key] = (list(value or []), list(values.get("free_text_needs") or []))
-    return state
-
-
-def raw_from_state(state: dict[str, Any]) -> dict[str, Any]:
-    """The form's state as the parser takes it."""
-    raw: dict[str, Any] = {}
-    for _title, fields in SECTIONS:
-        for spec in fields:
-            v = state[spec.key]
-            if spec.kind == "areas":
-                raw["avoid_areas_text"] = v
-            elif spec.kind == "text":
-                raw[spec.key] = v.strip()
-            elif spec.kind in INPUT_KINDS:
-                raw[spec.key] = v.strip() or None
-            elif spec.kind in ("select", "code"):
-                raw[spec.key] = v or ""
-            elif spec.kind == "order":
-                raw[spec.key] = {k: x.strip() for k, x in v.items() if x.strip()} or None
-            elif spec.kind == "risks":
-                raw[spec.key] = [{"tag": c, "present": True, "level": lvl} for c, lvl in v.items() if lvl]
-            elif spec.kind == "tags":
-                raw["specialist_needs"], raw["free_text_needs"] = list(v[0]), list(v[1])
-            else:
-                raw[spec.key] = v
-    return raw
 
 
 class ReferralFormScreen(BrokerScreen[ReferralView | None]):
@@ -108,11 +63,7 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         Binding("ctrl+pageup", "section(-1)", "Previous section", priority=True),
         Binding("escape", "leave", "Back"),
         Binding("ctrl+o", "open_existing", "Open the existing referral", show=False),
-        # Tab moves the focus as the app reads the key, before it routes the next one. As an ordinary binding
-        # it ran only when the focused field had handled the keys already routed to it, so keys typed without a
-        # pause after Tab ("AAA", Tab, "BBB") were all given to the field being left.
-        Binding("tab", "app.focus_next", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("ctrl+t", "sign", "Checked by me today"),
     ]
 
     def __init__(self, support: FormSupport, *, opened: ReferralView | None = None,
@@ -166,6 +117,9 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
                 out.append(Horizontal(Label(label, classes="field-label"), self._input(spec, self.state[spec.key]),
                                       classes="field-row"))
             out.append(Static("", classes="field-error", id=f"err-{spec.key}"))
+            if spec.key == "types_sought":
+                said = self._disagreements()
+                out.append(Static(said, classes="field-warning" + ("" if said else " quiet"), id="warn-types_sought"))
         return out
 
     def _input(self, spec: FieldSpec, value: Any) -> Widget:
@@ -174,14 +128,16 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
             return InOrderInput(value, id=wid, classes="field-input", compact=True, placeholder=spec.hint)
         if spec.kind == "bool":
             return Checkbox("", value=value, id=wid, compact=True)
-        if spec.kind in ("select", "code"):
-            options = ([(label, v) for v, label in spec.options] if spec.kind == "select" else
+        if spec.kind in ("select", "code", "tri"):
+            options = ([(label, v) for v, label in spec.options] if spec.kind != "code" else
                        [(c.label, c.code) for c in self.support.codes.get(spec.key, [])])
             known = {v for _l, v in options}
-            return Select(options, value=value if value in known else Select.NULL, id=wid, prompt="Choose…",
+            return Select(options, value=value if value in known else Select.NULL, id=wid, prompt=spec.prompt,
                           compact=True)
         if spec.kind == "types":
             return SelectionList(*[(t.label, t.code, t.code in value) for t in SERVICE_TYPES], id=wid, compact=True)
+        if spec.kind == "choices":
+            return SelectionList(*[(label, v, v in value) for v, label in spec.options], id=wid, compact=True)
         if spec.kind == "order":
             return Horizontal(*[InOrderInput(value[part], placeholder=part_label, id=f"{wid}-{part}", classes="order-input",
                                       compact=True) for part, part_label in ORDER_PARTS], classes="order-row")
@@ -209,10 +165,10 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
                 self.state[spec.key] = self.query_one(wid, Input).value
             elif spec.kind == "bool":
                 self.state[spec.key] = self.query_one(wid, Checkbox).value
-            elif spec.kind in ("select", "code"):
+            elif spec.kind in ("select", "code", "tri"):
                 v = self.query_one(wid, Select).value
                 self.state[spec.key] = None if v is Select.NULL else v
-            elif spec.kind == "types":
+            elif spec.kind in ("types", "choices"):
                 self.state[spec.key] = list(self.query_one(wid, SelectionList).selected)
             elif spec.kind == "order":
                 self.state[spec.key] = {p: self.query_one(f"{wid}-{p}", Input).value for p, _l in ORDER_PARTS}
@@ -236,6 +192,7 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         await body.mount_all(self._section_widgets(index))
         body.scroll_home(animate=False)
         self.query_one("#form-tabs", Tabs).active = f"sec-{index}"
+        self.refresh_bindings()
         self._show_problems(self.problems, show_all=False)
         self._focus_first_field()
         self.call_after_refresh(lambda: setattr(self, "_ready", ready))
@@ -261,6 +218,42 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
     def _changed(self, event: Message) -> None:
         if self._ready and not isinstance(event, Tabs.TabActivated):
             self.dirty = True
+        control = getattr(event, "control", None)
+        if control is not None and (control.id or "") in ("f-types_sought", *(f"f-{k}" for k in SETTING_KEYS.values())):
+            self._read_section()
+            for warning in self.query("#warn-types_sought").results(Static):  # gone if the section changed since
+                said = self._disagreements()
+                warning.update(said)
+                warning.set_class(not said, "quiet")
+
+    def _disagreements(self) -> str:
+        """Where the types sought and the suitability of each setting disagree (matching follows the
+        suitability)."""
+        said = setting_disagreements(self.state["types_sought"],
+                                     {setting: self.state[key] or "" for setting, key in SETTING_KEYS.items()})
+        return "\n".join(f"△ {words}" for words in said)
+
+    # ---- signing the data's quality check ------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sign":
+            return SECTIONS[self.section][0] == "Placement & QA"
+        return True
+
+    def action_sign(self) -> None:
+        """The focused check (referral, placement or cost; else the first not signed) as checked by the
+        person using the app, today."""
+        focused = (self.focused.id or "") if self.focused is not None else ""
+        parts = [p for p in ("referral", "placement", "cost") if f"qa_{p}_" in focused] or [
+            p for p in ("referral", "placement", "cost")
+            if not self.query_one(f"#f-qa_{p}_officer", Input).value.strip()][:1]
+        if not parts:
+            self.notify("Every check is signed: focus one to sign it again", severity="warning")
+            return
+        part = parts[0]
+        self.query_one(f"#f-qa_{part}_officer", Input).value = self.ctx.actor
+        self.query_one(f"#f-qa_{part}_on", Input).value = format_date(self.ctx.today())
+        self.touched.update({f"qa_{part}_officer", f"qa_{part}_on"})
+        self.notify(f"The {part} checked by {self.ctx.actor} today")
 
     @on(TagPicker.TagChosen)
     def _risk_from_picker(self, event: TagPicker.TagChosen) -> None:

@@ -49,6 +49,7 @@ class ReferralListScreen(BrokerScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new", "New referral", priority=True),
         Binding("slash", "focus_search", "Search"),
+        Binding("down", "focus_table", show=False),  # from the search box (the table takes its own down)
         Binding("pagedown", "next_page", "Next page"),
         Binding("pageup", "previous_page", "Previous page"),
         Binding("r", "reload", "Reload", show=False),
@@ -138,6 +139,12 @@ class ReferralListScreen(BrokerScreen[None]):
 
     def action_focus_search(self) -> None:
         self.query_one("#ref-search", Input).focus()
+
+    @on(Input.Submitted, "#ref-search")
+    def action_focus_table(self) -> None:
+        """The search box has the focus on arrival, to type straight away; Enter or down goes to the list
+        (before, Enter there did nothing and a broker could not reach the referrals without the mouse or Tab)."""
+        self.query_one("#ref-table", DataTable).focus()
 
     def action_next_page(self) -> None:
         if self.next_after is not None:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, St
 from broker_tui.services.locations import default_db_path
 from broker_tui.services.review import Review
 from broker_tui.ui.base import BrokerModal, background
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 FORMAT_WORDS = {"xlsx": "Excel workbook (.xlsx)", "csv": "CSV tables in a zip (.zip)", "json": "JSON (.json)"}
 
@@ -57,7 +58,7 @@ class ExportReviewDialog(BrokerModal[str | None]):
                 for fmt, words in FORMAT_WORDS.items():
                     yield RadioButton(words, value=fmt == self.fmt, name=fmt)
             yield Label("Write it to:")
-            yield Input(str(export_folder() / default_file_name(self.review, self.fmt)), id="rv-export-path")
+            yield InOrderInput(str(export_folder() / default_file_name(self.review, self.fmt)), id="rv-export-path")
             yield Static("", id="rv-export-error")
             yield ProgressBar(id="rv-export-progress", show_eta=False)
             yield Static("", id="rv-export-step")

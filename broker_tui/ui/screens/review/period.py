@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.services.review import ReviewPeriod, ReviewRefused, period_from_text
+from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 FIELDS = {"from": "#rv-from", "to": "#rv-to"}
 
@@ -31,7 +32,7 @@ class PeriodFields(Horizontal):
             with Vertical(classes="rv-field"):
                 with Horizontal(classes="rv-field-row"):
                     yield Label(label, classes="rv-label")
-                    yield Input(format_date(day), id=f"rv-{key}", compact=True, classes="rv-date")
+                    yield InOrderInput(format_date(day), id=f"rv-{key}", compact=True, classes="rv-date")
                 yield Static("", id=f"rv-err-{key}", classes="rv-error")
 
     def typed(self) -> tuple[str, str]:
