@@ -1,20 +1,24 @@
-"""`match REF|--referral FILE.json [--top N] [--show-full] [--json]`: rank the market for a referral.
+"""`match REF|--referral FILE.json [--top N] [--show-full] [--excluded all|N] [--json]`: rank the market
+for a referral.
 
 Prints the ranked results with each score part, the price estimate, the explanation and the
-approvals needed, then every excluded service with every reason. Case references only: never
-initials or dates of birth.
+approvals needed, then how many services were excluded for each rule. The excluded services themselves,
+with every reason, only as asked: the table lists the first 40 of a type sought, the JSON none, unless
+--excluded says all or how many. Case references only: never initials or dates of birth.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from broker_tui.cli import Root, database_errors, fail, read_json_object, ready, say
+
+if TYPE_CHECKING:
+    from broker_tui.domain.matching import MatchResult
 
 EXCLUDED_SHOWN = 40
 PARTS = ("need_fit", "specialist", "cost", "place", "quality", "strategy")
@@ -28,7 +32,19 @@ def _money(pence: int | None) -> str:
     return "-" if pence is None else format_pence(pence, whole=True)
 
 
-def _print_table(out: dict[str, Any]) -> None:
+def _listed(excluded: str | None, default: int) -> int | None:
+    """--excluded as a count of services to list: 'all' (None), a number, or the default when not given."""
+    if excluded is None:
+        return default
+    text = excluded.strip().lower()
+    if text == "all":
+        return None
+    if not text.isdigit():
+        fail(f"--excluded: {excluded!r} is neither 'all' nor a number of services")
+    return int(text)
+
+
+def _print_table(out: dict[str, Any], result: MatchResult, listed: int | None) -> None:
     from broker_tui.domain.matching import RULE_LABELS
     from broker_tui.domain.vocabulary import service_type_label
 
@@ -50,18 +66,17 @@ def _print_table(out: dict[str, Any]) -> None:
         say(f"          {r['explanation']}")
         for a in r["approvals"]:
             say(f"          approval: {a}")
-    excluded = out["excluded"]
-    if excluded:
-        sought = set(req["types_sought"])
-        of_type = [e for e in excluded if e["service_type"] in sought]
+    total = out["exclusions"]["total"]
+    if total:
+        of_type = result.excluded_positions(sought_only=True)
+        shown = of_type if listed is None else of_type[:listed]
         say("")
-        say(f"Excluded: {len(excluded)}, of which {len(of_type)} of a type sought:")
-        for e in of_type[:EXCLUDED_SHOWN]:
-            say(f"  {e['service']}: {'; '.join(e['reasons'])}")
-        if len(of_type) > EXCLUDED_SHOWN:
-            say(f"  ... and {len(of_type) - EXCLUDED_SHOWN} more (--json lists every one)")
-        counts = Counter(r for e in excluded for r in e["rules"])
-        say("By rule: " + "; ".join(f"{RULE_LABELS[r]} {n}" for r, n in counts.most_common()))
+        say(f"Excluded: {total}, of which {len(of_type)} of a type sought:")
+        for e in result.exclusions_at(shown):
+            say(f"  {e.service.name}: {'; '.join(e.reasons)}")
+        if len(of_type) > len(shown):
+            say(f"  ... and {len(of_type) - len(shown)} more (--excluded all lists every one)")
+        say("By rule: " + "; ".join(f"{RULE_LABELS[c['rule']]} {c['count']}" for c in out["exclusions"]["by_reason"]))
 
 
 @click.command("match")
@@ -72,13 +87,17 @@ def _print_table(out: dict[str, Any]) -> None:
 @click.option("--top", "top_n", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="How many ranked results to show.")
 @click.option("--show-full", is_flag=True, help="Keep full services among the results, marked full.")
+@click.option("--excluded", "excluded", metavar="all|N",
+              help="List the excluded services with every reason: 'all', or the first N by name (default: "
+                   f"JSON none, only the counts by rule; the table the first {EXCLUDED_SHOWN} of a type sought).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (case reference only: no initials or dates of birth).")
 @click.pass_obj
 def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: int, show_full: bool,
-              as_json: bool) -> None:
+              excluded: str | None, as_json: bool) -> None:
     """Rank the market for a referral (by case reference or id, or from --referral FILE.json)."""
     if (ref is None) == (referral_file is None):
         fail("give a referral's case reference or id, or --referral FILE.json (one of them)")
+    listed = _listed(excluded, 0 if as_json else EXCLUDED_SHOWN)
     raw = read_json_object(referral_file, "a referral", writes=False) if referral_file is not None else None
     from broker_tui.services.matching import (
         ReferralInvalid,
@@ -101,11 +120,10 @@ def match_cmd(root: Root, ref: str | None, referral_file: Path | None, top_n: in
             for key, message in exc.problems.items():
                 say(f"  {key}: {message}", err=True)
             fail(f"the referral has {len(exc.problems)} problem(s); nothing was matched", 1)
-    out = result_to_json(result)
     if as_json:
-        say(json.dumps(out, indent=2))
+        say(json.dumps(result_to_json(result, excluded=listed), indent=2))
     else:
-        _print_table(out)
+        _print_table(result_to_json(result), result, listed)
 
 
 COMMANDS = (match_cmd,)

@@ -80,7 +80,7 @@ def test_a_home_imported_without_a_urn_is_marked_and_never_matched(tmp_path: Pat
                 "types_sought": ["childrens_home_external", "childrens_home_in_house"], "home_district": "LE2"}
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral))
-    result = run("--db", db, "match", "--referral", str(path), "--json")
+    result = run("--db", db, "match", "--referral", str(path), "--json", "--excluded", "all")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["results"] == []

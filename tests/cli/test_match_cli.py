@@ -45,10 +45,30 @@ def test_json_ranks_explains_and_excludes(cli) -> None:
     assert first["estimate"]["end_date"] is None and first["estimate"]["to_end_basis"] == "18th birthday"
     assert "£900 under budget" in first["explanation"]
     assert any("Director of Children's Services" in a for a in first["approvals"])
+    assert "excluded" not in out  # by default only the counts: every excluded service with --excluded all
+    summary = out["exclusions"]
+    assert summary["total"] == 10
+    by_rule = {c["rule"]: c for c in summary["by_reason"]}
+    assert by_rule["avoid_area"]["count"] >= 1 and by_rule["avoid_area"]["reason"] == "inside an area to keep away from"
+    counts = [c["count"] for c in summary["by_reason"]]
+    assert counts == sorted(counts, reverse=True) and all(counts)
+
+
+def test_json_lists_every_excluded_service_with_excluded_all(cli) -> None:
+    out = json.loads(cli("match", "MC-R1", "--json", "--excluded", "all").output)
     excluded = {e["service"]: e for e in out["excluded"]}
-    assert len(excluded) == 10
+    assert len(excluded) == 10 == out["exclusions"]["total"]
     assert "needs a section 25 order" in " ".join(excluded["Hawthorn Secure"]["reasons"])
     assert "avoid_area" in excluded["Beaumont Lodge"]["rules"]
+    # a service excluded for several reasons counts under each
+    by_rule = {c["rule"]: c["count"] for c in out["exclusions"]["by_reason"]}
+    for rule, n in by_rule.items():
+        assert n == sum(rule in e["rules"] for e in out["excluded"]), rule
+    assert sum(by_rule.values()) == sum(len(e["rules"]) for e in out["excluded"]) > 10
+    first3 = json.loads(cli("match", "MC-R1", "--json", "--excluded", "3").output)["excluded"]
+    assert first3 == out["excluded"][:3]
+    wrong = cli("match", "MC-R1", "--json", "--excluded", "some")
+    assert wrong.exit_code != 0 and "neither 'all' nor a number" in wrong.output
 
 
 def test_top_and_table(cli) -> None:
@@ -56,7 +76,10 @@ def test_top_and_table(cli) -> None:
     assert result.exit_code == 0, result.output
     assert "Leicester Fostering" in result.output and "Brightstart Fostering" in result.output
     assert "Kinfield Family Placements" not in result.output.split("Excluded")[0]
-    assert "need 1.00" in result.output and "Excluded:" in result.output
+    assert "need 1.00" in result.output and "Excluded:" in result.output and "By rule: " in result.output
+    one = cli("match", "MC-R1", "--excluded", "1").output
+    listed = one.split("of a type sought:")[1].split("By rule")[0].strip().splitlines()
+    assert len(listed) == 2 and "more (--excluded all lists every one)" in listed[1]
     empty = cli("match", "MC-R2")
     assert "No results" in empty.output and "under 16" in empty.output
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +30,7 @@ class MatchResult:
         self._order, self._scores, self._facts, self._broken = order, scores, ctx, broken
         self.results: list[RankedService] = self.ranked(config.top_n)
         self._excluded: list[Exclusion] | None = None
+        self._excluded_order: np.ndarray | None = None  # market positions of the excluded, by name
 
     @property
     def ranked_from(self) -> str:
@@ -66,14 +66,55 @@ class MatchResult:
 
     @property
     def excluded(self) -> list[Exclusion]:
-        """Every excluded service with every rule it breaks (built on first use), by name."""
+        """Every excluded service with every rule it breaks (built on first use), by name. Where only a
+        count or a page is needed, ``exclusion_counts``, ``excluded_positions`` and ``exclusions_at`` build
+        no more than that."""
         if self._excluded is None:
-            idx = np.nonzero(self._broken)[0]
-            idx = idx[np.argsort(self.market.tie_rank[idx], kind="stable")]
-            self._excluded = [Exclusion(self.market.services[i], *matching_rules.describe(
-                int(self._broken[i]), self.market.services[i], int(i), self._facts, self.request, self.config))
-                for i in idx]
+            self._excluded = self.exclusions_at(self.excluded_positions())
         return self._excluded
+
+    @property
+    def excluded_total(self) -> int:
+        """How many services are excluded (every one with a rule broken)."""
+        return len(self.excluded_positions())
+
+    def excluded_positions(self, keep: np.ndarray | None = None, *, sought_only: bool = False) -> np.ndarray:
+        """The market positions of the excluded services, by name: only those of a type sought with
+        ``sought_only``, only those ``keep`` (a boolean mask over the market) holds when given."""
+        if self._excluded_order is None:
+            idx = np.nonzero(self._broken)[0]
+            self._excluded_order = idx[np.argsort(self.market.tie_rank[idx], kind="stable")]
+        idx = self._excluded_order
+        if sought_only:
+            idx = idx[(self._broken[idx] & matching_rules.BIT["type_not_sought"]) == 0]
+        if keep is not None:
+            idx = idx[keep[idx]]
+        return idx
+
+    def exclusions_at(self, positions: Sequence[int] | np.ndarray) -> list[Exclusion]:
+        """The excluded services at these market positions, each with every rule it breaks in words."""
+        out = []
+        for p in positions:
+            i = int(p)
+            s = self.market.services[i]
+            out.append(Exclusion(s, *matching_rules.describe(int(self._broken[i]), s, i, self._facts,
+                                                            self.request, self.config)))
+        return out
+
+    def exclusion_counts(self, positions: np.ndarray | None = None) -> list[tuple[str, int]]:
+        """How many excluded services (all, or those at ``positions``, by name) break each rule, from the
+        bit masks alone: a service is counted under every rule it breaks. The commonest first; on a tie,
+        the rule met first going down the list by name (as counting the listed exclusions would give);
+        rules none breaks left out."""
+        at = self.excluded_positions() if positions is None else np.asarray(positions)
+        bits = self._broken[at]
+        counts = []
+        for k, rule in enumerate(matching_rules.RULES):
+            hit = (bits & matching_rules.BIT[rule]) != 0
+            n = int(np.count_nonzero(hit))
+            if n:
+                counts.append((n, int(np.argmax(hit)), k, rule))
+        return [(rule, n) for n, _first, _k, rule in sorted(counts, key=lambda c: (-c[0], c[1], c[2]))]
 
     @property
     def summary(self) -> str:
@@ -81,11 +122,11 @@ class MatchResult:
         if self.total_candidates:
             shown = min(self.total_candidates, self.config.top_n)
             return f"{self.total_candidates} service(s) could take this child; showing the best {shown}."
-        sought = [e for e in self.excluded if e.service.service_type in self.request.types_sought]
-        if not sought:
+        sought = self.excluded_positions(sought_only=True)
+        if not len(sought):
             return "No results: there is no service of the types sought in the market."
-        reasons = Counter(r for e in sought for r in e.rules if r != "type_not_sought")
-        common = ", ".join(f"{matching_rules.RULE_LABELS[r]} ({n})" for r, n in reasons.most_common(3))
+        reasons = [(r, n) for r, n in self.exclusion_counts(sought) if r != "type_not_sought"]
+        common = ", ".join(f"{matching_rules.RULE_LABELS[r]} ({n})" for r, n in reasons[:3])
         which = "the one service" if len(sought) == 1 else f"all {len(sought)} services"
         return f"No results: {which} of the types sought excluded; most often because {common}."
 

@@ -245,11 +245,15 @@ def _estimate_json(est: Any) -> dict[str, Any] | None:
     return out
 
 
-def result_to_json(result: MatchResult) -> dict[str, Any]:
-    """The ranked results, each score part, the estimate, explanation and approvals, and what was excluded
-    and why. Case reference and age only: never initials or a date of birth."""
+def result_to_json(result: MatchResult, *, excluded: int | None = 0) -> dict[str, Any]:
+    """The ranked results, each score part, the estimate, explanation and approvals, and what was excluded:
+    how many, and how many for each rule (a service counted under every rule it breaks); each excluded
+    service with every reason only when asked (``excluded``: how many, by name; None: every one). Case
+    reference and age only: never initials or a date of birth."""
+    from broker_tui.domain.matching import RULE_LABELS
+
     req = result.request
-    return {
+    out: dict[str, Any] = {
         "case_ref": req.case_ref,
         "request": {
             "age_at_needed_by": req.age_years, "types_sought": list(req.types_sought),
@@ -267,6 +271,16 @@ def result_to_json(result: MatchResult) -> dict[str, Any]:
             "covered": list(r.covered), "not_covered": list(r.not_covered), "shortfalls": dict(r.shortfalls),
             "explanation": r.explanation, "approvals": list(r.approvals),
         } for r in result.results],
-        "excluded": [{"service_id": e.service.id, "service": e.service.name, "service_type": e.service.service_type,
-                      "rules": list(e.rules), "reasons": list(e.reasons)} for e in result.excluded],
+        "exclusions": {
+            "total": result.excluded_total,
+            "by_reason": [{"rule": rule, "reason": RULE_LABELS[rule], "count": n}
+                          for rule, n in result.exclusion_counts()],
+        },
     }
+    if excluded is None or excluded > 0:
+        positions = result.excluded_positions()
+        out["excluded"] = [{"service_id": e.service.id, "service": e.service.name,
+                            "service_type": e.service.service_type, "rules": list(e.rules),
+                            "reasons": list(e.reasons)}
+                           for e in result.exclusions_at(positions if excluded is None else positions[:excluded])]
+    return out
