@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
 from broker_tui.domain.geo import EARTH_RADIUS_MILES
+from broker_tui.domain.matching.columns import MarketColumns, ServiceRows, columns_of
 from broker_tui.domain.matching.types import MarketService, MatchConfig, MatchRequest, PlaceFacts
 from broker_tui.domain.vocabulary import (
     MUST_REGISTER_TYPES,
@@ -35,7 +35,11 @@ TAG_BIT = {t.code: np.uint64(1) << np.uint64(i) for i, t in enumerate(TAGS)}
 # One code per judgement, whichever scale it is on (the scale stays known: see scores).
 JUDGEMENT_CODES = ("", "outstanding", "good", "requires_improvement", "inadequate",
                    "consistently_strong", "inconsistent", "serious_weaknesses")
-NO_END = np.iinfo(np.int64).max
+SECTOR_POS = {c: i for i, c in enumerate(SECTOR_CODES)}
+REG_POS = {c: i for i, c in enumerate(REG_CODES)}
+SEX_POS = {c: i for i, c in enumerate(SEX_CODES)}
+JUDGEMENT_POS = {c: i for i, c in enumerate(JUDGEMENT_CODES)}
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 def tag_mask(tags: Sequence[str]) -> np.uint64:
@@ -45,13 +49,9 @@ def tag_mask(tags: Sequence[str]) -> np.uint64:
     return mask
 
 
-def _int(values: Sequence[int | None], missing: int = -1, dtype: type = np.int32) -> np.ndarray:
-    return np.array([missing if v is None else v for v in values], dtype=dtype)
-
-
 @dataclass
 class MarketArrays:
-    services: list[MarketService]
+    services: ServiceRows
     type_idx: np.ndarray
     group_idx: np.ndarray
     sector_idx: np.ndarray
@@ -107,87 +107,85 @@ class MarketArrays:
     def n(self) -> int:
         return len(self.services)
 
-    @cached_property
+    @property
     def position_of(self) -> dict[str, int]:
         """Each service's position in ``services``, by id (built on first use)."""
-        return {s.id: i for i, s in enumerate(self.services)}
+        return self.services.position_of
 
     @classmethod
     def build(cls, services: Sequence[MarketService]) -> MarketArrays:
+        """The arrays of MarketService rows (``services`` gives back these very rows)."""
         services = list(services)
+        return cls.from_columns(columns_of(services), services)
+
+    @classmethod
+    def from_columns(cls, c: MarketColumns, objects: Sequence[MarketService] | None = None) -> MarketArrays:
+        """The arrays of the market's columns; ``services`` makes each MarketService when it is asked for."""
+        n = c.n
         la_index: dict[str, int] = {}
         district_index: dict[str, int] = {}
 
         def la(code: str | None) -> int:
             return -1 if not code else la_index.setdefault(code, len(la_index))
 
-        type_idx = np.array([TYPE_INDEX.get(s.service_type, TYPE_INDEX["other"]) for s in services], dtype=np.int16)
-        pairs: list[tuple[int, int, float, float]] = []
-        prices: list[tuple[int, dt.date, dt.date | None, tuple[int, ...], int, bool]] = []
-        for i, s in enumerate(services):
-            for a in s.areas_covered:
-                pairs.append((i, la(a.code), np.nan if a.latitude is None else a.latitude,
-                              np.nan if a.longitude is None else a.longitude))
-            for p in sorted(s.prices, key=lambda p: p.valid_from):
-                parts = (p.core_weekly_pence, p.one_to_one_hourly_pence, p.two_to_one_hourly_pence,
-                         p.education_weekly_pence, p.therapy_weekly_pence, p.solo_premium_weekly_pence)
-                prices.append((i, p.valid_from, p.valid_to, tuple(-1 if v is None else v for v in parts),
-                               p.annual_uplift_bp, p.per_child))
-        hh = [s.household_free_places for s in services]
-        order = sorted(range(len(services)), key=lambda i: (services[i].name.casefold(),
-                                                            services[i].ofsted_urn or "", services[i].id))
-        tie_rank = np.empty(len(services), dtype=np.int64)
-        tie_rank[order] = np.arange(len(services))
-        pl_service = np.array([p[0] for p in prices], dtype=np.int64)
+        other = TYPE_INDEX["other"]
+        type_idx = np.array([TYPE_INDEX.get(t, other) for t in c.service_type], dtype=np.int16)
+        pairs = [(i, la(a.code), np.nan if a.latitude is None else a.latitude,
+                  np.nan if a.longitude is None else a.longitude)
+                 for i, areas in enumerate(c.areas_covered) if areas for a in areas]
+        tie_rank = np.empty(n, dtype=np.int64)
+        tie_rank[_tie_order(c)] = np.arange(n)
         pair_service = np.array([p[0] for p in pairs], dtype=np.int64)
         pair_starts, pair_owners = _segments(pair_service)
-        pl_starts, pl_owners = _segments(pl_service)
-        lat = np.array([np.nan if s.latitude is None else s.latitude for s in services], dtype=np.float64)
-        lon = np.array([np.nan if s.longitude is None else s.longitude for s in services], dtype=np.float64)
+        pl_starts, pl_owners = _segments(c.pl_service)
+        hh_starts, hh_owners = _segments(c.hh_service)
+        hh_max = np.full(n, -1, dtype=np.int32)
+        hh_sum = np.zeros(n, dtype=np.int32)
+        most = c.places.astype(np.int32)
+        if len(hh_owners):
+            hh_max[hh_owners] = np.maximum.reduceat(c.hh_free, hh_starts)
+            hh_sum[hh_owners] = np.add.reduceat(c.hh_free, hh_starts)
+            approved = np.maximum.reduceat(c.hh_places, hh_starts)
+            known = np.minimum.reduceat(c.hh_places, hh_starts) >= 0
+            most[hh_owners[known]] = approved[known]
+        lat, lon = c.latitude, c.longitude
         pair_lat = np.array([p[2] for p in pairs], dtype=np.float64)
         pair_lon = np.array([p[3] for p in pairs], dtype=np.float64)
+        masks: dict[tuple[str, ...], np.uint64] = {}
+        stop = np.zeros(n, dtype=bool)
+        stop[list(c.stops)] = True
+        pl_from_days = (c.pl_from - _EPOCH_ORDINAL).astype("datetime64[D]")
+        pl_from_year = pl_from_days.astype("datetime64[Y]").astype(np.int64) + 1970
+        pl_from_month = pl_from_days.astype("datetime64[M]")
+        pl_from_md = ((pl_from_month.astype(np.int64) % 12 + 1) * 100
+                      + (pl_from_days - pl_from_month.astype("datetime64[D]")).astype(np.int64) + 1)
         return cls(
-            services=services, type_idx=type_idx, group_idx=GROUP_OF_TYPE[type_idx],
-            sector_idx=np.array([SECTOR_CODES.index(s.sector) if s.sector in SECTOR_CODES else -1
-                                 for s in services], dtype=np.int8),
-            reg_idx=np.array([REG_CODES.index(s.registration_status) if s.registration_status in REG_CODES
-                              else 0 for s in services], dtype=np.int8),
-            in_register=np.array([s.in_register for s in services], dtype=bool),
-            has_urn=np.array([bool(s.ofsted_urn) for s in services], dtype=bool),
-            min_age=_int([s.min_age for s in services], 0, np.int16),
-            max_age=_int([s.max_age for s in services], 99, np.int16),
-            sex_idx=np.array([SEX_CODES.index(s.sexes) if s.sexes in SEX_CODES else 0 for s in services],
-                             dtype=np.int8),
-            places=_int([s.places for s in services]), free=_int([s.free_places for s in services]),
-            hh_max=np.array([max(h) if h else -1 for h in hh], dtype=np.int32),
-            hh_sum=np.array([sum(h) for h in hh], dtype=np.int32),
-            most_together=_int([most_together(s) for s in services]),
-            caps=np.array([[s.capabilities.get(d, 1) for d in NEED_DOMAIN_CODES] for s in services],
-                          dtype=np.int8).reshape(len(services), len(NEED_DOMAIN_CODES)),
-            tags=np.array([tag_mask(s.specialisms) for s in services], dtype=np.uint64),
+            services=ServiceRows(c, objects), type_idx=type_idx, group_idx=GROUP_OF_TYPE[type_idx],
+            sector_idx=np.array([SECTOR_POS.get(v, -1) for v in c.sector], dtype=np.int8),
+            reg_idx=np.array([REG_POS.get(v, 0) for v in c.registration_status], dtype=np.int8),
+            in_register=c.in_register.astype(bool), has_urn=np.array([bool(u) for u in c.ofsted_urn], dtype=bool),
+            min_age=c.min_age.astype(np.int16), max_age=c.max_age.astype(np.int16),
+            sex_idx=np.array([SEX_POS.get(v, 0) for v in c.sexes], dtype=np.int8),
+            places=c.places.astype(np.int32), free=c.free_places.astype(np.int32),
+            hh_max=hh_max, hh_sum=hh_sum, most_together=most,
+            caps=c.caps.astype(np.int8).reshape(n, len(NEED_DOMAIN_CODES)),
+            tags=np.array([masks[t] if t in masks else masks.setdefault(t, tag_mask(t)) for t in c.specialisms],
+                          dtype=np.uint64),
             lat=lat, lon=lon, lat_r=np.radians(lat), lon_r=np.radians(lon), cos_lat=np.cos(np.radians(lat)),
-            approx=np.array([s.location_approximate for s in services], dtype=bool),
-            la_idx=np.array([la(s.local_authority_code) for s in services], dtype=np.int32),
-            district_idx=np.array([-1 if not s.postcode_district else
-                                   district_index.setdefault(s.postcode_district, len(district_index))
-                                   for s in services], dtype=np.int32),
+            approx=c.location_approximate.astype(bool),
+            la_idx=np.array([la(v) for v in c.local_authority_code], dtype=np.int32),
+            district_idx=np.array([-1 if not d else district_index.setdefault(d, len(district_index))
+                                   for d in c.postcode_district], dtype=np.int32),
             la_codes=list(la_index), districts=list(district_index),
             pair_service=pair_service, pair_la=np.array([p[1] for p in pairs], dtype=np.int32),
             pair_lat=pair_lat, pair_lon=pair_lon, pair_lat_r=np.radians(pair_lat), pair_lon_r=np.radians(pair_lon),
             pair_cos=np.cos(np.radians(pair_lat)),
-            pair_starts=pair_starts, pair_owners=pair_owners,
-            stop=np.array([s.stop_in_force for s in services], dtype=bool),
-            block_free=np.array([s.free_block_units for s in services], dtype=np.int32),
-            judgement_idx=np.array([JUDGEMENT_CODES.index(s.sa_outcome or s.ofsted_grade or "")
-                                    for s in services], dtype=np.int8),
-            tie_rank=tie_rank, pl_service=pl_service,
-            pl_from=np.array([p[1].toordinal() for p in prices], dtype=np.int64),
-            pl_from_year=np.array([p[1].year for p in prices], dtype=np.int64),
-            pl_from_md=np.array([p[1].month * 100 + p[1].day for p in prices], dtype=np.int64),
-            pl_to=np.array([NO_END if p[2] is None else p[2].toordinal() for p in prices], dtype=np.int64),
-            pl_parts=np.array([p[3] for p in prices], dtype=np.int64).reshape(len(prices), 6),
-            pl_bp=np.array([p[4] for p in prices], dtype=np.int64),
-            pl_per_child=np.array([p[5] for p in prices], dtype=bool), pl_starts=pl_starts, pl_owners=pl_owners,
+            pair_starts=pair_starts, pair_owners=pair_owners, stop=stop, block_free=c.block_free.astype(np.int32),
+            judgement_idx=np.array([JUDGEMENT_POS[a or g or ""] for a, g in zip(c.sa_outcome, c.ofsted_grade,
+                                                                               strict=True)], dtype=np.int8),
+            tie_rank=tie_rank, pl_service=c.pl_service, pl_from=c.pl_from, pl_from_year=pl_from_year,
+            pl_from_md=pl_from_md, pl_to=c.pl_to, pl_parts=c.pl_parts.reshape(len(c.pl_service), 6), pl_bp=c.pl_bp,
+            pl_per_child=c.pl_per_child.astype(bool), pl_starts=pl_starts, pl_owners=pl_owners,
         )
 
     def la_position(self, code: str) -> int:
@@ -202,6 +200,12 @@ def most_together(s: MarketService) -> int | None:
     approved places when its households are recorded with them, else its registered places (no one home
     of a fostering service holds more than all of them together)."""
     return max(s.household_places) if s.household_places else s.places
+
+
+def _tie_order(c: MarketColumns) -> np.ndarray:
+    """Positions in (name casefolded, URN or "", id) order."""
+    order = sorted(range(c.n), key=lambda i: (c.name[i].casefold(), c.ofsted_urn[i] or "", c.id[i]))
+    return np.array(order, dtype=np.int64)
 
 
 def _segments(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

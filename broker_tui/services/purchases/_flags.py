@@ -135,7 +135,7 @@ def matching_flags(ctx: AppContext, session: Session, agreement: SpotAgreement) 
     if view.age_years is None:
         return Flags(False, "the referral gives no age: matching cannot judge this placement", emergency=emergency)
     market = load_market(ctx)
-    index = next((i for i, s in enumerate(market.arrays.services) if s.id == str(agreement.service_id)), None)
+    index = market.arrays.services.index_of(str(agreement.service_id))
     if index is None:
         return Flags(False, "the service is not in the market now (archived?): matching cannot judge it",
                      emergency=emergency)

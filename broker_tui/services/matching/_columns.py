@@ -1,0 +1,191 @@
+"""The market read as columns: one statement per table through SQLAlchemy Core, each result taken whole
+and turned column by column into domain.matching.MarketColumns.
+
+No object per service and no UUID objects: ids are read as text in the database (PostgreSQL casts its
+uuid; SQLite's 32 hex digits are dashed there), so every id is the str(uuid) the rest of the app uses.
+The JSON lists (areas covered, specialisms) are read as their text and each distinct text is parsed once
+(most services share a handful of values). Households and price lists become flat arrays in the order of
+the service's position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, String, Text, and_, cast, func, or_, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from broker_tui.domain.matching import Area
+from broker_tui.domain.matching.columns import MarketColumns, ints, ordinals
+from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
+from broker_tui.store.tables import (
+    BlockContract,
+    BlockContractTerm,
+    FosterHousehold,
+    LocalAuthority,
+    Placement,
+    PlacementStop,
+    PostcodeDistrict,
+    PriceList,
+    Provider,
+    Service,
+)
+
+_TEXT_COLUMNS = ("name", "service_type", "sector", "ofsted_urn", "registration_status", "ofsted_grade", "sa_outcome",
+                 "sa_category", "postcode_district", "local_authority_code", "local_authority_name", "sexes",
+                 "purchasing_route")
+_NUMBER_COLUMNS = ("in_register", "latitude", "longitude", "location_approximate", "min_age", "max_age", "places",
+                   "vacancies")
+
+
+def id_text(column: Any, dialect: str) -> ColumnElement[str]:
+    """A uuid column as the text str(uuid) gives, worked out by the database."""
+    if dialect == "postgresql":
+        return cast(column, String)
+    raw = type_coerce(column, String)  # SQLite keeps the 32 hex digits
+    parts = [type_coerce(func.substr(raw, start, length), String)
+             for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    out: ColumnElement[str] = parts[0]
+    for part in parts[1:]:
+        out = out + "-" + part
+    return out
+
+
+def _columns(rows: Sequence[Any], width: int) -> list[tuple[Any, ...]]:
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns, dict[str, str],
+                                                                   dict[str, tuple[float, float]]]:
+    """The market in force today as columns, the authorities' names by code and the districts' centres."""
+    dialect = con.dialect.name
+    la_t = LocalAuthority.__table__
+    las = {code: (name, lat, lon) for code, name, lat, lon in con.execute(
+        select(la_t.c.ons_code, la_t.c.name, la_t.c.latitude, la_t.c.longitude))}
+    pd = PostcodeDistrict.__table__
+    districts = {code: (lat, lon) for code, lat, lon in con.execute(
+        select(pd.c.outcode, pd.c.latitude, pd.c.longitude).where(pd.c.latitude.is_not(None)))}
+    s, p = Service.__table__, Provider.__table__
+    selected = [id_text(s.c.id, dialect), p.c.name, *(s.c[c] for c in _TEXT_COLUMNS),
+                *(s.c[c] for c in _NUMBER_COLUMNS), *(s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES),
+                cast(s.c.areas_covered, Text), cast(s.c.specialisms, Text)]
+    rows = con.execute(select(*selected).join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None))).all()
+    cols = _columns(rows, len(selected))
+    ids, provider = cols[0], cols[1]
+    text = dict(zip(_TEXT_COLUMNS, cols[2:2 + len(_TEXT_COLUMNS)], strict=True))
+    k = 2 + len(_TEXT_COLUMNS)
+    number = dict(zip(_NUMBER_COLUMNS, cols[k:k + len(_NUMBER_COLUMNS)], strict=True))
+    k += len(_NUMBER_COLUMNS)
+    n = len(ids)
+    caps = np.array(cols[k:k + len(NEED_DOMAIN_CODES)], dtype=np.int8).reshape(len(NEED_DOMAIN_CODES), n).T.copy()
+    areas_text, specialisms_text = cols[-2], cols[-1]
+    position = dict(zip(ids, range(n), strict=True))
+    hh = _households(con, dialect, position)
+    free = ints(number["vacancies"])
+    if len(hh[0]):
+        has = np.bincount(hh[0], minlength=n) > 0
+        free = np.where(has, np.bincount(hh[0], weights=hh[1], minlength=n).astype(np.int32), free)
+    columns = MarketColumns(
+        id=ids, name=text["name"], service_type=text["service_type"], sector=text["sector"], provider=provider,
+        ofsted_urn=text["ofsted_urn"], registration_status=text["registration_status"],
+        in_register=np.array(number["in_register"], dtype=bool), ofsted_grade=text["ofsted_grade"],
+        sa_outcome=text["sa_outcome"], sa_category=text["sa_category"],
+        latitude=np.array(number["latitude"], dtype=np.float64), longitude=np.array(number["longitude"], dtype=np.float64),
+        location_approximate=np.array(number["location_approximate"], dtype=bool),
+        postcode_district=text["postcode_district"], local_authority_code=text["local_authority_code"],
+        local_authority_name=text["local_authority_name"], areas_covered=_areas(areas_text, las),
+        min_age=ints(number["min_age"], 0, np.int16), max_age=ints(number["max_age"], 99, np.int16),
+        sexes=text["sexes"], places=ints(number["places"]), free_places=free, caps=caps,
+        specialisms=_each_distinct(specialisms_text, lambda v: tuple(v or ())),
+        purchasing_route=text["purchasing_route"], block_free=_free_block_units(con, dialect, today, position, n),
+        stops=_stops(con, dialect, today, position), hh_service=hh[0], hh_free=hh[1], hh_places=hh[2],
+        **_prices(con, dialect, position))
+    return columns, {code: v[0] for code, v in las.items()}, districts
+
+
+def _each_distinct(texts: Sequence[str | None], make: Any) -> list[Any]:
+    """Each JSON text parsed once, however many services share it."""
+    made = {t: make(json.loads(t) if t else None) for t in set(texts)}
+    return [made[t] for t in texts]
+
+
+def _areas(texts: Sequence[str | None], las: dict[str, tuple[str, float | None, float | None]]
+           ) -> list[tuple[Area, ...]]:
+    def areas(codes: list[str] | None) -> tuple[Area, ...]:
+        return tuple(Area(c, *las[c]) if c in las else Area(c) for c in codes or ())
+
+    return _each_distinct(texts, areas)
+
+
+def _households(con: Connection, dialect: str, position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households in force: (service position, free places, approved places), by position then reference."""
+    hh = FosterHousehold.__table__
+    rows = con.execute(select(id_text(hh.c.service_id, dialect), hh.c.free_places, hh.c.places)
+                       .where(hh.c.archived_on.is_(None)).order_by(hh.c.service_id, hh.c.reference)).all()
+    sid, free, places = _columns(rows, 3)
+    pos = np.array([position.get(x, -1) for x in sid], dtype=np.int64)
+    keep = np.nonzero(pos >= 0)[0]
+    keep = keep[np.argsort(pos[keep], kind="stable")]
+    return pos[keep], np.array(free, dtype=np.int32)[keep], np.array(places, dtype=np.int32)[keep]
+
+
+def _prices(con: Connection, dialect: str, position: dict[str, int]) -> dict[str, np.ndarray]:
+    """Every price list of a service in the market, by position then valid_from (ties as the database gives)."""
+    pl = PriceList.__table__
+    parts = (pl.c.core_weekly_pence, pl.c.one_to_one_hourly_pence, pl.c.two_to_one_hourly_pence,
+             pl.c.education_weekly_pence, pl.c.therapy_weekly_pence, pl.c.solo_premium_weekly_pence)
+    rows = con.execute(select(id_text(pl.c.service_id, dialect), pl.c.valid_from, pl.c.valid_to, *parts,
+                              pl.c.annual_uplift_bp, pl.c.per_child)).all()
+    cols = _columns(rows, 11)
+    pos = np.array([position.get(x, -1) for x in cols[0]], dtype=np.int64)
+    valid_from = ordinals(np.array(cols[1], dtype="datetime64[D]"))
+    keep = np.nonzero(pos >= 0)[0]
+    keep = keep[np.lexsort((valid_from[keep], pos[keep]))]
+    values = ints([v for col in cols[3:9] for v in col], -1, np.int64).reshape(6, len(pos)).T
+    return {"pl_service": pos[keep], "pl_from": valid_from[keep],
+            "pl_to": ordinals(np.array(cols[2], dtype="datetime64[D]"))[keep],
+            "pl_parts": np.ascontiguousarray(values[keep]), "pl_bp": np.array(cols[9], dtype=np.int64)[keep],
+            "pl_per_child": np.array(cols[10], dtype=bool)[keep]}
+
+
+def _stops(con: Connection, dialect: str, today: dt.date, position: dict[str, int]
+           ) -> dict[int, tuple[dt.date | None, str]]:
+    """The first placement stop in force today of each service under one."""
+    st = PlacementStop.__table__
+    stops: dict[int, tuple[dt.date | None, str]] = {}
+    for sid, since, reason in con.execute(
+            select(id_text(st.c.service_id, dialect), st.c.starts_on, st.c.reason)
+            .where(st.c.starts_on <= today, or_(st.c.lifted_on.is_(None), st.c.lifted_on > today))
+            .order_by(st.c.starts_on)):
+        if sid in position:
+            stops.setdefault(position[sid], (since, reason))
+    return stops
+
+
+def _free_block_units(con: Connection, dialect: str, today: dt.date, position: dict[str, int], n: int) -> np.ndarray:
+    """Units of block contracts running today (the term in force) less the placements open in them."""
+    bc, bt, pm = BlockContract.__table__, BlockContractTerm.__table__, Placement.__table__
+    contracts = {cid: sid for cid, sid in con.execute(
+        select(bc.c.id, id_text(bc.c.service_id, dialect)).where(
+            bc.c.status == "active", bc.c.service_id.is_not(None), bc.c.starts_on <= today, bc.c.ends_on >= today))}
+    units: dict[Any, tuple[dt.date, int]] = {}
+    for cid, eff, count in con.execute(select(bt.c.contract_id, bt.c.effective_from, bt.c.units)
+                                       .where(bt.c.effective_from <= today)):
+        if cid in contracts and (cid not in units or eff >= units[cid][0]):
+            units[cid] = (eff, count)
+    used: dict[Any, int] = defaultdict(int)
+    for (cid,) in con.execute(select(pm.c.block_contract_id).where(
+            and_(pm.c.block_contract_id.is_not(None), pm.c.start_date <= today,
+                 or_(pm.c.end_date.is_(None), pm.c.end_date > today)))):
+        used[cid] += 1
+    free = np.zeros(n, dtype=np.int32)
+    for cid, (_eff, count) in units.items():
+        at = position.get(contracts[cid], -1)
+        if at >= 0:
+            free[at] += max(0, count - used[cid])
+    return free
