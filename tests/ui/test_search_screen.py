@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, SelectionList, Static
 
 from broker_tui.services.referrals import get_referral
-from broker_tui.ui.screens.matching.results import ExcludedTable, MatchTable
+from broker_tui.ui.screens.matching.results import ExcludedPane, ExcludedTable, MatchTable
 from broker_tui.ui.screens.matching.search import MatchSearchScreen
 from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.domain import matching_cases as mc
@@ -89,7 +89,7 @@ async def test_excluded_view_gives_every_reason(cases_ctx):
         await pilot.press("x")
         await settle(pilot)
         table = screen.query_one(ExcludedTable)
-        assert table.display and not screen.query_one(MatchTable).display
+        assert screen.query_one(ExcludedPane).display and not screen.query_one(MatchTable).display
         reasons = {table.item(i).service.name: " | ".join(table.item(i).reasons) for i in range(table.row_count)}
         assert "inside Leicester, an area to keep away from" in reasons["Beaumont Lodge"]
         assert "registration suspended" in reasons["Greenway House"] and "keep away" in reasons["Greenway House"]
@@ -98,6 +98,9 @@ async def test_excluded_view_gives_every_reason(cases_ctx):
         assert "Hawthorn Secure" not in reasons  # not a type sought: counted, not listed
         status = str(screen.query_one("#match-status", Static).render())
         assert "of the types sought" in status and "not a type sought" in status
+        reasons_line = plain(screen.query_one("#excluded-reasons", Static))
+        assert "By reason" in reasons_line and "a high need it cannot meet 4 · inside an area to keep away from 2" in reasons_line
+        assert "page down for more" not in reasons_line  # every one is listed
         assert "Beaumont Lodge" in why(screen) and "area to keep away from" in why(screen)
         await pilot.press("x")
         await settle(pilot)

@@ -18,6 +18,8 @@ from broker_tui.services.matching._market import (
     result_to_json,
 )
 from broker_tui.services.matching._search import (
+    EXCLUDED_PAGE,
+    ExcludedView,
     Filters,
     Narrowed,
     Prepared,
@@ -30,6 +32,8 @@ from broker_tui.services.matching._search import (
 from broker_tui.services.referrals import ReferralInvalid
 
 __all__ = [
+    "EXCLUDED_PAGE",
+    "ExcludedView",
     "Filters",
     "LoadedMarket",
     "Narrowed",

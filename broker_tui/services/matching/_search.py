@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from broker_tui.domain.matching import (
+    RULE_LABELS,
     Exclusion,
     MarketArrays,
     MatchResult,
@@ -31,6 +32,7 @@ from broker_tui.services.matching._market import LoadedMarket, config_for, load_
 from broker_tui.services.referrals import ReferralView
 
 TOP_N = 50  # results explained and shown
+EXCLUDED_PAGE = 100  # excluded services described at a time (the excluded view pages)
 
 
 MIN_TYPED = 2  # letters of a word being typed before it narrows the results
@@ -112,13 +114,40 @@ class Narrowed:
                 f"“{self.text}”; showing the best {shown}.")
 
     def excluded(self) -> list[Exclusion]:
-        """The excluded services of the types sought (those the text matches, when there is text)."""
-        sought = set(self.result.request.types_sought)
-        out = [e for e in self.result.excluded if e.service.service_type in sought]
-        if self.keep is not None:
-            position = self.result.market.position_of
-            out = [e for e in out if self.keep[position[e.service.id]]]
-        return out
+        """Every excluded service of the types sought (those the text matches, when there is text), by name."""
+        return self.excluded_view().page(0, None)
+
+    def excluded_view(self) -> ExcludedView:
+        """The excluded services of the types sought (those the text matches), counted by reason, to be
+        described a page at a time."""
+        result = self.result
+        positions = result.excluded_positions(self.keep, sought_only=True)
+        by_reason = tuple((rule, RULE_LABELS[rule], n) for rule, n in result.exclusion_counts(positions))
+        first = tuple(result.exclusions_at(positions[:EXCLUDED_PAGE]))  # described here, in the worker
+        return ExcludedView(result, positions, by_reason, result.excluded_total - len(positions), first)
+
+
+@dataclass(frozen=True)
+class ExcludedView:
+    """Excluded services by name (their market positions), counted by reason (a service under each rule
+    it breaks), each described with every reason only when its page is asked for."""
+
+    result: MatchResult = field(repr=False)
+    positions: np.ndarray = field(repr=False)
+    by_reason: tuple[tuple[str, str, int], ...]  # rule, words, how many break it
+    others: int  # the excluded services left out of positions (of other types, or not matching the text)
+    first: tuple[Exclusion, ...] = field(repr=False)  # the first page (EXCLUDED_PAGE), described
+
+    @property
+    def count(self) -> int:
+        return len(self.positions)
+
+    def page(self, start: int, size: int | None = EXCLUDED_PAGE) -> list[Exclusion]:
+        """The excluded services from ``start`` (0-based, by name), ``size`` of them (None: all the rest)."""
+        if start == 0 and size == EXCLUDED_PAGE:
+            return list(self.first)
+        stop = None if size is None else start + size
+        return self.result.exclusions_at(self.positions[start:stop])
 
 
 def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | None:

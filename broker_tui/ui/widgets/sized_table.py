@@ -71,6 +71,11 @@ class SizedTable(DataTable[object], Generic[ItemT]):
         if items:
             self.move_cursor(row=0)
 
+    def append(self, items: Sequence[ItemT]) -> None:
+        """Add rows after those on show (the cursor stays where it is)."""
+        self._items = [*self._items, *items]
+        self._add(items)
+
     def item(self, row: int) -> ItemT | None:
         return self._items[row] if 0 <= row < len(self._items) else None
 

@@ -13,11 +13,16 @@ from typing import Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
 
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.matching import Exclusion, RankedService
 from broker_tui.domain.money import format_pence
+from broker_tui.services.matching import ExcludedView
 from broker_tui.ui.widgets.sized_table import SizedTable, cell
 
 # key, heading, fixed width (None: shares the rest by weight), weight, minimum
@@ -110,10 +115,41 @@ class MatchTable(SizedTable[RankedService]):
 
 
 class ExcludedTable(SizedTable[Exclusion]):
-    """Every excluded service of the types sought, with every reason."""
+    """The excluded services of the types sought, with every reason, a page at a time: page down (or down)
+    at the end of the rows on show describes the next page (``ExcludedView.page``)."""
 
     COLUMNS = EXCLUDED_COLUMNS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Show why", show=False)]
+
+    class Paged(Message):
+        """More rows were added (the status line says how many are listed)."""
+
+    def __init__(self, *, id: str | None = None):  # noqa: A002
+        super().__init__(id=id)
+        self.source: ExcludedView | None = None
+
+    def show_view(self, view: ExcludedView | None) -> None:
+        """The first page of the view (nothing: no rows)."""
+        self.source = view
+        self.show(list(view.first) if view is not None else [])
+
+    @property
+    def more(self) -> int:
+        """How many excluded services are not listed yet."""
+        return 0 if self.source is None else self.source.count - self.row_count
+
+    def _more_if_near_end(self, rows_ahead: int) -> None:
+        if self.source is not None and self.more > 0 and self.cursor_row + rows_ahead >= self.row_count - 1:
+            self.append(self.source.page(self.row_count))
+            self.post_message(self.Paged())
+
+    def action_page_down(self) -> None:
+        self._more_if_near_end(max(1, self.scrollable_content_region.height))
+        super().action_page_down()
+
+    def action_cursor_down(self) -> None:
+        self._more_if_near_end(0)
+        super().action_cursor_down()
 
     def row_key(self, e: Exclusion) -> str:
         return str(e.service.id)
@@ -121,6 +157,29 @@ class ExcludedTable(SizedTable[Exclusion]):
     def cells(self, e: Exclusion) -> tuple[Any, ...]:
         return (cell(e.service.name), cell(e.service.type_label), cell(e.service.provider),
                 cell("; ".join(e.reasons)))
+
+
+class ExcludedPane(Vertical):
+    """The excluded view: how many for each reason above the table of excluded services (a page at a time)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="excluded-reasons")
+        yield ExcludedTable(id="excluded-table")
+
+    def show_view(self, view: ExcludedView | None) -> None:
+        table = self.query_one(ExcludedTable)
+        table.loading = False
+        table.show_view(view)
+        if self.display and self.screen.focused is None:
+            table.focus()  # focus was lost while the table was loading
+        self._reasons()
+
+    def on_excluded_table_paged(self) -> None:
+        self._reasons()
+
+    def _reasons(self) -> None:
+        table = self.query_one(ExcludedTable)
+        self.query_one("#excluded-reasons", Static).update(reasons_text(table.source, table.row_count))
 
 
 def _grid() -> Table:
@@ -183,17 +242,25 @@ def excluded_detail(e: Exclusion) -> Group:
     return Group(head, t)
 
 
-def status_text(shown: Any, excluded: Sequence[Exclusion] | None, *, excluded_view: bool, listed: int) -> str:
+def status_text(shown: Any, excluded: ExcludedView | None, *, excluded_view: bool) -> str:
     """The line above the table: how many could take the child, or (the excluded view) how many were left
-    out. ``shown`` is a services.placement_search.Narrowed (the ranking and the free text narrowing it)."""
+    out. ``shown`` is a services.matching.Narrowed (the ranking and the free text narrowing it)."""
     if not excluded_view:
         return f"{shown.summary}  Measured from {shown.result.ranked_from}."
     if excluded is None:
         return "Working out what was excluded…"
-    listed_note = f" (the first {listed} listed)" if len(excluded) > listed else ""
     if shown.text:
-        return (f"Excluded: {len(excluded):,} service(s) of the types sought matching “{shown.text}”{listed_note}."
+        return (f"Excluded: {excluded.count:,} service(s) of the types sought matching “{shown.text}”."
                 "  x: back to the results")
-    others = len(shown.result.excluded) - len(excluded)
-    return (f"Excluded: {len(excluded):,} service(s) of the types sought{listed_note}; {others:,} of other types "
+    return (f"Excluded: {excluded.count:,} service(s) of the types sought; {excluded.others:,} of other types "
             "(not a type sought).  x: back to the results")
+
+
+def reasons_text(excluded: ExcludedView | None, listed: int) -> str:
+    """How many of the excluded services below are listed so far, and how many break each rule, commonest
+    first (a service excluded for several reasons counts under each)."""
+    if excluded is None or not excluded.count:
+        return ""
+    more = f"{listed:,} of {excluded.count:,} listed: page down for more. " if listed < excluded.count else ""
+    counts = " · ".join(f"{words} {n:,}" for _rule, words, n in excluded.by_reason)
+    return f"{more}By reason (a service counts under each it breaks): {counts}"

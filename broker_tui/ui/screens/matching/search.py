@@ -24,9 +24,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static, Switch
 
 from broker_tui.domain.dates import format_date
-from broker_tui.domain.matching import Exclusion
 from broker_tui.domain.vocabulary import SERVICE_TYPES
 from broker_tui.services.matching import (
+    ExcludedView,
     Filters,
     LoadedMarket,
     Narrowed,
@@ -41,6 +41,7 @@ from broker_tui.services.referrals import ReferralView
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
+    ExcludedPane,
     ExcludedTable,
     ExplainedOnce,
     MatchTable,
@@ -50,7 +51,6 @@ from broker_tui.ui.screens.matching.results import (
 )
 
 DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before ranking again
-EXCLUDED_SHOWN = 500  # excluded services listed (of the types sought); the rest are counted
 
 
 class MatchSearchScreen(BrokerScreen[None]):
@@ -81,7 +81,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         self.market: LoadedMarket | None = None
         self.shown: Narrowed | None = None
         self.showing_excluded = False
-        self._excluded: list[Exclusion] | None = None
+        self._excluded: ExcludedView | None = None  # of the types sought, counted; rows described a page at a time
         self.shortlist = Shortlist()
         self._generation = 0
         self._debounce: Timer | None = None
@@ -97,7 +97,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         yield Static("Loading the market…", id="match-status")
         with Vertical(id="match-body"):
             yield MatchTable(id="match-table")
-            yield ExcludedTable(id="excluded-table")
+            yield ExcludedPane(id="excluded-pane")
         with Horizontal(id="match-lower"):
             yield Vertical(id="types-box")  # the types list is mounted after the first frame (it is slow to build)
             with VerticalScroll(id="match-detail"):
@@ -107,7 +107,7 @@ class MatchSearchScreen(BrokerScreen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.referral.case_ref if self.referral is not None else "ad hoc search"
         self.query_one("#match-detail").border_title = "Why"
-        self.query_one("#excluded-table").display = False
+        self.query_one("#excluded-pane").display = False
         ready = self.prepared
         if ready is not None and ready.result is not None:
             # ranked ahead: show it in the first frame, then check in a worker that the market has not moved
@@ -189,7 +189,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         try:
             result = ranked if ranked is not None else rank_for(ctx, self.market, self.referral, filters)
             shown = narrow(ctx, self.market, result, filters.text)
-            excluded = shown.excluded() if self.showing_excluded else None
+            excluded = shown.excluded_view() if self.showing_excluded else None
         except Exception as exc:  # noqa: BLE001  (shown on the screen)
             self.app.call_from_thread(self.show_error, exc)
             return
@@ -206,10 +206,9 @@ class MatchSearchScreen(BrokerScreen[None]):
 
     @background("match-excluded", "list the services excluded")
     def load_excluded(self, generation: int, shown: Narrowed) -> None:
-        excluded = shown.excluded()
-        self.app.call_from_thread(self.show_excluded, generation, excluded)
+        self.app.call_from_thread(self.show_excluded, generation, shown.excluded_view())
 
-    def show_result(self, generation: int, shown: Narrowed, excluded: list[Exclusion] | None) -> None:
+    def show_result(self, generation: int, shown: Narrowed, excluded: ExcludedView | None) -> None:
         if generation != self._generation:
             return  # a newer change of the filters is on its way
         self._ranking = False
@@ -229,13 +228,11 @@ class MatchSearchScreen(BrokerScreen[None]):
         self.painted_at = time.perf_counter()
         self.results_painted.set()
 
-    def show_excluded(self, generation: int, excluded: list[Exclusion]) -> None:
+    def show_excluded(self, generation: int, excluded: ExcludedView) -> None:
         if generation != self._generation:
             return
         self._excluded = excluded
-        table = self.query_one(ExcludedTable)
-        table.loading = False
-        table.show(excluded[:EXCLUDED_SHOWN])
+        self.query_one(ExcludedPane).show_view(excluded)
         self._status()
         self._show_detail()
 
@@ -245,7 +242,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         table = self.query_one(MatchTable)
         table.loading = False
         table.show([])
-        self.query_one(ExcludedTable).show([])
+        self.query_one(ExcludedPane).show_view(None)
         self.query_one("#match-status", Static).update(text)
         self.query_one("#match-why", Static).update("")
         self.call_after_refresh(self._painted)
@@ -260,7 +257,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         if self.shown is None:
             return
         text = status_text(self.shown, self._excluded if self.showing_excluded else None,
-                           excluded_view=self.showing_excluded, listed=EXCLUDED_SHOWN)
+                           excluded_view=self.showing_excluded)
         if self.referral is not None and not self.showing_excluded:
             text += "  " + self.shortlist.words()
         self.query_one("#match-status", Static).update(text, layout=False)  # one line, always
@@ -366,7 +363,8 @@ class MatchSearchScreen(BrokerScreen[None]):
     def action_toggle_excluded(self) -> None:
         self.showing_excluded = not self.showing_excluded
         results, excluded = self.query_one(MatchTable), self.query_one(ExcludedTable)
-        results.display, excluded.display = not self.showing_excluded, self.showing_excluded
+        results.display = not self.showing_excluded
+        self.query_one(ExcludedPane).display = self.showing_excluded
         self.query_one("#match-detail").border_title = "Why excluded" if self.showing_excluded else "Why"
         (excluded if self.showing_excluded else results).focus()
         if self.showing_excluded and self._excluded is None and self.shown is not None:
