@@ -136,3 +136,33 @@ async def test_the_referral_screen_shows_the_standard_in_words(sqlite_ctx) -> No
     assert "foster preferred, residential not answered" in lines["Setting"]
     assert lines["Preferred location"] == "Preferred location Leicester"
     assert "Yes - must" in text and "SC123456" in text and "(from the purchase)" not in text
+
+
+@sync
+async def test_an_edit_keeps_no_known_risk_answers_and_the_history_reads_as_words(sqlite_ctx) -> None:
+    from broker_tui.services.referrals import create_referral, get_referral, history
+    from broker_tui.ui.screens.referrals.detail import _short
+
+    risks = [{"tag": "fire_setting", "present": False, "level": 0}, {"tag": "cce", "present": True, "level": 2}]
+    v = create_referral(sqlite_ctx, {"case_ref": "LCC-300011", "initials": "AB", "age_years": 12,
+                                     "needed_by": "2026-12-12", "types_sought": ["fostering_ifa"], "risks": risks})
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ReferralFormScreen(form_support(sqlite_ctx), opened=v))
+        await settle(pilot)
+        await type_into(pilot, "#f-placed_weekly_cost_pence", "£5,800")
+        await type_into(pilot, "#f-qa_cost_on", "30/11/2026")
+        await goto_section_of(pilot, "risks")
+        app.screen.query_one("#f-risks-missing").focus()
+        await pilot.press("right", "left")  # set and put back: answered, not present
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReferralFormScreen), app.screen.problems
+    after = get_referral(sqlite_ctx, "LCC-300011").values["risks"]
+    assert after == [*risks, {"tag": "missing", "present": False, "level": 0}]  # nothing lost, nothing reordered
+    (edit,) = [e for e in history(sqlite_ctx, v.id) if e.action != "create"]
+    assert set(edit.changes) == {"placed_weekly_cost_pence", "qa_cost_on", "risks"}
+    assert _short(edit.changes["placed_weekly_cost_pence"][1], "placed_weekly_cost_pence") == "£5,800.00"
+    assert _short(edit.changes["qa_cost_on"][1], "qa_cost_on") == "30/11/2026"
+    assert _short({"kind": "district", "code": "LE3"}, "placed_location") == "LE3"
+    assert _short(risks, "risks").startswith("Fire-setting: no known risk, Child crim")

@@ -107,8 +107,11 @@ def describe(binding: Binding) -> str:
 
 def help_rows(app: App[object]) -> Iterator[tuple[str, str, str]]:
     for where, bindings in help_sections(app):
+        seen: set[str] = set()  # a key bound twice in one place (the app's priority tab and the screen's) once
         for b in bindings:
-            yield where, app.get_key_display(b), describe(b)
+            if b.key not in seen:
+                seen.add(b.key)
+                yield where, app.get_key_display(b), describe(b)
 
 
 class HelpScreen(BrokerScreen[None]):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -34,6 +36,9 @@ from broker_tui.services.referrals import (
 )
 from broker_tui.ui.base import BrokerScreen, app_context, background, run_in_background
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
+
+LABEL_WIDTH = 26  # the summary and the standard line up
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def open_form(node: DOMNode, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
@@ -226,7 +231,7 @@ def summary(v: ReferralView, outreach: str = "", places: dict[str, str] | None =
     """The referral at a glance; ``places`` names the councils to keep away from (ONS code -> name)."""
     values = v.values
     t = Table.grid(padding=(0, 2))
-    t.add_column(style="bold", no_wrap=True)
+    t.add_column(style="bold", no_wrap=True, min_width=LABEL_WIDTH)
     t.add_column()
     est = " (estimated)" if v.eighteenth_estimated else ""
     age = "" if v.age_years is None else f"{v.age_years} at the needed-by date; 18 on {format_date(v.eighteenth_birthday)}{est}"
@@ -288,7 +293,7 @@ def _orders(values: dict[str, Any]) -> str:
 def standard_table(lines: list[tuple[str, str]]) -> Table:
     """The referral's fields of the national Placements Data Standard, and its actual placement."""
     t = Table.grid(padding=(0, 2))
-    t.add_column(style="bold", no_wrap=True)
+    t.add_column(style="bold", no_wrap=True, min_width=LABEL_WIDTH)
     t.add_column()
     t.add_row(Text("Placements Data Standard", style="bold underline"), "")
     for label, words in lines:
@@ -311,9 +316,37 @@ def history_table(entries: list[HistoryEntry]) -> Table:
 
 
 def _short(value: Any, key: str = "") -> str:
+    """A value of the history as a broker reads it: money in pounds, dates dd/mm/yyyy, a place by its code,
+    risks by name and level, lists joined."""
     if value in (None, "", [], {}):
         return "—"
     if key == "status":
         return REFERRAL_STATUSES.get(value, str(value))
-    text = str(value)
+    text = _words(value, key)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _words(value: Any, key: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.endswith("_pence") and isinstance(value, int):
+        return format_pence(value)
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return format_date(dt.date.fromisoformat(value))
+    if isinstance(value, dict) and "code" in value:
+        return str(value["code"]) + (f" +{value['radius_miles']}mi" if value.get("radius_miles") else "")
+    if isinstance(value, dict) and "court" in value:
+        return f"{value['court']}, made {_words(value.get('made_on'), '')}"
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict) and "tag" in item:
+                label = TAG_BY_CODE[item["tag"]].label if item["tag"] in TAG_BY_CODE else item["tag"]
+                parts.append(f"{label} ({NEED_LEVELS[item['level']].lower()})" if item.get("present")
+                             else f"{label}: no known risk")
+            elif isinstance(item, dict):
+                parts.append(_words(item, key))
+            else:
+                parts.append(str(item))
+        return ", ".join(parts)
+    return str(value)

@@ -177,6 +177,9 @@ def initial_state(values: dict[str, Any], support: Any) -> dict[str, Any]:
                 given = {r["tag"]: r for r in value or []}
                 state[spec.key] = {c: given[c]["level"] if c in given and given[c].get("present") else 0
                                    for c in RISK_CODES}
+                # the risks answered, present or not ("no known risk" is an answer), in the order recorded:
+                # one left at "not present" that nobody answered stays not answered
+                state["risks_answered"] = [c for c in given if c in RISK_CODES]
             elif spec.kind == "tags":
                 state[spec.key] = (list(value or []), list(values.get("free_text_needs") or []))
     return state
@@ -201,7 +204,11 @@ def raw_from_state(state: dict[str, Any]) -> dict[str, Any]:
             elif spec.kind == "order":
                 raw[spec.key] = {k: x.strip() for k, x in v.items() if x.strip()} or None
             elif spec.kind == "risks":
-                raw[spec.key] = [{"tag": c, "present": True, "level": lvl} for c, lvl in v.items() if lvl]
+                answered = list(state.get("risks_answered", []))
+                order = [*answered, *(c for c in v if c not in answered)]
+                raw[spec.key] = [{"tag": c, "present": True, "level": v[c]} if v[c] else
+                                 {"tag": c, "present": False, "level": 0} for c in order
+                                 if v[c] or c in answered]
             elif spec.kind == "tags":
                 raw["specialist_needs"], raw["free_text_needs"] = list(v[0]), list(v[1])
             else:

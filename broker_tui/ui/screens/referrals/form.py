@@ -219,6 +219,10 @@ class ReferralFormScreen(BrokerScreen[ReferralView | None]):
         if self._ready and not isinstance(event, Tabs.TabActivated):
             self.dirty = True
         control = getattr(event, "control", None)
+        if isinstance(event, LevelPicker.Changed) and self._ready:
+            code = (getattr(control, "id", None) or "").removeprefix("f-risks-")
+            if code in RISK_CODES and code not in self.state["risks_answered"]:
+                self.state["risks_answered"].append(code)  # a risk set, even back to not present, is answered
         if control is not None and (control.id or "") in ("f-types_sought", *(f"f-{k}" for k in SETTING_KEYS.values())):
             self._read_section()
             for warning in self.query("#warn-types_sought").results(Static):  # gone if the section changed since
