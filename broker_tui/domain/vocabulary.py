@@ -163,6 +163,8 @@ TAGS: tuple[Tag, ...] = (
     Tag("fire_setting", "Fire-setting", "risk_to_others", ("fire setting", "arson")),
     Tag("harm_to_animals", "Harm to animals", "risk_to_others", ("animal cruelty", "hurts animals")),
     Tag("offending", "Offending", "risk_to_others", ("offending", "crime", "youth offending")),
+    Tag("exploiting_others", "Criminal exploitation of others", "risk_to_others",
+        ("exploiting others", "recruiting others", "grooming others into crime", "exploits other children")),
     Tag("autism", "Autism", "specialist", ("autism", "autistic", "ASD", "ASC", "autistic spectrum")),
     Tag("learning_disability", "Learning disability", "specialist", ("learning disability", "LD")),
     Tag("physical_disability", "Physical disability", "specialist",

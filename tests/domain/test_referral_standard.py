@@ -175,3 +175,12 @@ def test_the_standard_in_words_says_not_answered_and_what_came_from_the_purchase
     assert lines["Other risks"] == "none"
     values["risk_to_others_other"] = "threats to staff"
     assert dict(standard_lines(values, placed, str))["Other risks"] == "to others: threats to staff"
+
+
+def test_criminal_exploitation_of_others_is_its_own_risk_not_offending() -> None:
+    from broker_tui.domain.tags import resolve_tag
+
+    assert st.RISK_TAG_OF_FLAG["riskToOthersCriminal"] == "exploiting_others"
+    assert "offending" not in st.RISK_TAG_OF_FLAG.values()
+    assert resolve_tag("criminal exploitation of others") == "exploiting_others"
+    assert resolve_tag("offending") == "offending"

@@ -44,7 +44,7 @@ RISK_TAG_OF_FLAG = {
     "riskSelfHarm": "self_harm", "riskSexualExploitation": "cse", "riskCriminalExploitation": "cce",
     "riskDrugAlcohol": "substance_misuse", "riskEatingDisorder": "eating_disorder", "riskMissing": "missing",
     "riskToOthersPhysical": "aggression", "riskToOthersSexual": "harmful_sexual_behaviour",
-    "riskToOthersFire": "fire_setting", "riskToOthersAnimals": "harm_to_animals", "riskToOthersCriminal": "offending",
+    "riskToOthersFire": "fire_setting", "riskToOthersAnimals": "harm_to_animals", "riskToOthersCriminal": "exploiting_others",
 }
 
 _CHOICES: dict[str, dict[str, str]] = {
