@@ -122,17 +122,16 @@ class MarketArrays:
     def from_columns(cls, c: MarketColumns, objects: Sequence[MarketService] | None = None) -> MarketArrays:
         """The arrays of the market's columns; ``services`` makes each MarketService when it is asked for."""
         n = c.n
-        la_index: dict[str, int] = {}
-        district_index: dict[str, int] = {}
-
-        def la(code: str | None) -> int:
-            return -1 if not code else la_index.setdefault(code, len(la_index))
-
         other = TYPE_INDEX["other"]
         type_idx = np.array([TYPE_INDEX.get(t, other) for t in c.service_type], dtype=np.int16)
-        pairs = [(i, la(a.code), np.nan if a.latitude is None else a.latitude,
+        pairs = [(i, a.code, np.nan if a.latitude is None else a.latitude,
                   np.nan if a.longitude is None else a.longitude)
                  for i, areas in enumerate(c.areas_covered) if areas for a in areas]
+        # authorities numbered in the order they first appear: the areas covered, then the services' own
+        la_codes = [code for code in dict.fromkeys([p[1] for p in pairs] + list(c.local_authority_code)) if code]
+        la_index: dict[str | None, int] = {code: i for i, code in enumerate(la_codes)}
+        districts = [d for d in dict.fromkeys(c.postcode_district) if d]
+        district_index: dict[str | None, int] = {d: i for i, d in enumerate(districts)}
         tie_rank = np.empty(n, dtype=np.int64)
         tie_rank[_tie_order(c)] = np.arange(n)
         pair_service = np.array([p[0] for p in pairs], dtype=np.int64)
@@ -173,11 +172,10 @@ class MarketArrays:
                           dtype=np.uint64),
             lat=lat, lon=lon, lat_r=np.radians(lat), lon_r=np.radians(lon), cos_lat=np.cos(np.radians(lat)),
             approx=c.location_approximate.astype(bool),
-            la_idx=np.array([la(v) for v in c.local_authority_code], dtype=np.int32),
-            district_idx=np.array([-1 if not d else district_index.setdefault(d, len(district_index))
-                                   for d in c.postcode_district], dtype=np.int32),
-            la_codes=list(la_index), districts=list(district_index),
-            pair_service=pair_service, pair_la=np.array([p[1] for p in pairs], dtype=np.int32),
+            la_idx=np.array([la_index.get(v, -1) for v in c.local_authority_code], dtype=np.int32),
+            district_idx=np.array([district_index.get(d, -1) for d in c.postcode_district], dtype=np.int32),
+            la_codes=la_codes, districts=districts,
+            pair_service=pair_service, pair_la=np.array([la_index.get(p[1], -1) for p in pairs], dtype=np.int32),
             pair_lat=pair_lat, pair_lon=pair_lon, pair_lat_r=np.radians(pair_lat), pair_lon_r=np.radians(pair_lon),
             pair_cos=np.cos(np.radians(pair_lat)),
             pair_starts=pair_starts, pair_owners=pair_owners, stop=stop, block_free=c.block_free.astype(np.int32),
@@ -204,8 +202,12 @@ def most_together(s: MarketService) -> int | None:
 
 def _tie_order(c: MarketColumns) -> np.ndarray:
     """Positions in (name casefolded, URN or "", id) order."""
-    order = sorted(range(c.n), key=lambda i: (c.name[i].casefold(), c.ofsted_urn[i] or "", c.id[i]))
-    return np.array(order, dtype=np.int64)
+    if not c.n:
+        return np.zeros(0, dtype=np.int64)
+    names = np.array([name.casefold() for name in c.name])
+    urns = np.array([urn or "" for urn in c.ofsted_urn])
+    order: np.ndarray = np.lexsort((np.array(c.id), urns, names))  # code point order, as str compares
+    return order
 
 
 def _segments(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

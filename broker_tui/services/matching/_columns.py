@@ -1,8 +1,9 @@
 """The market read as columns: one statement per table through SQLAlchemy Core, each result taken whole
 and turned column by column into domain.matching.MarketColumns.
 
-No object per service and no UUID objects: ids are read as text in the database (PostgreSQL casts its
-uuid; SQLite's 32 hex digits are dashed there), so every id is the str(uuid) the rest of the app uses.
+No object per service and no UUID objects: ids are read as text (SQLite's 32 hex digits as stored,
+PostgreSQL's uuid cast to text), the side tables joined to the services on that text in one dict; the
+services' ids are then the str(uuid) the rest of the app uses.
 The JSON lists (areas covered, specialisms) are read as their text and each distinct text is parsed once
 (most services share a handful of values). Households and price lists become flat arrays in the order of
 the service's position.
@@ -17,11 +18,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, String, Text, and_, cast, func, or_, select, type_coerce
+from sqlalchemy import Connection, Select, String, Text, and_, cast, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker_tui.domain.matching import Area
-from broker_tui.domain.matching.columns import MarketColumns, ints, ordinals
+from broker_tui.domain.matching.columns import NO_END, MarketColumns, ordinals
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
 from broker_tui.store.tables import (
     BlockContract,
@@ -43,21 +44,48 @@ _NUMBER_COLUMNS = ("in_register", "latitude", "longitude", "location_approximate
                    "vacancies")
 
 
-def id_text(column: Any, dialect: str) -> ColumnElement[str]:
-    """A uuid column as the text str(uuid) gives, worked out by the database."""
+def id_key(column: Any, dialect: str) -> ColumnElement[str]:
+    """A uuid column as text, as the database holds it: SQLite's 32 hex digits, PostgreSQL's uuid cast to
+    the text str(uuid) gives (a key to join the tables' rows on, with no UUID object made)."""
     if dialect == "postgresql":
         return cast(column, String)
-    raw = type_coerce(column, String)  # SQLite keeps the 32 hex digits
-    parts = [type_coerce(func.substr(raw, start, length), String)
-             for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
-    out: ColumnElement[str] = parts[0]
-    for part in parts[1:]:
-        out = out + "-" + part
+    return type_coerce(column, String)
+
+
+def _as_uuid_key(keys: Sequence[str], dialect: str) -> Sequence[str]:
+    """The ids as str(uuid) gives them (SQLite's hex digits dashed)."""
+    if dialect == "postgresql":
+        return keys
+    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]
+
+
+def _fetch_columns(con: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+    """The statement's result as columns, fetched whole through the driver's own cursor (SQLAlchemy's rows
+    and result processors skipped: the columns are converted here, a column at a time). The statement
+    has no parameters beyond literals, which are rendered inline."""
+    sql = str(stmt.compile(dialect=con.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = con.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return list(zip(*rows, strict=True)) if rows else [()] * len(stmt.selected_columns)
+
+
+def _day_ordinals(values: Sequence[Any]) -> np.ndarray:
+    """Dates as ordinals (None: NO_END), from the driver's dates or SQLite's ISO text."""
+    if isinstance(next((v for v in values if v is not None), ""), str):
+        return ordinals(np.array(["NaT" if v is None else v for v in values], dtype="datetime64[D]"))
+    return np.fromiter((NO_END if v is None else v.toordinal() for v in values), dtype=np.int64, count=len(values))
+
+
+def _whole(values: Sequence[int | None], missing: int = -1, dtype: type = np.int32) -> np.ndarray:
+    """Whole numbers with None as ``missing`` (through float64, which holds every whole number here exactly:
+    None becomes nan in numpy's own loop)."""
+    real = np.array(values, dtype=np.float64)
+    out: np.ndarray = np.where(np.isnan(real), missing, real).astype(dtype)
     return out
-
-
-def _columns(rows: Sequence[Any], width: int) -> list[tuple[Any, ...]]:
-    return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
 def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns, dict[str, str],
@@ -71,27 +99,26 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     districts = {code: (lat, lon) for code, lat, lon in con.execute(
         select(pd.c.outcode, pd.c.latitude, pd.c.longitude).where(pd.c.latitude.is_not(None)))}
     s, p = Service.__table__, Provider.__table__
-    selected = [id_text(s.c.id, dialect), p.c.name, *(s.c[c] for c in _TEXT_COLUMNS),
+    selected = [id_key(s.c.id, dialect), p.c.name, *(s.c[c] for c in _TEXT_COLUMNS),
                 *(s.c[c] for c in _NUMBER_COLUMNS), *(s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES),
                 cast(s.c.areas_covered, Text), cast(s.c.specialisms, Text)]
-    rows = con.execute(select(*selected).join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None))).all()
-    cols = _columns(rows, len(selected))
-    ids, provider = cols[0], cols[1]
+    cols = _fetch_columns(con, select(*selected).join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None)))
+    keys, provider = cols[0], cols[1]
     text = dict(zip(_TEXT_COLUMNS, cols[2:2 + len(_TEXT_COLUMNS)], strict=True))
     k = 2 + len(_TEXT_COLUMNS)
     number = dict(zip(_NUMBER_COLUMNS, cols[k:k + len(_NUMBER_COLUMNS)], strict=True))
     k += len(_NUMBER_COLUMNS)
-    n = len(ids)
+    n = len(keys)
     caps = np.array(cols[k:k + len(NEED_DOMAIN_CODES)], dtype=np.int8).reshape(len(NEED_DOMAIN_CODES), n).T.copy()
     areas_text, specialisms_text = cols[-2], cols[-1]
-    position = dict(zip(ids, range(n), strict=True))
+    position = dict(zip(keys, range(n), strict=True))
     hh = _households(con, dialect, position)
-    free = ints(number["vacancies"])
+    free = _whole(number["vacancies"])
     if len(hh[0]):
         has = np.bincount(hh[0], minlength=n) > 0
         free = np.where(has, np.bincount(hh[0], weights=hh[1], minlength=n).astype(np.int32), free)
     columns = MarketColumns(
-        id=ids, name=text["name"], service_type=text["service_type"], sector=text["sector"], provider=provider,
+        id=_as_uuid_key(keys, dialect), name=text["name"], service_type=text["service_type"], sector=text["sector"], provider=provider,
         ofsted_urn=text["ofsted_urn"], registration_status=text["registration_status"],
         in_register=np.array(number["in_register"], dtype=bool), ofsted_grade=text["ofsted_grade"],
         sa_outcome=text["sa_outcome"], sa_category=text["sa_category"],
@@ -99,8 +126,8 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
         location_approximate=np.array(number["location_approximate"], dtype=bool),
         postcode_district=text["postcode_district"], local_authority_code=text["local_authority_code"],
         local_authority_name=text["local_authority_name"], areas_covered=_areas(areas_text, las),
-        min_age=ints(number["min_age"], 0, np.int16), max_age=ints(number["max_age"], 99, np.int16),
-        sexes=text["sexes"], places=ints(number["places"]), free_places=free, caps=caps,
+        min_age=_whole(number["min_age"], 0, np.int16), max_age=_whole(number["max_age"], 99, np.int16),
+        sexes=text["sexes"], places=_whole(number["places"]), free_places=free, caps=caps,
         specialisms=_each_distinct(specialisms_text, lambda v: tuple(v or ())),
         purchasing_route=text["purchasing_route"], block_free=_free_block_units(con, dialect, today, position, n),
         stops=_stops(con, dialect, today, position), hh_service=hh[0], hh_free=hh[1], hh_places=hh[2],
@@ -125,9 +152,8 @@ def _areas(texts: Sequence[str | None], las: dict[str, tuple[str, float | None, 
 def _households(con: Connection, dialect: str, position: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Households in force: (service position, free places, approved places), by position then reference."""
     hh = FosterHousehold.__table__
-    rows = con.execute(select(id_text(hh.c.service_id, dialect), hh.c.free_places, hh.c.places)
-                       .where(hh.c.archived_on.is_(None)).order_by(hh.c.service_id, hh.c.reference)).all()
-    sid, free, places = _columns(rows, 3)
+    sid, free, places = _fetch_columns(con, select(id_key(hh.c.service_id, dialect), hh.c.free_places, hh.c.places)
+                                       .where(hh.c.archived_on.is_(None)).order_by(hh.c.reference))
     pos = np.array([position.get(x, -1) for x in sid], dtype=np.int64)
     keep = np.nonzero(pos >= 0)[0]
     keep = keep[np.argsort(pos[keep], kind="stable")]
@@ -139,16 +165,16 @@ def _prices(con: Connection, dialect: str, position: dict[str, int]) -> dict[str
     pl = PriceList.__table__
     parts = (pl.c.core_weekly_pence, pl.c.one_to_one_hourly_pence, pl.c.two_to_one_hourly_pence,
              pl.c.education_weekly_pence, pl.c.therapy_weekly_pence, pl.c.solo_premium_weekly_pence)
-    rows = con.execute(select(id_text(pl.c.service_id, dialect), pl.c.valid_from, pl.c.valid_to, *parts,
-                              pl.c.annual_uplift_bp, pl.c.per_child)).all()
-    cols = _columns(rows, 11)
+    cols = _fetch_columns(con, select(id_key(pl.c.service_id, dialect), pl.c.valid_from, pl.c.valid_to, *parts,
+                                      pl.c.annual_uplift_bp, pl.c.per_child))
     pos = np.array([position.get(x, -1) for x in cols[0]], dtype=np.int64)
-    valid_from = ordinals(np.array(cols[1], dtype="datetime64[D]"))
+    valid_from = _day_ordinals(cols[1])
     keep = np.nonzero(pos >= 0)[0]
     keep = keep[np.lexsort((valid_from[keep], pos[keep]))]
-    values = ints([v for col in cols[3:9] for v in col], -1, np.int64).reshape(6, len(pos)).T
+    values = np.stack([_whole(col, -1, np.int64) for col in cols[3:9]], axis=1) if len(pos) else \
+        np.zeros((0, 6), dtype=np.int64)
     return {"pl_service": pos[keep], "pl_from": valid_from[keep],
-            "pl_to": ordinals(np.array(cols[2], dtype="datetime64[D]"))[keep],
+            "pl_to": _day_ordinals(cols[2])[keep],
             "pl_parts": np.ascontiguousarray(values[keep]), "pl_bp": np.array(cols[9], dtype=np.int64)[keep],
             "pl_per_child": np.array(cols[10], dtype=bool)[keep]}
 
@@ -159,7 +185,7 @@ def _stops(con: Connection, dialect: str, today: dt.date, position: dict[str, in
     st = PlacementStop.__table__
     stops: dict[int, tuple[dt.date | None, str]] = {}
     for sid, since, reason in con.execute(
-            select(id_text(st.c.service_id, dialect), st.c.starts_on, st.c.reason)
+            select(id_key(st.c.service_id, dialect), st.c.starts_on, st.c.reason)
             .where(st.c.starts_on <= today, or_(st.c.lifted_on.is_(None), st.c.lifted_on > today))
             .order_by(st.c.starts_on)):
         if sid in position:
@@ -171,7 +197,7 @@ def _free_block_units(con: Connection, dialect: str, today: dt.date, position: d
     """Units of block contracts running today (the term in force) less the placements open in them."""
     bc, bt, pm = BlockContract.__table__, BlockContractTerm.__table__, Placement.__table__
     contracts = {cid: sid for cid, sid in con.execute(
-        select(bc.c.id, id_text(bc.c.service_id, dialect)).where(
+        select(bc.c.id, id_key(bc.c.service_id, dialect)).where(
             bc.c.status == "active", bc.c.service_id.is_not(None), bc.c.starts_on <= today, bc.c.ends_on >= today))}
     units: dict[Any, tuple[dt.date, int]] = {}
     for cid, eff, count in con.execute(select(bt.c.contract_id, bt.c.effective_from, bt.c.units)
