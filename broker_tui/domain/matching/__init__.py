@@ -2,8 +2,10 @@
 
 - types: every type the steps share (MarketService, MatchRequest, MatchConfig, RankedService, ...);
   it imports none of the steps, and they all import it, so there is no circle;
-- arrays: the market as numpy arrays, built once per snapshot, and where each service is from the
-  child's point of view (miles, in area, distant, avoided) with its weekly price estimate;
+- columns: the market as columns (MarketColumns: what a store reads, no object per service) and the
+  services made from them on demand (ServiceRows: a MarketService for one position, a position by id);
+- arrays: the market as numpy arrays, built once per snapshot from the columns, and where each service
+  is from the child's point of view (miles, in area, distant, avoided) with its weekly price estimate;
 - rules (step 1, the hard constraints): the law on where a child may live, the service's registration,
   stops, vacancies, distance and areas to avoid, and any level-3 need it cannot meet. An excluded
   service carries every rule it breaks, each with its reason in words;
@@ -13,9 +15,10 @@
 - engine: ``rank`` (filter, score, order) and the MatchResult it gives;
 - request: a referral's values turned into a MatchRequest (never initials or a date of birth).
 
-Pure: the market arrives as plain dataclasses (MarketService), is turned once into numpy arrays
-(MarketArrays), and each referral (MatchRequest) is ranked with array operations. The order is
-deterministic: score (to 6 places) descending, then name, then URN or id.
+Pure: the market arrives as columns (or as plain MarketService dataclasses, turned into the same
+columns), is turned once into numpy arrays (MarketArrays), and each referral (MatchRequest) is ranked
+with array operations. The order is deterministic: score (to 6 places) descending, then name, then URN
+or id.
 """
 
 from broker_tui.domain.matching.arrays import MarketArrays

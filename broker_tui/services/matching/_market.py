@@ -32,6 +32,7 @@ from broker_tui.domain.matching import (
 from broker_tui.domain.referrals.parse import parse_referral
 from broker_tui.domain.referrals.rules import age_facts
 from broker_tui.services.context import AppContext
+from broker_tui.services.matching import _disk as market_disk
 from broker_tui.services.matching._columns import read_market_columns
 from broker_tui.services.referrals import ReferralInvalid, get_referral
 from broker_tui.store.base import InsertOnly, Versioned
@@ -86,20 +87,28 @@ def market_version(con: Connection) -> tuple[Any, ...]:
 
 
 def load_market(ctx: AppContext) -> LoadedMarket:
-    """The market snapshot, from the cache when the market has not changed since it was read."""
+    """The market snapshot, from the cache when the market has not changed since it was read: this
+    context's, else the columns another process kept on disk (_disk.py), else read from the tables."""
     today = ctx.today()
     with ctx.engine.connect() as con:
         key = (market_version(con), today, ctx.settings.home)
         cached: LoadedMarket | None = getattr(ctx, _CACHE_ATTR, None)
         if cached is not None and cached.key == key:
             return cached
-        columns, la_names, districts = read_market_columns(con, today)
+        disk = market_disk.cache_file(ctx.location.url) if market_disk.cache_enabled() else None
+        disk_key = market_disk.cache_key(ctx.location.url, ctx.location.path, key[0], today)
+        found = market_disk.load(disk, disk_key) if disk else None
+        read = found[0] if found else read_market_columns(con, today)
+        columns, la_names, districts = read
         la = LocalAuthority.__table__
         row = con.execute(select(la.c.latitude, la.c.longitude)
                           .where(la.c.ons_code == ctx.settings.home.la_code)).first()
     centre = (row[0], row[1]) if row and row[0] is not None else districts.get(ctx.settings.home.district)
-    loaded = LoadedMarket(key, MarketArrays.from_columns(columns), la_names, districts, centre)
+    arrays = found[1] if found else MarketArrays.from_columns(columns)
+    loaded = LoadedMarket(key, arrays, la_names, districts, centre)
     setattr(ctx, _CACHE_ATTR, loaded)
+    if disk and not found:
+        market_disk.save(disk, disk_key, read, arrays)
     return loaded
 
 
