@@ -120,7 +120,8 @@ class MarketArrays:
 
     @classmethod
     def from_columns(cls, c: MarketColumns, objects: Sequence[MarketService] | None = None) -> MarketArrays:
-        """The arrays of the market's columns; ``services`` makes each MarketService when it is asked for."""
+        """The arrays of the market's columns (sharing the columns' own arrays where they are the same; nothing
+        changes them in place); ``services`` makes each MarketService when it is asked for."""
         n = c.n
         other = TYPE_INDEX["other"]
         type_idx = np.array([TYPE_INDEX.get(t, other) for t in c.service_type], dtype=np.int16)
@@ -162,28 +163,29 @@ class MarketArrays:
             services=ServiceRows(c, objects), type_idx=type_idx, group_idx=GROUP_OF_TYPE[type_idx],
             sector_idx=np.array([SECTOR_POS.get(v, -1) for v in c.sector], dtype=np.int8),
             reg_idx=np.array([REG_POS.get(v, 0) for v in c.registration_status], dtype=np.int8),
-            in_register=c.in_register.astype(bool), has_urn=np.array([bool(u) for u in c.ofsted_urn], dtype=bool),
-            min_age=c.min_age.astype(np.int16), max_age=c.max_age.astype(np.int16),
+            in_register=c.in_register.astype(bool, copy=False), has_urn=np.array([bool(u) for u in c.ofsted_urn], dtype=bool),
+            min_age=c.min_age.astype(np.int16, copy=False), max_age=c.max_age.astype(np.int16, copy=False),
             sex_idx=np.array([SEX_POS.get(v, 0) for v in c.sexes], dtype=np.int8),
-            places=c.places.astype(np.int32), free=c.free_places.astype(np.int32),
+            places=c.places.astype(np.int32, copy=False),
+            free=c.free_places.astype(np.int32, copy=False),
             hh_max=hh_max, hh_sum=hh_sum, most_together=most,
-            caps=c.caps.astype(np.int8).reshape(n, len(NEED_DOMAIN_CODES)),
+            caps=c.caps.astype(np.int8, copy=False).reshape(n, len(NEED_DOMAIN_CODES)),
             tags=np.array([masks[t] if t in masks else masks.setdefault(t, tag_mask(t)) for t in c.specialisms],
                           dtype=np.uint64),
             lat=lat, lon=lon, lat_r=np.radians(lat), lon_r=np.radians(lon), cos_lat=np.cos(np.radians(lat)),
-            approx=c.location_approximate.astype(bool),
+            approx=c.location_approximate.astype(bool, copy=False),
             la_idx=np.array([la_index.get(v, -1) for v in c.local_authority_code], dtype=np.int32),
             district_idx=np.array([district_index.get(d, -1) for d in c.postcode_district], dtype=np.int32),
             la_codes=la_codes, districts=districts,
             pair_service=pair_service, pair_la=np.array([la_index.get(p[1], -1) for p in pairs], dtype=np.int32),
             pair_lat=pair_lat, pair_lon=pair_lon, pair_lat_r=np.radians(pair_lat), pair_lon_r=np.radians(pair_lon),
             pair_cos=np.cos(np.radians(pair_lat)),
-            pair_starts=pair_starts, pair_owners=pair_owners, stop=stop, block_free=c.block_free.astype(np.int32),
+            pair_starts=pair_starts, pair_owners=pair_owners, stop=stop, block_free=c.block_free.astype(np.int32, copy=False),
             judgement_idx=np.array([JUDGEMENT_POS[a or g or ""] for a, g in zip(c.sa_outcome, c.ofsted_grade,
                                                                                strict=True)], dtype=np.int8),
             tie_rank=tie_rank, pl_service=c.pl_service, pl_from=c.pl_from, pl_from_year=pl_from_year,
             pl_from_md=pl_from_md, pl_to=c.pl_to, pl_parts=c.pl_parts.reshape(len(c.pl_service), 6), pl_bp=c.pl_bp,
-            pl_per_child=c.pl_per_child.astype(bool), pl_starts=pl_starts, pl_owners=pl_owners,
+            pl_per_child=c.pl_per_child.astype(bool, copy=False), pl_starts=pl_starts, pl_owners=pl_owners,
         )
 
     def la_position(self, code: str) -> int:

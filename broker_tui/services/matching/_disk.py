@@ -11,23 +11,24 @@ values, the distinct areas covered and specialisms as JSON with an index per ser
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, overload
+from typing import Any, overload
 
 import numpy as np
 
 from broker_tui.domain.matching import Area, MarketArrays
 from broker_tui.domain.matching.columns import MarketColumns, ServiceRows
 from broker_tui.services.locations import APP_NAME
-from broker_tui.services.private_files import FileRefused, write_atomically
 from broker_tui.store.revision import HEAD_REVISION
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,10 @@ def load(path: Path, key: str) -> tuple[Read, MarketArrays] | None:
                 return None
             read = _columns(data)
             built = json.loads(_unutf8(data["built"]))
+            shared = {f: getattr(read[0], c) for f, c in built["shared"].items()}
             arrays = MarketArrays(services=ServiceRows(read[0]), la_codes=built["la_codes"],
-                                  districts=built["districts"], **{f: data[f"x_{f}"] for f in _BUILT})
+                                  districts=built["districts"],
+                                  **{f: shared[f] if f in shared else data[f"x_{f}"] for f in _BUILT})
             return read, arrays
     except FileNotFoundError:
         return None
@@ -84,10 +87,11 @@ def save(path: Path, key: str, read: Read, built: MarketArrays) -> None:
     """Keep the columns and the arrays built from them under ``key`` (a failure to write is logged, never
     raised: the cache is only a cache)."""
     columns, la_names, districts = read
+    shared = {f: c for f in _BUILT for c in _ARRAYS if _same(getattr(built, f), getattr(columns, c))}
     arrays: dict[str, np.ndarray] = {"key": np.array(key), "meta": _utf8(json.dumps(
         {"la_names": la_names, "districts": districts})), "built": _utf8(json.dumps(
-            {"la_codes": built.la_codes, "districts": built.districts}))}
-    arrays.update({f"x_{f}": getattr(built, f) for f in _BUILT})
+            {"la_codes": built.la_codes, "districts": built.districts, "shared": shared}))}
+    arrays.update({f"x_{f}": getattr(built, f) for f in _BUILT if f not in shared})
     try:
         for name in _TEXT:
             arrays[f"t_{name}"], arrays[f"m_{name}"] = _text(getattr(columns, name))
@@ -104,14 +108,26 @@ def save(path: Path, key: str, read: Read, built: MarketArrays) -> None:
     arrays["s_since"] = np.array([-1 if s is None else s.toordinal() for _i, (s, _r) in stops], dtype=np.int64)
     arrays["s_reason"] = _utf8(json.dumps([r for _i, (_s, r) in stops]))
 
-    def write(out: BinaryIO) -> None:
-        np.savez(out, allow_pickle=False, **arrays)
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_atomically(path, write)
-    except (OSError, FileRefused) as exc:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                os.chmod(temporary, 0o600)
+                np.savez(out, allow_pickle=False, **arrays)
+            os.replace(temporary, path)  # whole or not at all; no fsync: a file torn by a crash fails its CRC
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
         log.info("market cache %s not written: %s", path, exc)
+
+
+def _same(built: np.ndarray, column: Any) -> bool:
+    """The built array is the column's own (kept once in the file)."""
+    return (isinstance(column, np.ndarray) and built.shape == column.shape and built.dtype == column.dtype
+            and np.shares_memory(built, column))
 
 
 def _utf8(text: str) -> np.ndarray:
