@@ -111,3 +111,18 @@ def test_an_unreadable_file_is_read_again_from_the_tables(sqlite_ctx, reads: lis
     third = load_market(other := fresh(sqlite_ctx))
     other.close()
     assert len(reads) == 2 and list(third.arrays.services) == list(first.arrays.services)  # the file replaced
+
+
+def test_the_folder_keeps_the_last_few_databases(tmp_path: Path, sqlite_ctx, reads: list[int]) -> None:
+    from broker_tui.services.matching._disk import KEEP
+
+    generate_market(sqlite_ctx, 50)
+    load_market(sqlite_ctx)
+    sqlite_ctx.close()  # the last connection closed: the write-ahead log is in the file
+    source = Path(sqlite_ctx.location.path)
+    for k in range(KEEP + 1):
+        copy = tmp_path / f"copy{k}.sqlite3"
+        copy.write_bytes(source.read_bytes())
+        load_market(other := AppContext.for_target(str(copy), today=TODAY))
+        other.close()
+    assert len(reads) == KEEP + 2 and len(kept_files()) == KEEP

@@ -33,6 +33,7 @@ from broker_tui.store.revision import HEAD_REVISION
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+KEEP = 3  # databases whose market is kept
 _SEP = "\x00"
 _TEXT = ("id", "name", "service_type", "sector", "provider", "ofsted_urn", "registration_status", "ofsted_grade",
          "sa_outcome", "sa_category", "postcode_district", "local_authority_code", "local_authority_name", "sexes",
@@ -120,8 +121,18 @@ def save(path: Path, key: str, read: Read, built: MarketArrays) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+        _prune(path.parent)
     except OSError as exc:
         log.info("market cache %s not written: %s", path, exc)
+
+
+def _prune(folder: Path) -> None:
+    """The files of the KEEP databases written last stay; older ones (other databases, temporary ones of
+    benches and checks) go, so the folder never grows past a few markets."""
+    files = sorted(folder.glob("*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _same(built: np.ndarray, column: Any) -> bool:
