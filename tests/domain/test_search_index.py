@@ -273,3 +273,42 @@ def test_match_mask_follows_changes() -> None:
     assert sorted(ids[s] for s in idx.match_mask("oak").nonzero()[0]) == [1, 2]
     idx.remove(1)
     assert [idx.slot_ids()[s] for s in idx.match_mask("oak").nonzero()[0]] == [2]
+
+
+def random_index(n: int, seed: int = 5) -> SearchIndex:
+    rnd = random.Random(seed)
+    words = ("oak", "ash", "cedar", "maple", "willow", "rowan", "hazel", "house", "lodge", "care", "leicester")
+    return build(SearchDoc(id=uuid.UUID(int=rnd.getrandbits(128)),
+                           name=f"{rnd.choice(words)} {rnd.choice(words)} {i:05}",
+                           owner=f"{rnd.choice(words)} care {i % 50}", town=rnd.choice(words),
+                           urn=f"SC{i:06}") for i in range(n))
+
+
+@pytest.mark.parametrize("query", ["oak", "oak hous", "cedr lodg", "mapel zzqx", "leicster care", "00012", "sc0001"])
+@pytest.mark.parametrize("partial", [False, True])
+def test_ranked_is_the_order_search_gives_every_match(query: str, partial: bool) -> None:
+    index = random_index(1500)
+    slot_of = {doc_id: slot for slot, doc_id in enumerate(index.slot_ids())}
+    gone = [d for i, d in enumerate(index.slot_ids()) if i % 7 == 0]
+    expected = [slot_of[d] for d, _ in index.search(query, None, partial=partial, exclude=gone)]
+    assert index.ranked(query, partial=partial, exclude=gone).tolist() == expected
+
+
+def test_nearest_is_what_process_extract_gives() -> None:
+    from rapidfuzz import process
+
+    from broker_tui.domain.search.nearest import Nearest
+
+    index = random_index(1500)
+    index.refresh()
+    vocab = index._vocab
+    nearest = Nearest(vocab)
+    rnd = random.Random(3)
+    for _ in range(200):
+        word = list(rnd.choice(vocab))
+        word.insert(rnd.randrange(len(word) + 1), rnd.choice("aeiou0123"))
+        typed = "".join(word)
+        for cutoff in (fuzzy_cutoff(len(typed)), 88.0, 40.0):
+            expected = [tuple(h) for h in process.extract(typed, vocab, scorer=fuzz.ratio, limit=12,
+                                                          score_cutoff=cutoff)]
+            assert nearest.extract(typed, 12, cutoff) == expected

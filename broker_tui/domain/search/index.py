@@ -38,13 +38,14 @@ from typing import Generic
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from broker_tui.domain.search.nearest import Nearest
 from broker_tui.domain.search.text import (
-    STOP_WORDS,
     DocId,
     SearchDoc,
     doc_terms,
     fold,
     fuzzy_cutoff,
+    query_tokens,
     specialism_text,
     tokens,
     type_text,
@@ -82,7 +83,8 @@ class SearchIndex(Generic[DocId]):
         self._postings: dict[str, dict[float, set[int]]] = {}
         self._df: dict[str, int] = {}
         self._vocab: list[str] = []  # sorted distinct terms, rebuilt lazily after changes
-        self._prefixes: dict[int, tuple[list[str], list[list[str]]]] = {}
+        self._nearest = Nearest([])  # the vocabulary, for near neighbours
+        self._prefixes: dict[int, tuple[Nearest, list[list[str]]]] = {}
         self._stale = True
         self._texts: dict[int, str] = {}  # each document's whole text, for the WRatio re-rank
         self._lengths = np.zeros(0, dtype=np.int64)  # by slot: the whole text's length
@@ -149,6 +151,7 @@ class SearchIndex(Generic[DocId]):
     def _refresh_vocabulary(self) -> None:
         if self._stale:
             self._vocab = sorted(self._postings)
+            self._nearest = Nearest(self._vocab)
             self._prefixes = {}
             self._stale = False
 
@@ -166,15 +169,23 @@ class SearchIndex(Generic[DocId]):
         self._refresh_vocabulary()
         self._refresh_arrays()
 
-    def _prefix_table(self, length: int) -> tuple[list[str], list[list[str]]]:
-        """The distinct beginnings of `length` letters of longer terms, with the terms each begins."""
+    def _prefix_table(self, length: int) -> tuple[Nearest, list[list[str]]]:
+        """The distinct beginnings of `length` letters of longer terms, with the (first PREFIX_LIMIT) terms
+        each begins: a run of the sorted vocabulary, found by bisection (a step per beginning, not per term)."""
         table = self._prefixes.get(length)
         if table is None:
-            grouped: dict[str, list[str]] = {}
-            for term in self._vocab:
-                if len(term) > length:
-                    grouped.setdefault(term[:length], []).append(term)
-            table = (list(grouped), list(grouped.values()))
+            vocab, beginnings, terms = self._vocab, [], []
+            i, n = 0, len(vocab)
+            while i < n:
+                if len(vocab[i]) <= length:
+                    i += 1
+                    continue
+                head = vocab[i][:length]
+                end = bisect.bisect_left(vocab, head + "\uffff", i)
+                beginnings.append(head)
+                terms.append(vocab[i:min(end, i + PREFIX_LIMIT)])
+                i = end
+            table = (Nearest(beginnings), terms)
             self._prefixes[length] = table
         return table
 
@@ -198,8 +209,7 @@ class SearchIndex(Generic[DocId]):
             add(token, 1.0)
         if len(token) >= FUZZY_MIN:
             cutoff = fuzzy_cutoff(len(token))
-            hits = process.extract(token, self._vocab, scorer=fuzz.ratio, limit=FUZZY_LIMIT,
-                                   score_cutoff=max(cutoff, KNOWN_WORD_CUTOFF) if known else cutoff)
+            hits = self._nearest.extract(token, FUZZY_LIMIT, max(cutoff, KNOWN_WORD_CUTOFF) if known else cutoff)
             top = 100.0 if known else max((score for _, score, _ in hits), default=0.0)
             for term, score, _ in hits:
                 if score >= top - FUZZY_MARGIN:
@@ -214,8 +224,7 @@ class SearchIndex(Generic[DocId]):
                 add(term, 0.75 + 0.2 * len(token) / len(term))
             if len(token) >= FUZZY_MIN and not completions:  # a slip in what is typed: "leciest" for "leicester"
                 beginnings, terms = self._prefix_table(len(token))
-                for _, score, i in process.extract(token, beginnings, scorer=fuzz.ratio, limit=FUZZY_LIMIT,
-                                                   score_cutoff=fuzzy_cutoff(len(token))):
+                for _, score, i in beginnings.extract(token, FUZZY_LIMIT, fuzzy_cutoff(len(token))):
                     for term in terms[i][:PREFIX_LIMIT]:
                         add(term, 0.7 * (score / 100.0) ** 4)
         return found
@@ -349,6 +358,23 @@ class SearchIndex(Generic[DocId]):
         order = np.lexsort((self._ranks[slots], -scores, -blended))
         return [(int(slots[i]), round(float(blended[i]), 6)) for i in order]
 
+    def ranked(self, query: str, *, partial: bool = True, exclude: Iterable[DocId] = (),
+               rerank: int = RERANK) -> np.ndarray:
+        """The slots (``slot_ids``) of every match in ``search(query, None, ...)``'s order, without scores."""
+        full, partials = self._match(query, partial, None, exclude)
+        head = self._rerank(query, full, partials, rerank) if rerank > 0 and (full or partials) else []
+        chosen = np.fromiter((d for d, _ in head), dtype=np.int64, count=len(head))
+        return np.concatenate([chosen, self._order(full, chosen), self._order({d: s for d, (s, _) in partials.items()}, chosen)])
+
+    def _order(self, scores: dict[int, float], leave: np.ndarray | None = None) -> np.ndarray:  # as _top
+        self._refresh_arrays()  # the scored slots (less ``leave``), higher score first, then name, then id
+        slots = np.fromiter(scores, dtype=np.int64, count=len(scores))
+        values = np.fromiter(scores.values(), dtype=np.float64, count=len(scores))
+        if leave is not None and len(leave):
+            kept = ~np.isin(slots, leave)
+            slots, values = slots[kept], values[kept]
+        return slots[np.lexsort((self._ranks[slots], -values))]
+
     def _ids(self, ranked: list[tuple[int, float]]) -> list[tuple[DocId, float]]:
         docs = self._docs
         return [(docs[d].id, round(s, 6)) for d, s in ranked]
@@ -357,25 +383,12 @@ class SearchIndex(Generic[DocId]):
         """The best `limit` of the scored ids: higher score first, then name, then id."""
         keys = self._sort_keys
         if limit is None or len(scores) <= limit:
-            chosen = sorted(scores, key=lambda d: (-scores[d], keys[d]))
-        else:
-            threshold = heapq.nlargest(limit, scores.values())[-1]
-            above = sorted((d for d, s in scores.items() if s > threshold), key=lambda d: (-scores[d], keys[d]))
-            tied = [d for d, s in scores.items() if s == threshold]
-            chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys.__getitem__)
+            return [(d, scores[d]) for d in self._order(scores).tolist()]
+        threshold = heapq.nlargest(limit, scores.values())[-1]
+        above = sorted((d for d, s in scores.items() if s > threshold), key=lambda d: (-scores[d], keys[d]))
+        tied = [d for d, s in scores.items() if s == threshold]
+        chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys.__getitem__)
         return [(d, scores[d]) for d in chosen]
-
-
-def query_tokens(query: str) -> dict[str, bool]:
-    """The query's distinct words that count (stop words only when nothing else is left), each with
-    whether it is still being typed (the last word, when the query does not end in a space)."""
-    words = tokens(query)
-    typing = bool(query) and not query[-1].isspace()
-    kept = [w for w in words if w not in STOP_WORDS] or words
-    seen: dict[str, bool] = {}
-    for i, w in enumerate(kept):  # one entry per distinct token; "typing" belongs to the last one
-        seen[w] = seen.get(w, False) or (typing and i == len(kept) - 1 and words[-1] == w)
-    return seen
 
 
 def build(docs: Iterable[SearchDoc[DocId]]) -> SearchIndex[DocId]:

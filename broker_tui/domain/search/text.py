@@ -108,3 +108,15 @@ def doc_terms(doc: SearchDoc[DocId]) -> dict[str, float]:
             if tok not in STOP_WORDS and boost > terms.get(tok, 0.0):
                 terms[tok] = boost
     return terms
+
+
+def query_tokens(query: str) -> dict[str, bool]:
+    """The query's distinct words that count (stop words only when nothing else is left), each with
+    whether it is still being typed (the last word, when the query does not end in a space)."""
+    words = tokens(query)
+    typing = bool(query) and not query[-1].isspace()
+    kept = [w for w in words if w not in STOP_WORDS] or words
+    seen: dict[str, bool] = {}
+    for i, w in enumerate(kept):  # one entry per distinct token; "typing" belongs to the last one
+        seen[w] = seen.get(w, False) or (typing and i == len(kept) - 1 and words[-1] == w)
+    return seen

@@ -7,9 +7,12 @@ price may be unknown: those rows come after every known one, still in name order
 
 Search text goes through the typo-tolerant index (services.market_search, the same on SQLite and
 PostgreSQL): the services matching every word (or, when none does, those matching some), best first.
-The page query keeps only those ids, passed as one parameter (directory_sql.ranked_ids), and the default
-sort, "relevance", pages through them in the index's order (the cursor is the place in that order);
-every other sort still works over the same matches. Without text, "relevance" is name order. Text the
+The default sort, "relevance", pages through them in the index's order (the cursor is the place in that
+order, 0-based): the page query is asked about a slice of the matches at a time, from the cursor on
+(directory_sql.fetch_page: 256 ids, then four times as many while the filters leave the page short), so a
+word matching tens of thousands of services costs a page, not all of them. Every other sort, and the
+count with filters, still read all the matches, passed as one parameter (directory_sql.ranked_ids); the
+count without filters is the number of matches. Without text, "relevance" is name order. Text the
 index cannot read (one letter, a fragment inside a word) falls back to a substring match on search_text.
 
 Importing this module is light (no SQLAlchemy): the app imports it before its first frame and the SQL
@@ -18,7 +21,6 @@ is built inside the functions. ``warm_up_directory`` imports the heavy part ahea
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 from broker_tui.services.context import AppContext
@@ -28,6 +30,7 @@ from broker_tui.services.market._directory_query import (
     DirectoryPage,
     DirectoryQuery,
     DirectoryRow,
+    RankedMatches,
 )
 
 
@@ -38,21 +41,21 @@ def warm_up_directory(ctx: AppContext) -> None:
     ctx.engine  # noqa: B018  (opening the engine is the point)
 
 
-def text_matches(ctx: AppContext, query: DirectoryQuery) -> list[uuid.UUID] | None:
+def text_matches(ctx: AppContext, query: DirectoryQuery) -> RankedMatches | None:
     """The ids of the services the search text matches, best first: those matching every word, or when
     none does, those matching some. None: no text, or nothing the index can match (substring instead)."""
     if not query.text.strip():
         return None
-    from broker_tui.services.market._search import search_services
+    from broker_tui.services.market._search import search_ranked
 
     for partial in (False, True):
-        ids = search_services(ctx, query.text, None, include_gone=query.include_gone, partial=partial)
-        if ids:
-            return ids
+        found = search_ranked(ctx, query.text, include_gone=query.include_gone, partial=partial)
+        if len(found):
+            return found
     return None
 
 
-def order_of(query: DirectoryQuery, matches: list[uuid.UUID] | None) -> str:
+def order_of(query: DirectoryQuery, matches: RankedMatches | None) -> str:
     """The sort a page is read in: "relevance" only when there are text matches to rank, else by name."""
     return "name" if query.sort == "relevance" and matches is None else query.sort
 

@@ -7,8 +7,8 @@ Plain values with no SQL, shared by the directory (services.market._directory) a
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from broker_tui.domain.money import format_pence
 from broker_tui.domain.vocabulary import (
@@ -31,6 +31,9 @@ JUDGEMENT_CHOICES: tuple[tuple[str, str], ...] = (
     (NOT_INSPECTED, NOT_INSPECTED_CODE),
 )
 PAGE_SIZE = 50
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class DirectoryQueryError(ValueError):
@@ -151,3 +154,20 @@ class DirectoryPage:
 
 def judgement_sort_value(code: str) -> int:
     return NOT_INSPECTED_SORT if code == NOT_INSPECTED_CODE else JUDGEMENT_SORT[code]
+
+
+@dataclass(frozen=True)
+class RankedMatches:
+    """Every service a search text matches, best first (``search_services(ctx, text, None)``'s order), as
+    the index's slots; their ids are read a slice at a time."""
+
+    slots: np.ndarray = field(repr=False)
+    slot_ids: list[uuid.UUID | None] = field(repr=False)  # the index's: each slot's id
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def ids(self, start: int = 0, stop: int | None = None) -> list[uuid.UUID]:
+        """The ids from place ``start`` (0-based) to ``stop`` (None: the end), best first."""
+        by_slot = self.slot_ids
+        return [i for i in (by_slot[s] for s in self.slots[start:stop].tolist()) if i is not None]

@@ -4,10 +4,11 @@ Every ordering is (sort column, sort_name, id) and matches an index on Service; 
 is a row-value comparison on that same tuple, which SQLite and PostgreSQL both answer from the index.
 A nullable sort column (distance, price) is read in two segments, known values then unknown ones.
 
-Search text arrives as the ids the index matched, best first (services.directory.text_matches). They go
-to the database as one parameter, never a list of thousands: a JSON array read with ``json_each`` on
-SQLite, a uuid[] array read with ``unnest ... WITH ORDINALITY`` on PostgreSQL; either gives rows of
-(id, place). The relevance order pages on that place.
+Search text arrives as the services the index matched, best first (services.directory.text_matches).
+Their ids go to the database as one parameter, never a list of thousands of parameters: a JSON array read
+with ``json_each`` on SQLite, a uuid[] array read with ``unnest ... WITH ORDINALITY`` on PostgreSQL;
+either gives rows of (id, place), the place 0-based in the whole best-first order. The relevance order
+pages on that place, reading a slice of the matches at a time from the cursor on (``fetch_page``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from broker_tui.services.market._directory_query import (
     Cursor,
     DirectoryQuery,
     DirectoryRow,
+    RankedMatches,
     judgement_sort_value,
 )
 from broker_tui.store.tables import PlacementStop, Provider, Service
@@ -37,6 +39,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "relevance": None,  # the place in the text's best-match order (ranked_ids)
 }
 NULLABLE = {"distance", "price"}
+FIRST_SLICE = 256  # matches asked about for a relevance page; four times as many each time a page is short
 
 
 def like_pattern(text: str) -> str:
@@ -44,19 +47,20 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def ranked_ids(con: Connection, ids: list[uuid.UUID]) -> tuple[Any, Any]:
-    """The ids as rows of (id, place in the list), from one bound parameter: the (id, place) columns."""
+def ranked_ids(con: Connection, ids: list[uuid.UUID], start: int = 0) -> tuple[Any, Any]:
+    """The ids as rows of (id, place), from one bound parameter: the (id, place) columns; the place is
+    ``start`` plus the 0-based place in ``ids`` (a slice of the matches from place ``start``)."""
     if con.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
 
         param = bindparam("ranked_ids", value=ids, type_=ARRAY(Uuid()))
         table = (func.unnest(param).table_valued(column("id", Uuid()), with_ordinality="place")
                  .render_derived(name="ranked"))
-        return table.c.id, table.c.place
+        return table.c.id, table.c.place + literal(start - 1)
     # SQLite keeps a UUID as 32 hex digits (SQLAlchemy's Uuid type): json_each gives (key, value)
     param = bindparam("ranked_ids", value=json.dumps([i.hex for i in ids]))
     table = func.json_each(param).table_valued("key", "value").alias("ranked")
-    return table.c.value, table.c.key
+    return table.c.value, (table.c.key + literal(start)) if start else table.c.key
 
 
 def conditions(query: DirectoryQuery, matched: Any = None, *, joined: bool = False) -> list[Any]:
@@ -138,9 +142,11 @@ def page_statements(query: DirectoryQuery, after: Cursor | None, limit: int, tod
 
 
 def fetch_page(con: Connection, query: DirectoryQuery, after: Cursor | None, limit: int,
-               today: dt.date, matches: list[uuid.UUID] | None = None) -> list[DirectoryRow]:
+               today: dt.date, matches: RankedMatches | None = None) -> list[DirectoryRow]:
     """Up to ``limit`` rows after ``after``; ``matches``: the text's matches, best first (or None)."""
-    ranked = None if matches is None else ranked_ids(con, matches)
+    if matches is not None and query.sort == "relevance":
+        return _relevance_page(con, query, after, limit, today, matches)
+    ranked = None if matches is None else ranked_ids(con, matches.ids())
     rows: list[DirectoryRow] = []
     for stmt in page_statements(query, after, limit, today, ranked):
         rows.extend(_row(r) for r in con.execute(stmt.limit(limit - len(rows))))
@@ -149,8 +155,26 @@ def fetch_page(con: Connection, query: DirectoryQuery, after: Cursor | None, lim
     return rows
 
 
-def count(con: Connection, query: DirectoryQuery, matches: list[uuid.UUID] | None = None) -> int:
-    matched = None if matches is None else ranked_ids(con, matches)[0]
+def _relevance_page(con: Connection, query: DirectoryQuery, after: Cursor | None, limit: int,
+                    today: dt.date, matches: RankedMatches) -> list[DirectoryRow]:
+    """The page in the matches' own order: the database is asked about FIRST_SLICE matches from the
+    cursor on, then four times as many after those while the filters leave the page short."""
+    start = 0 if after is None else int(after.value) + 1
+    size = max(FIRST_SLICE, 4 * limit)
+    rows: list[DirectoryRow] = []
+    while start < len(matches) and len(rows) < limit:
+        ranked = ranked_ids(con, matches.ids(start, start + size), start)
+        (stmt,) = page_statements(query, after, limit, today, ranked)
+        rows.extend(_row(r) for r in con.execute(stmt.limit(limit - len(rows))))
+        start, size = start + size, size * 4
+    return rows
+
+
+def count(con: Connection, query: DirectoryQuery, matches: RankedMatches | None = None) -> int:
+    if matches is not None and not (query.service_type or query.judgement or query.region
+                                    or query.in_area is not None):
+        return len(matches)  # the index holds the services not archived, those gone only with include_gone
+    matched = None if matches is None else ranked_ids(con, matches.ids())[0]
     return con.execute(select(func.count()).select_from(S).where(and_(*conditions(query, matched)))).scalar_one()
 
 

@@ -10,6 +10,8 @@ What the directory (or any screen) calls:
 - ``search_services(ctx, text, limit)``: the matching service ids, best first;
 - ``search_scored(ctx, text, limit)``: the same with their scores;
 - ``search_rows(ctx, text, limit)``: DirectoryRows in rank order, ready for the directory's table;
+- ``search_ranked(ctx, text)``: every match in that order, as the index's slots (the directory reads its ids
+  a page at a time, so that a common word matching tens of thousands does not make a list of them all);
 - ``warm_up_search(ctx)``: build the index ahead of the first keystroke (from a worker).
 
 Archived services are never indexed; services gone from Ofsted's register are found only with
@@ -23,8 +25,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from broker_tui.domain.search.index import RERANK, SearchDoc, SearchIndex, build
 from broker_tui.services.context import AppContext
+from broker_tui.services.market._directory_query import RankedMatches
 
 _CACHE_ATTR = "_market_search_cache"
 _CACHE_LOCK = threading.Lock()
@@ -45,7 +50,8 @@ class _Cache:
     version: tuple[Any, ...] | None = None
     gone: frozenset[uuid.UUID] = frozenset()  # in the index but no longer in Ofsted's register
     builds: int = 0
-    results: dict[tuple[Any, ...], list[SearchHit]] = field(default_factory=dict)  # recent searches, this index
+    results: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # recent searches, this index
+    slot_ids: list[uuid.UUID | None] | None = None  # the index's slot_ids (worked out on first need)
 
 
 def _cache(ctx: AppContext) -> _Cache:
@@ -100,7 +106,7 @@ def invalidate(ctx: AppContext) -> None:
     """Forget the index: the next search rebuilds it."""
     cache = _cache(ctx)
     with cache.lock:
-        cache.index, cache.version = None, None
+        cache.index, cache.version, cache.slot_ids = None, None, None
         cache.results = {}
 
 
@@ -116,7 +122,7 @@ def market_index(ctx: AppContext, *, check: bool = True
         if cache.index is None or version != cache.version:
             docs, gone = load_documents(ctx)
             cache.index, cache.gone, cache.version = build(docs), gone, version
-            cache.results = {}
+            cache.results, cache.slot_ids = {}, None
             cache.builds += 1
         return cache.index, cache.gone
 
@@ -151,6 +157,32 @@ def search_scored(ctx: AppContext, text: str, limit: int | None = 20, *, include
                 del cache.results[next(iter(cache.results))]
             cache.results[key] = found
     return list(found)
+
+
+def search_ranked(ctx: AppContext, text: str, *, include_gone: bool = False, partial: bool = True,
+                  check: bool = True) -> RankedMatches:
+    """Every service the text matches, in ``search_services(ctx, text, None, ...)``'s order (the same
+    re-rank, then the index's order), as slots: no list of ids, no scores (empty text: none)."""
+    index, gone = market_index(ctx, check=check)
+    cache = _cache(ctx)
+    key = ("ranked", text, include_gone, partial)
+    with cache.lock:
+        found = cache.results.get(key) if cache.index is index else None
+        slot_ids = cache.slot_ids if cache.index is index else None
+    if isinstance(found, RankedMatches):
+        return found
+    if slot_ids is None:
+        slot_ids = index.slot_ids()
+    slots = (index.ranked(text, partial=partial, exclude=() if include_gone else gone) if text.strip()
+             else np.empty(0, dtype=np.int64))
+    found = RankedMatches(slots, slot_ids)
+    with cache.lock:
+        if cache.index is index:
+            cache.slot_ids = slot_ids
+            if len(cache.results) >= RESULTS_KEPT:
+                del cache.results[next(iter(cache.results))]
+            cache.results[key] = found
+    return found
 
 
 def search_services(ctx: AppContext, text: str, limit: int | None = 20, *, include_gone: bool = False,
