@@ -1,8 +1,8 @@
 """BrokerApp: the shell (Header, Footer, modes for home and the directory, help, command palette).
 
-First-paint hook for the cold-start benchmark: when the environment variable
-``BROKER_TUI_EXIT_AFTER_HOME=1`` is set, the app exits right after the first frame that shows the
-home screen's figures from the database (see HomeScreen.show_work); bench/bench_cold_start.py uses it.
+First-paint hook: when the environment variable ``BROKER_TUI_EXIT_AFTER_HOME=1`` is set, the app exits
+right after the first frame that shows the home screen's figures from the database (see
+HomeScreen.show_work); tests/ui/test_start_frame.py starts the app that way on a pseudo-terminal.
 """
 
 from __future__ import annotations

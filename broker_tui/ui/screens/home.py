@@ -54,11 +54,13 @@ class HomeScreen(BrokerScreen[None]):
                 yield Figure("Replies overdue", id="fig-replies")
                 yield Figure("Services listed", id="fig-services")
             yield Vertical(id="home-lists")  # the lists are mounted after the first frame shows the figures
-        yield Footer()
+        # and so is the footer (_mount_footer): Textual composes its keys again at each change of bindings
+        # while it starts, three times before the first frame
 
     async def _mount_lists(self) -> None:
         if self.query("#by-status"):
             return
+        await self._mount_footer()
         await self.query_one("#home-lists", Vertical).mount_all([
             Horizontal(_panel("Open referrals by status", "by-status", "Status", "Referrals"),
                        _panel("Needed soonest", "soonest", "Case", "Status", "Needed by"), classes="row"),
@@ -73,12 +75,18 @@ class HomeScreen(BrokerScreen[None]):
             _panel("Overdue QA actions", "overdue", "About", "Action", "Owner", "Due", "Days over"),
         ])
 
+    async def _mount_footer(self) -> None:
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a footer shows its keys when told of the bindings
+
     def on_mount(self) -> None:
         prefetch = getattr(self.app, "home_prefetch", None)  # read in a thread while the app started
         if prefetch is not None and prefetch.done() and prefetch.exception() is None:
             self.show_work(prefetch.result())
             return
         self.query_one("#home").loading = True
+        self.call_after_refresh(self._mount_footer)
         self.load(prefetch)
 
     def action_refresh(self) -> None:
@@ -95,6 +103,7 @@ class HomeScreen(BrokerScreen[None]):
 
     def show_error(self, message: str) -> None:
         self.query_one("#home").loading = False
+        self.call_after_refresh(self._mount_footer)
         self.notify(f"Could not read today's work: {message}", severity="error", timeout=10)
 
     def show_work(self, w: TodaysWork) -> None:
@@ -105,9 +114,17 @@ class HomeScreen(BrokerScreen[None]):
         self.query_one("#fig-overdue", Figure).show(w.overdue_actions_count)
         self.query_one("#fig-replies", Figure).show(w.replies_overdue)
         self.query_one("#fig-services", Figure).show(w.services_listed)
+        # The figures are the first frame, and what comes behind them waits until that frame is painted.
+        # Textual mounts the default mode's screen inside its start-up batch, where a frame is not written
+        # to the terminal although the compositor counts it as painted (later frames then hold only what
+        # changed): the app's own queue runs once that batch is over, so the screen is repainted from there.
+        self.app.call_later(self._paint_figures, w)
+
+    def _paint_figures(self, w: TodaysWork) -> None:
+        self.refresh()
         app = self.app
         if getattr(app, "exit_after_home", False):
-            self.call_after_refresh(app.exit)  # the benchmark's first-paint hook (see ui/app.py)
+            self.call_after_refresh(app.exit)  # the first-paint hook (see ui/app.py)
             return
         self.call_after_refresh(self._show_lists, w)
 
