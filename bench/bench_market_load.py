@@ -91,28 +91,34 @@ def one_cold(path: str, how: str) -> tuple[float, float, int]:
 
 
 def memory_of(path: str, how: str) -> dict[str, Any]:
-    """Peak memory of one cold load, in a child process (so nothing of this one is counted)."""
-    out = subprocess.run([sys.executable, __file__, "--child", path, how], check=True, capture_output=True,
-                         text=True, cwd=ROOT)
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    """Peak memory of one cold load, in child processes (so nothing of this one is counted): one traced by
+    tracemalloc (Python's and numpy's allocations), one not (the process's maxrss: tracemalloc's own
+    records of millions of small objects would inflate it)."""
+    result: dict[str, Any] = {}
+    for mode in ("trace", "rss"):
+        out = subprocess.run([sys.executable, __file__, "--child", path, how, mode], check=True,
+                             capture_output=True, text=True, cwd=ROOT)
+        result.update(json.loads(out.stdout.strip().splitlines()[-1]))
     return result
 
 
-def child(path: str, how: str) -> None:
+def child(path: str, how: str, mode: str) -> None:
     import resource
     import tracemalloc
 
     ctx = AppContext.for_target(path, today=TODAY)
     with ctx.engine.connect() as con:  # the engine and the dialect warmed, outside the measure
         con.exec_driver_sql("SELECT 1")
+    if mode == "trace":
+        tracemalloc.start()
+        market = LOADERS[how](ctx)
+        kept, peak = tracemalloc.get_traced_memory()
+        print(json.dumps({"peak_mb": peak / 2**20, "kept_mb": kept / 2**20, "n": market.arrays.n}))
+        return
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
-    market = LOADERS[how](ctx)
-    kept, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    LOADERS[how](ctx)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"n": market.arrays.n, "peak_mb": peak / 2**20, "kept_mb": kept / 2**20,
-                      "rss_before_mb": before / 1024, "rss_after_mb": after / 1024}))
+    print(json.dumps({"rss_before_mb": before / 1024, "rss_after_mb": after / 1024}))
 
 
 def bench(label: str, key: Any, path: str, runs: int, memory: bool) -> None:
@@ -131,7 +137,7 @@ def bench(label: str, key: Any, path: str, runs: int, memory: bool) -> None:
         if memory:
             m = memory_of(path, how)
             line += (f"; load's peak (tracemalloc) {m['peak_mb']:6.1f} MB, kept {m['kept_mb']:6.1f} MB, "
-                     f"process maxrss {m['rss_after_mb']:6.1f} MB")
+                     f"process maxrss {m['rss_after_mb']:6.1f} MB ({m['rss_before_mb']:.1f} MB before the load)")
         print(line)
     print(f"  new load {med['old'][0] / med['new'][0]:.1f}x faster reading the tables, "
           f"{med['old'][0] / med['kept'][0]:.1f}x with the kept file" +
@@ -140,8 +146,8 @@ def bench(label: str, key: Any, path: str, runs: int, memory: bool) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
