@@ -74,6 +74,7 @@ def synthetic_database(path: Path, n: int, seed: int = 7):
             "specialisms": rnd.sample(("cce", "cse", "missing", "self_harm", "autism"), rnd.randint(0, 3)),
             "judgement_sort": judgement_sort_key(grade, outcome), "sort_name": name.lower(),
             "search_text": name.lower(), "version": 1, "areas_covered": [],
+            "registration_status": "active", "in_register": True,  # else the registration rule excludes all
         })
         prices.append({"id": uuid.UUID(int=rnd.getrandbits(128)), "service_id": sid, "valid_from": dt.date(2026, 4, 1),
                        "core_weekly_pence": rnd.randint(800, 9000) * 100, "one_to_one_hourly_pence": 2800,
@@ -213,8 +214,10 @@ def report(label: str, n: int, cold: float, opens: list[float], changes: list[fl
     if keys:
         k = statistics.median(t for t, _ in keys) * 1000
         p = statistics.median(t for _, t in keys) * 1000
+        p95 = statistics.quantiles([t for t, _ in keys], n=20)[-1] * 1000 if len(keys) > 1 else k
         print(f"{'':8} {'':>7}           keystroke in the search box, Changed to table refreshed median {k:5.1f} ms "
-              f"over {len(keys)} ({k / TARGET_KEY_MS:.2f} of the {TARGET_KEY_MS:.0f} ms target; no debounce on text); "
+              f"(p95 {p95:5.1f} ms) over {len(keys)} ({k / TARGET_KEY_MS:.2f} of the {TARGET_KEY_MS:.0f} ms target; "
+              "no debounce on text); "
               f"key press to refreshed {p:.1f} ms (with the Pilot's waits); worst {max(t for t, _ in keys) * 1000:.1f} ms")
 
 

@@ -6,7 +6,8 @@ empty, the broker types them in (with the child's age). The market snapshot is l
 (services.matching caches it on the AppContext; the referral screen warms it), then every change of a
 filter ranks again in a thread worker after a short pause (DEBOUNCE), and the newest ranking wins. The free
 text (/) only narrows the ranking already made (services.matching.narrow), so it runs at once on every
-keystroke, in a thread worker, without the pause.
+keystroke, in a thread worker, without the pause; the Why pane follows once typing pauses (DETAIL_PAUSE),
+so a keystroke repaints the table and the status line, not the pane's layout.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static, Switch
 
-from broker_tui.domain.dates import format_date
 from broker_tui.domain.vocabulary import SERVICE_TYPES
 from broker_tui.services.matching import (
     ExcludedView,
@@ -38,7 +38,7 @@ from broker_tui.services.matching import (
 )
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
-from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.base import background
 from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
     ExcludedPane,
@@ -49,11 +49,13 @@ from broker_tui.ui.screens.matching.results import (
     result_detail,
     status_text,
 )
+from broker_tui.ui.screens.matching.sending import ShortlistActions
 
 DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before ranking again
+DETAIL_PAUSE = 0.12  # seconds after the last text narrowing before the Why pane explains the highlighted row
 
 
-class MatchSearchScreen(BrokerScreen[None]):
+class MatchSearchScreen(ShortlistActions):
     """Which services could take this child, best first, and why; what was left out, and why."""
 
     TITLE = "Find placements"
@@ -85,6 +87,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         self.shortlist = Shortlist()
         self._generation = 0
         self._debounce: Timer | None = None
+        self._detail_timer: Timer | None = None  # the Why pane, waiting for typing to pause
         self._ranking = False  # a ranking is on its way (it reads the free text itself)
         self._explained = ExplainedOnce()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
@@ -154,11 +157,6 @@ class MatchSearchScreen(BrokerScreen[None]):
             return
         self.app.call_from_thread(self._mark_sent, sent)
 
-    def _mark_sent(self, sent: set[str]) -> None:
-        self.shortlist.mark_sent(sent)
-        self.query_one(MatchTable).set_marks(self.shortlist.marks())
-        self._status()
-
     def market_ready(self, market: LoadedMarket) -> None:
         if self.market is not None and self.shown is not None and market.key == self.market.key:
             return  # the ranking on screen was made from this very snapshot
@@ -193,7 +191,7 @@ class MatchSearchScreen(BrokerScreen[None]):
         except Exception as exc:  # noqa: BLE001  (shown on the screen)
             self.app.call_from_thread(self.show_error, exc)
             return
-        self.app.call_from_thread(self.show_result, generation, shown, excluded)
+        self.app.call_from_thread(self.show_result, generation, shown, excluded, typed=ranked is not None)
 
     def renarrow(self) -> None:
         """The free text changed: narrow the ranking on screen (no new ranking, no pause)."""
@@ -208,7 +206,9 @@ class MatchSearchScreen(BrokerScreen[None]):
     def load_excluded(self, generation: int, shown: Narrowed) -> None:
         self.app.call_from_thread(self.show_excluded, generation, shown.excluded_view())
 
-    def show_result(self, generation: int, shown: Narrowed, excluded: ExcludedView | None) -> None:
+    def show_result(self, generation: int, shown: Narrowed, excluded: ExcludedView | None, *,
+                    typed: bool = False) -> None:
+        """The results on screen; ``typed``: narrowed by the free text (the Why pane waits for a pause)."""
         if generation != self._generation:
             return  # a newer change of the filters is on its way
         self._ranking = False
@@ -221,8 +221,17 @@ class MatchSearchScreen(BrokerScreen[None]):
         if excluded is not None:
             self.show_excluded(generation, excluded)
         self._status()
-        self._show_detail()
+        if typed:
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._detail_timer = self.set_timer(DETAIL_PAUSE, self._typing_paused)
+        else:
+            self._show_detail()
         self.call_after_refresh(self._painted)
+
+    def _typing_paused(self) -> None:
+        self._detail_timer = None
+        self._show_detail()
 
     def _painted(self) -> None:
         self.painted_at = time.perf_counter()
@@ -281,7 +290,8 @@ class MatchSearchScreen(BrokerScreen[None]):
     @on(DataTable.RowHighlighted)
     @on(DataTable.RowSelected)
     def row_moved(self) -> None:
-        self._show_detail()
+        if self._detail_timer is None:  # (else the pane explains the row highlighted when typing pauses)
+            self._show_detail()
 
     # -- filters -------------------------------------------------------------------------------
     def _apply(self, **changes: Any) -> None:
@@ -316,45 +326,6 @@ class MatchSearchScreen(BrokerScreen[None]):
     def types_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         chosen = set(event.selection_list.selected)
         self._apply(types=tuple(t.code for t in SERVICE_TYPES if t.code in chosen))
-
-    # -- shortlist and sending -----------------------------------------------------------------
-    def action_shortlist(self) -> None:
-        """Put the highlighted service on the shortlist, or take it off."""
-        table = self.query_one(MatchTable)
-        item = table.highlighted()
-        if self.showing_excluded or item is None:
-            return
-        problem = self.shortlist.toggle(item.service.id, item.service.name)
-        if problem:
-            self.notify(problem, severity="warning")
-            return
-        table.set_marks(self.shortlist.marks())
-        self._status()
-
-    def action_send(self) -> None:
-        """Send the referral to the shortlist (or, with none, to the highlighted service)."""
-        if self.referral is None:
-            return
-        chosen = dict(self.shortlist.chosen)
-        if not chosen:
-            item = self.query_one(MatchTable).highlighted()
-            if self.showing_excluded or item is None:
-                self.notify("Shortlist services first (space), then send", severity="warning")
-                return
-            if item.service.id in self.shortlist.sent:
-                self.notify(f"{item.service.name}: the referral was sent there already", severity="warning")
-                return
-            chosen = {item.service.id: item.service.name}
-        from broker_tui.ui.screens.outreach.send import SendReferralScreen
-
-        self.app.push_screen(SendReferralScreen(self.referral, chosen), self._sent)
-
-    def _sent(self, records: list[Any] | None) -> None:
-        if not records:
-            return
-        self.notify(f"{records[0].case_ref} sent to {len(records)} provider(s); replies due by "
-                    f"{format_date(records[0].reply_due_on)}")
-        self._mark_sent({str(r.service_id) for r in records})
 
     # -- actions -------------------------------------------------------------------------------
     def action_back(self) -> None:
