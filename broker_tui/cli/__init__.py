@@ -97,9 +97,12 @@ def run_app(root: Root, log_level: str = "warning") -> None:
                          progress=lambda m: print(m, file=sys.stderr))
     except (DatabaseError, SettingsError) as exc:
         fail(str(exc))
+    from broker_tui.services.home import todays_work_ahead
+
+    home = todays_work_ahead(app_ctx)  # read while the UI is imported and Textual starts
     from broker_tui.ui.app import BrokerApp
 
-    BrokerApp(app_ctx).run()
+    BrokerApp(app_ctx, home_prefetch=home).run()
 
 
 def with_context(root: Root) -> AppContext:

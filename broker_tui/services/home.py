@@ -9,7 +9,9 @@ in-memory SQLite) the same queries run through SQLAlchemy Core.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +92,21 @@ def todays_work(ctx: AppContext, *, light: bool | None = None) -> TodaysWork:
         light = ctx.location.path is not None
     raw = _read_light(ctx) if light else _read_sqlalchemy(ctx)
     return _assemble(ctx.today(), raw)
+
+
+def todays_work_ahead(ctx: AppContext) -> Future[TodaysWork]:
+    """Today's work read in a thread from now on, for the app's first frame: started before the UI is
+    imported, the read (mostly in SQLite, which lets go of the interpreter) overlaps Textual's start."""
+    future: Future[TodaysWork] = Future()
+
+    def read() -> None:
+        try:
+            future.set_result(todays_work(ctx))
+        except BaseException as exc:  # noqa: BLE001  (the home screen reports it)
+            future.set_exception(exc)
+
+    threading.Thread(target=read, name="home-prefetch", daemon=True).start()
+    return future
 
 
 def _window(today: dt.date) -> tuple[str, str]:

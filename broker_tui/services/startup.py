@@ -1,8 +1,9 @@
 """Start-up: make sure the database exists, is at the head revision and (on first start) holds the demo.
 
 The everyday path is light: for a SQLite file already at the head revision and prepared, nothing heavier
-than the stdlib's sqlite3 is touched, so the first frame paints fast. Creating, upgrading, finishing and
-seeding import SQLAlchemy and Alembic and happen once.
+than the stdlib's sqlite3 is touched, so the first frame paints fast; on PostgreSQL the same look goes
+through SQLAlchemy Core, without Alembic. Creating, upgrading, finishing and seeding import Alembic and
+happen once.
 
 A database is *prepared* once its first start has finished: the reference data loaded and, when that start
 wanted it (``seed_demo_if_new``: the app at the default location) and the database is empty, the demo
@@ -54,7 +55,7 @@ def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,
     """Create or upgrade the database, and finish its first start (reference data; the demo market when
     ``seed_demo_if_new`` and the database is empty) if no start has finished it yet."""
     report = StartupReport()
-    if is_ready_light(ctx):
+    if is_ready_light(ctx) or _is_ready(ctx):
         return report
     from broker_tui.store import migrate
 
@@ -73,6 +74,17 @@ def prepare_database(ctx: AppContext, *, seed_demo_if_new: bool,
         return report
     report.seeded = _finish_first_start(ctx, seed_demo_if_new, progress)
     return report
+
+
+def _is_ready(ctx: AppContext) -> bool:
+    """True when the database (any backend) is at the head revision and prepared, read without Alembic (its
+    import and the walk of db/versions cost a PostgreSQL start most of a second)."""
+    from broker_tui.store.revision import stored_revision
+
+    with ctx.engine.connect() as con:
+        if stored_revision(con) != HEAD_REVISION:
+            return False
+    return _is_prepared(ctx)
 
 
 def _is_prepared(ctx: AppContext) -> bool:

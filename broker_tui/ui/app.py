@@ -102,7 +102,8 @@ class BrokerApp(App[None]):
         Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
-    def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None, warm_after: float | None = WARM_AFTER):
+    def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None, warm_after: float | None = WARM_AFTER,
+                 home_prefetch: Future[TodaysWork] | None = None):
         super().__init__()
         self.ctx = ctx
         self.warm_after = warm_after  # seconds after start to read the market for matching (None: not ahead)
@@ -111,11 +112,14 @@ class BrokerApp(App[None]):
         if exit_after_home is None:
             exit_after_home = os.environ.get(EXIT_AFTER_HOME_ENV) == "1"
         self.exit_after_home = exit_after_home
-        # Today's work is read in a worker while Textual starts (on_load), so the first frame can show it.
-        self.home_prefetch: Future[TodaysWork] = Future()
+        # Today's work is read while Textual starts, so the first frame can show it: from before the UI was
+        # imported when the caller began it (services.home.todays_work_ahead), else in a worker from on_load.
+        self.read_ahead = home_prefetch is not None
+        self.home_prefetch: Future[TodaysWork] = Future() if home_prefetch is None else home_prefetch
 
     def on_load(self) -> None:
-        run_in_background(self, self._prefetch_home, "home-prefetch", "read today's work")
+        if not self.read_ahead:
+            run_in_background(self, self._prefetch_home, "home-prefetch", "read today's work")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
