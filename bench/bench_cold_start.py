@@ -13,7 +13,10 @@ frame is reported as a failure (the bench exits 1), never dropped.
 Databases: the demo market, and generated markets (tests/generated_market.py: providers, services of every
 kind, price lists, block contracts) built once per size into a temp folder.
 
-    .venv/bin/python bench/bench_cold_start.py [--runs 11] [--sizes 10000 100000] [--no-demo]
+    .venv/bin/python bench/bench_cold_start.py [--runs 11] [--sizes 10000 100000] [--no-demo] [--also ROOT...]
+
+--also times the same command on other source trees in the same alternation (before/after in one run),
+e.g. a worktree of an earlier commit: git worktree add /tmp/before <commit>; --also /tmp/before.
 """
 
 from __future__ import annotations
@@ -159,32 +162,37 @@ def generated_database(folder: Path, size: int) -> Path:
     return path
 
 
-def bench(label: str, db: Path, minimal: Path, env: dict[str, str], runs: int) -> bool:
+def bench(label: str, db: Path, minimal: Path, env: dict[str, str], runs: int, also: list[Path]) -> bool:
     needles = home_needles(db)
-    broker = ([str(VENV_BIN / "broker-tui"), "--db", str(db)], needles)
-    plain = ([sys.executable, str(minimal)], (re.escape(MARKER),))
-    times: dict[str, list[float]] = {"minimal": [], "broker-tui": []}
+    broker = [str(VENV_BIN / "broker-tui"), "--db", str(db)]
+    apps = [("minimal", [sys.executable, str(minimal)], (re.escape(MARKER),), env),
+            ("broker-tui", broker, needles, env)]
+    for root in also:  # the same command on another copy of the source (a worktree of an earlier commit)
+        path = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
+        apps.append((f"broker-tui@{root.name}", broker, needles, {**env, "PYTHONPATH": path}))
+    times: dict[str, list[float]] = {name: [] for name, *_ in apps}
     failures: list[str] = []
-    for argv, wanted in (plain, broker):  # warm the file cache
+    for name, argv, wanted, app_env in apps:  # warm the file cache and write the bytecode cache
         try:
-            time_first_frame(argv, env, wanted)
+            time_first_frame(argv, app_env, wanted)
         except NoFrame as exc:
-            failures.append(f"warm-up: {exc}")
+            failures.append(f"warm-up {name}: {exc}")
     for n in range(runs):
-        for name, (argv, wanted) in (("minimal", plain), ("broker-tui", broker)):
+        for name, argv, wanted, app_env in apps:
             try:
-                times[name].append(time_first_frame(argv, env, wanted))
+                times[name].append(time_first_frame(argv, app_env, wanted))
             except NoFrame as exc:
                 failures.append(f"run {n + 1} {name}: {exc}")
     print(f"{label}: home frame shows {', '.join(repr(w) for w in needles)}")
     med = {k: statistics.median(v) for k, v in times.items() if v}
+    width = max(len(k) for k in times)
     for name, values in times.items():
         shown = ", ".join(f"{v * 1000:.0f}" for v in values)
         if values:
-            print(f"  {name:11} median {med[name] * 1000:7.1f} ms  ({len(values)}/{runs} runs: {shown})")
-    if len(med) == 2:
-        ratio = med["broker-tui"] / med["minimal"]
-        print(f"  ratio broker-tui / minimal: {ratio:.2f} (target <= {TARGET})")
+            print(f"  {name:{width}} median {med[name] * 1000:7.1f} ms  ({len(values)}/{runs} runs: {shown})")
+    for name in times:
+        if name != "minimal" and name in med and "minimal" in med:
+            print(f"  ratio {name} / minimal: {med[name] / med['minimal']:.2f} (target <= {TARGET})")
     for failure in failures:
         print(f"  FAILED {failure}")
     return not failures
@@ -195,6 +203,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], metavar="ROOT",
+                        help="also time broker-tui run from these source trees (PYTHONPATH), in the same runs")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (read the ratios)")
     ok = True
@@ -218,7 +228,7 @@ def main() -> None:
             databases.append((f"generated {size:,}", generated_database(folder, size)))
             print(f"(generated {size:,} services in {time.perf_counter() - t0:.1f} s)")
         for label, db in databases:
-            ok = bench(label, db, minimal, env, args.runs) and ok
+            ok = bench(label, db, minimal, env, args.runs, args.also) and ok
     sys.exit(0 if ok else 1)
 
 
