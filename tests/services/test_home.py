@@ -115,3 +115,15 @@ def test_light_path_imports_no_sqlalchemy(sqlite_ctx):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "8 []"
+
+
+def test_the_purchases_home_reads_loads_no_matching():
+    """Home's purchases panel imports services.purchases while the app starts: matching and numpy load only
+    when a purchase's approvals are judged (they pulled ~0.5 s of imports into the start)."""
+    code = (
+        "import sys\n"
+        "import broker_tui.services.purchases, broker_tui.services.home\n"
+        "print([m for m in ('numpy', 'broker_tui.services.matching', 'broker_tui.domain.matching') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

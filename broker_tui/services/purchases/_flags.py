@@ -24,13 +24,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from broker_tui.domain.dates import format_date
-from broker_tui.domain.matching import request_from_referral
-from broker_tui.domain.matching.arrays import place_facts
 from broker_tui.domain.purchases import SpotAgreement as Timeline
 from broker_tui.domain.purchases import amendment_in_force
 from broker_tui.domain.referrals.rules import add_working_days
 from broker_tui.services.context import AppContext
-from broker_tui.services.matching import config_for, load_market
 from broker_tui.services.placements import as_date, as_text
 from broker_tui.services.purchases._common import (
     CLOSED,
@@ -134,6 +131,12 @@ def matching_flags(ctx: AppContext, session: Session, agreement: SpotAgreement) 
     emergency = bool(referral.emergency)
     if view.age_years is None:
         return Flags(False, "the referral gives no age: matching cannot judge this placement", emergency=emergency)
+    # Matching (and numpy) load here, when a purchase's approvals are judged, never with the module: home's
+    # purchases panel imports this package while the app starts.
+    from broker_tui.domain.matching import request_from_referral
+    from broker_tui.domain.matching.arrays import place_facts
+    from broker_tui.services.matching import config_for, load_market
+
     market = load_market(ctx)
     index = market.arrays.services.index_of(str(agreement.service_id))
     if index is None:
