@@ -52,7 +52,7 @@ from broker_tui.ui.screens.matching.results import (
 from broker_tui.ui.screens.matching.sending import ShortlistActions
 
 DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before ranking again
-DETAIL_PAUSE = 0.12  # seconds after the last text narrowing before the Why pane explains the highlighted row
+DETAIL_PAUSE = 0.2  # seconds after the last text narrowing before the Why pane explains the highlighted row
 
 
 class MatchSearchScreen(ShortlistActions):
