@@ -103,7 +103,6 @@ def memory_of(path: str, how: str) -> dict[str, Any]:
 
 
 def child(path: str, how: str, mode: str) -> None:
-    import resource
     import tracemalloc
 
     ctx = AppContext.for_target(path, today=TODAY)
@@ -115,10 +114,24 @@ def child(path: str, how: str, mode: str) -> None:
         kept, peak = tracemalloc.get_traced_memory()
         print(json.dumps({"peak_mb": peak / 2**20, "kept_mb": kept / 2**20, "n": market.arrays.n}))
         return
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_rss_kb()
     LOADERS[how](ctx)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = peak_rss_kb()
     print(json.dumps({"rss_before_mb": before / 1024, "rss_after_mb": after / 1024}))
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set (Linux: VmHWM, which starts afresh at exec; ru_maxrss elsewhere,
+    which Linux would carry over from the parent that forked us)."""
+    import resource
+
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def bench(label: str, key: Any, path: str, runs: int, memory: bool) -> None:
