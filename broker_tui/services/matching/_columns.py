@@ -44,6 +44,9 @@ _NUMBER_COLUMNS = ("in_register", "latitude", "longitude", "location_approximate
                    "vacancies")
 
 
+FETCH = 10_000
+
+
 def id_key(column: Any, dialect: str) -> ColumnElement[str]:
     """A uuid column as text, as the database holds it: SQLite's 32 hex digits, PostgreSQL's uuid cast to
     the text str(uuid) gives (a key to join the tables' rows on, with no UUID object made)."""
@@ -59,18 +62,22 @@ def _as_uuid_key(keys: Sequence[str], dialect: str) -> Sequence[str]:
     return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]
 
 
-def _fetch_columns(con: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
-    """The statement's result as columns, fetched whole through the driver's own cursor (SQLAlchemy's rows
-    and result processors skipped: the columns are converted here, a column at a time). The statement
-    has no parameters beyond literals, which are rendered inline."""
+def _fetch_columns(con: Connection, stmt: Select[Any]) -> list[list[Any]]:
+    """The statement's result as columns, fetched through the driver's own cursor (SQLAlchemy's rows and
+    result processors skipped: the columns are converted here, a column at a time), FETCH rows at a time
+    so that only that many rows are ever held beside the columns. The statement has no parameters beyond
+    literals, which are rendered inline."""
     sql = str(stmt.compile(dialect=con.dialect, compile_kwargs={"literal_binds": True}))
+    columns: list[list[Any]] = [[] for _ in stmt.selected_columns]
     cursor = con.connection.cursor()
     try:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(FETCH):
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+                column.extend(values)
     finally:
         cursor.close()
-    return list(zip(*rows, strict=True)) if rows else [()] * len(stmt.selected_columns)
+    return columns
 
 
 def _day_ordinals(values: Sequence[Any]) -> np.ndarray:
