@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -21,6 +19,7 @@ from broker_tui.domain.money import format_pence
 from broker_tui.domain.referrals.rules import manual_transitions
 from broker_tui.domain.tags import TAG_BY_CODE
 from broker_tui.domain.vocabulary import NEED_DOMAINS, NEED_LEVELS, REFERRAL_STATUSES, service_type_label
+from broker_tui.services.audit import display_value
 from broker_tui.services.reference import local_authority_names
 from broker_tui.services.referrals import (
     HistoryEntry,
@@ -38,7 +37,6 @@ from broker_tui.ui.base import BrokerScreen, app_context, background, run_in_bac
 from broker_tui.ui.screens.dialogs import ChoiceScreen, ReasonScreen
 
 LABEL_WIDTH = 26  # the summary and the standard line up
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def open_form(node: DOMNode, *, opened: ReferralView | None = None, values: dict[str, Any] | None = None,
@@ -331,8 +329,6 @@ def _words(value: Any, key: str) -> str:
         return "yes" if value else "no"
     if key.endswith("_pence") and isinstance(value, int):
         return format_pence(value)
-    if isinstance(value, str) and ISO_DAY.fullmatch(value):
-        return format_date(dt.date.fromisoformat(value))
     if isinstance(value, dict) and "code" in value:
         return str(value["code"]) + (f" +{value['radius_miles']}mi" if value.get("radius_miles") else "")
     if isinstance(value, dict) and "court" in value:
@@ -349,4 +345,4 @@ def _words(value: Any, key: str) -> str:
             else:
                 parts.append(str(item))
         return ", ".join(parts)
-    return str(value)
+    return display_value(value)  # the audit trail's own reading: dates and moments UK style
