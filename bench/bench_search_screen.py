@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import broker_tui.ui  # noqa: E402, F401  (before Textual: the frame rate the app runs at)
 
 TODAY = dt.date(2026, 12, 1)
 TYPES = ("childrens_home_external", "fostering_ifa", "supported_accommodation", "childrens_home_in_house",
@@ -39,7 +40,7 @@ TYPES = ("childrens_home_external", "fostering_ifa", "supported_accommodation", 
 GRADES = ("outstanding", "good", "requires_improvement", "inadequate", None)
 WORDS = ("Oak", "Ash", "Birch", "Cedar", "Elm", "Hazel", "Maple", "Rowan", "Willow", "Yew", "Holly", "Alder")
 TARGET_OPEN_MS = 500.0
-TARGET_KEY_MS = 50.0
+KEY_TARGETS = {"demo": (35.0, 60.0), 10_000: (35.0, 60.0), 100_000: (40.0, 80.0)}  # median, p95 (issue 14)
 QUERIES = ("oak hous", "wilow", "birch lodge", "care 1", "rowen", "hazle house", "maple")
 KEY_NAMES = {" ": "space"}
 MILES = (20, 40, 60, 80, 100, 150, 200, 250, 300, 30, 50, 70, 90, 120, 180, 220, 260, 35, 65, 400)
@@ -215,8 +216,9 @@ def report(label: str, n: int, cold: float, opens: list[float], changes: list[fl
         k = statistics.median(t for t, _ in keys) * 1000
         p = statistics.median(t for _, t in keys) * 1000
         p95 = statistics.quantiles([t for t, _ in keys], n=20)[-1] * 1000 if len(keys) > 1 else k
+        target_median, target_p95 = KEY_TARGETS.get("demo" if label == "demo" else n, KEY_TARGETS[100_000])
         print(f"{'':8} {'':>7}           keystroke in the search box, Changed to table refreshed median {k:5.1f} ms "
-              f"(p95 {p95:5.1f} ms) over {len(keys)} ({k / TARGET_KEY_MS:.2f} of the {TARGET_KEY_MS:.0f} ms target; "
+              f"(p95 {p95:5.1f} ms) over {len(keys)} (targets {target_median:.0f} / {target_p95:.0f} ms; "
               "no debounce on text); "
               f"key press to refreshed {p:.1f} ms (with the Pilot's waits); worst {max(t for t, _ in keys) * 1000:.1f} ms")
 
