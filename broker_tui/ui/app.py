@@ -136,6 +136,8 @@ class BrokerApp(App[None]):
         def warm() -> None:
             with contextlib.suppress(Exception):  # Find placements reports any real problem when opened
                 warm_up(self.ctx)
+            # and its screen's code (a third of a cold first open was importing it)
+            import broker_tui.ui.screens.matching.search  # noqa: F401
 
         run_in_background(self, warm, "warm-market", "read the market ahead for matching")
 

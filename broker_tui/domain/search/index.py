@@ -32,13 +32,14 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Iterable
-from typing import Generic
+from collections.abc import Iterable, Iterator
+from typing import Generic, cast
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from broker_tui.domain.search.nearest import Nearest
+from broker_tui.domain.search.postings import Postings
 from broker_tui.domain.search.text import (
     DocId,
     SearchDoc,
@@ -73,84 +74,92 @@ class SearchIndex(Generic[DocId]):
     term's documents are scored a group at a time with set and dict operations rather than one by one.
     """
 
-    def __init__(self) -> None:
-        # Documents are held under small integer slots (ints hash fast; ids such as UUIDs do not).
+    def __init__(self, docs: Iterable[SearchDoc[DocId]] = ()) -> None:
+        """An index over ``docs`` (a later document with the same id replaces an earlier one)."""
+        # Documents are held under small integer slots (ints hash fast; ids such as UUIDs do not), each
+        # with its id, its name as the tie-break sorts it and its whole text; the documents themselves are
+        # not kept (issue 14: at 100,000 services they were most of the app's memory).
+        self._ids: list[DocId | None] = []
         self._slots: dict[DocId, int] = {}
-        self._next_slot = 0
-        self._docs: dict[int, SearchDoc[DocId]] = {}
-        self._terms: dict[int, dict[str, float]] = {}  # each document's terms, for removal
-        self._sort_keys: dict[int, tuple[str, str]] = {}  # (name, id): the tie-break
-        self._postings: dict[str, dict[float, set[int]]] = {}
-        self._df: dict[str, int] = {}
+        self._names: list[str] = []  # by slot: the name as the tie-break sorts it
+        self._texts: list[str] = []  # by slot: the whole text, for the WRatio re-rank
+        replaced: list[int] = []
+
+        def rows() -> Iterator[dict[str, float]]:  # the documents' terms, as they are read
+            for doc in docs:
+                earlier = self._slots.get(doc.id)
+                if earlier is not None:
+                    replaced.append(earlier)
+                self._slots[doc.id] = len(self._ids)
+                self._ids.append(doc.id)
+                self._names.append(" ".join(tokens(doc.name)))
+                self._texts.append(doc.text())
+                yield doc_terms(doc)
+
+        self._postings = Postings(rows())
+        for slot in replaced:
+            self._postings.remove(slot)
+            self._ids[slot] = None
+            self._names[slot] = self._texts[slot] = ""
         self._vocab: list[str] = []  # sorted distinct terms, rebuilt lazily after changes
         self._nearest = Nearest([])  # the vocabulary, for near neighbours
         self._prefixes: dict[int, tuple[Nearest, list[list[str]]]] = {}
         self._stale = True
-        self._texts: dict[int, str] = {}  # each document's whole text, for the WRatio re-rank
         self._lengths = np.zeros(0, dtype=np.int64)  # by slot: the whole text's length
         self._ranks = np.zeros(0, dtype=np.int64)  # by slot: the place in (name, id) order
         self._arrays_stale = True
-        self._term_slots: dict[str, np.ndarray] = {}  # each term's documents as an array (built on use)
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._slots)
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._slots
 
-    def doc(self, doc_id: DocId) -> SearchDoc[DocId]:
-        return self._docs[self._slots[doc_id]]
+    @property
+    def _next_slot(self) -> int:
+        return len(self._ids)
+
+    def text(self, doc_id: DocId) -> str:
+        """The document's whole text (what the re-rank scores)."""
+        return self._texts[self._slots[doc_id]]
 
     def sort_key(self, doc_id: DocId) -> tuple[str, str]:
-        return self._sort_keys[self._slots[doc_id]]
+        return self._sort_key(self._slots[doc_id])
+
+    def _sort_key(self, slot: int) -> tuple[str, str]:
+        return self._names[slot], str(self._ids[slot])
 
     @property
     def vocabulary_size(self) -> int:
-        return len(self._df)
+        return len(self._postings.df)
 
     # -- changes ---------------------------------------------------------------------------------------
 
     def update(self, doc: SearchDoc[DocId]) -> None:
         """Add the document, or replace the one with its id."""
         self.remove(doc.id)
-        terms = doc_terms(doc)
-        slot = self._slots[doc.id] = self._next_slot
-        self._next_slot += 1
-        self._docs[slot] = doc
-        self._terms[slot] = terms
-        self._sort_keys[slot] = (" ".join(tokens(doc.name)), str(doc.id))
-        self._texts[slot] = doc.text()
+        slot = self._slots[doc.id] = len(self._ids)
+        self._ids.append(doc.id)
+        self._names.append(" ".join(tokens(doc.name)))
+        self._texts.append(doc.text())
         self._arrays_stale = True
-        for term, boost in terms.items():
-            groups = self._postings.get(term)
-            if groups is None:
-                groups = self._postings[term] = {}
-                self._stale = True
-            groups.setdefault(boost, set()).add(slot)
-            self._df[term] = self._df.get(term, 0) + 1
-            self._term_slots.pop(term, None)
+        if self._postings.add(slot, doc_terms(doc)):
+            self._stale = True
 
     def remove(self, doc_id: DocId) -> None:
         """Drop the document (nothing happens when it is not there)."""
         slot = self._slots.pop(doc_id, None)
         if slot is None:
             return
-        del self._docs[slot], self._sort_keys[slot], self._texts[slot]
+        self._ids[slot] = None
+        self._names[slot] = self._texts[slot] = ""
         self._arrays_stale = True
-        for term, boost in self._terms.pop(slot).items():
-            groups = self._postings[term]
-            groups[boost].discard(slot)
-            self._term_slots.pop(term, None)
-            if not groups[boost]:
-                del groups[boost]
-            self._df[term] -= 1
-            if not groups:
-                del self._postings[term], self._df[term]
-                self._stale = True
+        if self._postings.remove(slot):
+            self._stale = True
 
     def _refresh_vocabulary(self) -> None:
         if self._stale:
-            self._vocab = sorted(self._postings)
+            self._vocab = sorted(self._postings.df)
             self._nearest = Nearest(self._vocab)
             self._prefixes = {}
             self._stale = False
@@ -159,7 +168,7 @@ class SearchIndex(Generic[DocId]):
         if self._arrays_stale:
             lengths = np.zeros(self._next_slot, dtype=np.int64)
             ranks = np.zeros(self._next_slot, dtype=np.int64)
-            for rank, slot in enumerate(sorted(self._docs, key=self._sort_keys.__getitem__)):
+            for rank, slot in enumerate(sorted(self._slots.values(), key=self._sort_key)):
                 ranks[slot] = rank
                 lengths[slot] = len(self._texts[slot])
             self._lengths, self._ranks, self._arrays_stale = lengths, ranks, False
@@ -219,7 +228,7 @@ class SearchIndex(Generic[DocId]):
             hi = bisect.bisect_left(self._vocab, token + "\uffff", lo)
             completions = self._vocab[lo:hi]
             if len(completions) > PREFIX_LIMIT:
-                completions = heapq.nlargest(PREFIX_LIMIT, completions, key=self._df.__getitem__)
+                completions = heapq.nlargest(PREFIX_LIMIT, completions, key=self._postings.df.__getitem__)
             for term in completions:
                 add(term, 0.75 + 0.2 * len(token) / len(term))
             if len(token) >= FUZZY_MIN and not completions:  # a slip in what is typed: "leciest" for "leicester"
@@ -235,12 +244,12 @@ class SearchIndex(Generic[DocId]):
         expansion's own, so a rare near miss never outranks a closer common word."""
         groups: list[tuple[float, set[int]]] = []
         for term, factor in self.expand(token, typing=typing).items():
-            groups.extend((factor * boost, ids) for boost, ids in self._postings[term].items())
+            groups.extend((factor * boost, ids) for boost, ids in self._postings.groups(term).items())
         groups.sort(key=lambda g: g[0])
         scores: dict[int, float] = {}
         for s, ids in groups:  # ascending, so each document keeps its best
             scores.update(dict.fromkeys(ids, s))
-        n, df = len(self._docs), len(scores)
+        n, df = len(self._slots), len(scores)
         idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
         return {d: s * idf for d, s in scores.items()}
 
@@ -252,24 +261,13 @@ class SearchIndex(Generic[DocId]):
         for i, (token, typing) in enumerate(query_tokens(query).items()):
             hits = np.zeros(self._next_slot, dtype=bool)
             for term in self.expand(token, typing=typing):
-                hits[self._slots_of(term)] = True
+                hits[self._postings.slots(term)] = True
             mask = hits if i == 0 else mask & hits
         return mask
 
     def slot_ids(self) -> list[DocId | None]:
         """Each slot's document id (None where a document was removed): the key to ``match_mask``."""
-        ids: list[DocId | None] = [None] * self._next_slot
-        for slot, doc in self._docs.items():
-            ids[slot] = doc.id
-        return ids
-
-    def _slots_of(self, term: str) -> np.ndarray:
-        found = self._term_slots.get(term)
-        if found is None:
-            groups = self._postings.get(term, {})
-            found = np.fromiter((d for ids in groups.values() for d in ids), dtype=np.int64)
-            self._term_slots[term] = found
-        return found
+        return list(self._ids)
 
     def search(self, query: str, limit: int | None = 20, *, partial: bool = True,
                allow: Iterable[DocId] | None = None, exclude: Iterable[DocId] = (),
@@ -288,7 +286,7 @@ class SearchIndex(Generic[DocId]):
             return []
         head = self._rerank(query, full, partials, rerank) if rerank > 0 else []
         if limit is not None and len(head) >= limit:
-            return self._ids(head[:limit])
+            return self._with_ids(head[:limit])
         chosen = {d for d, _ in head}
         left = None if limit is None else limit - len(head)
         tail = self._top({d: s for d, s in full.items() if d not in chosen}, left)
@@ -302,7 +300,7 @@ class SearchIndex(Generic[DocId]):
                 lowest = min(lowest, floor * s / top)
                 scaled.append((d, lowest))
             tail = scaled
-        return self._ids(head + tail)
+        return self._with_ids(head + tail)
 
     def _match(self, query: str, partial: bool, allow: Iterable[DocId] | None,
                exclude: Iterable[DocId]) -> tuple[dict[int, float], dict[int, tuple[float, float]]]:
@@ -375,26 +373,24 @@ class SearchIndex(Generic[DocId]):
             slots, values = slots[kept], values[kept]
         return slots[np.lexsort((self._ranks[slots], -values))]
 
-    def _ids(self, ranked: list[tuple[int, float]]) -> list[tuple[DocId, float]]:
-        docs = self._docs
-        return [(docs[d].id, round(s, 6)) for d, s in ranked]
+    def _with_ids(self, ranked: list[tuple[int, float]]) -> list[tuple[DocId, float]]:
+        ids = self._ids  # (a ranked slot is one still there: never None)
+        return [(cast("DocId", ids[d]), round(s, 6)) for d, s in ranked]
 
     def _top(self, scores: dict[int, float], limit: int | None) -> list[tuple[int, float]]:
         """The best `limit` of the scored ids: higher score first, then name, then id."""
-        keys = self._sort_keys
+        keys = self._sort_key
         if limit is None or len(scores) <= limit:
             return [(d, scores[d]) for d in self._order(scores).tolist()]
         threshold = heapq.nlargest(limit, scores.values())[-1]
-        above = sorted((d for d, s in scores.items() if s > threshold), key=lambda d: (-scores[d], keys[d]))
+        above = sorted((d for d, s in scores.items() if s > threshold), key=lambda d: (-scores[d], keys(d)))
         tied = [d for d, s in scores.items() if s == threshold]
-        chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys.__getitem__)
+        chosen = above + heapq.nsmallest(limit - len(above), tied, key=keys)
         return [(d, scores[d]) for d in chosen]
 
 
 def build(docs: Iterable[SearchDoc[DocId]]) -> SearchIndex[DocId]:
     """An index over the documents (a later document with the same id replaces an earlier one)."""
-    index: SearchIndex[DocId] = SearchIndex()
-    for doc in docs:
-        index.update(doc)
+    index: SearchIndex[DocId] = SearchIndex(docs)
     index.refresh()
     return index

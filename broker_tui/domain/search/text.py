@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from broker_tui.domain.vocabulary import SERVICE_TYPE_BY_CODE, TAGS
@@ -46,8 +47,11 @@ def tokens(text: str | None) -> list[str]:
     ("Children's Homes" -> ["children", "home"])."""
     if not text:
         return []
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if text.isascii():  # (most text: no accents to drop)
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = _APOSTROPHE.sub("", _APOSTROPHE_S.sub("", folded))
     return [fold(w) for w in _WORD.findall(folded)]
 
@@ -100,11 +104,21 @@ class SearchDoc(Generic[DocId]):
         return " ".join(t for t, _ in self.fields() if t)
 
 
+@lru_cache(maxsize=16384)
+def shared_tokens(text: str) -> tuple[str, ...]:
+    """``tokens`` of a text many documents share (an owner, a place, a type, specialisms): worked out once."""
+    return tuple(tokens(text))
+
+
+SHARED_FIELDS = frozenset({2, 3, 4, 5, 6, 7})  # of SearchDoc.fields(): owner, town, authority, region, type,
+# specialisms (a name, a URN and a description are each a document's own)
+
+
 def doc_terms(doc: SearchDoc[DocId]) -> dict[str, float]:
     """Each token of the document with the boost of the best field it appears in."""
     terms: dict[str, float] = {}
-    for text, boost in doc.fields():
-        for tok in tokens(text):
+    for i, (text, boost) in enumerate(doc.fields()):
+        for tok in shared_tokens(text) if i in SHARED_FIELDS else tokens(text):
             if tok not in STOP_WORDS and boost > terms.get(tok, 0.0):
                 terms[tok] = boost
     return terms

@@ -21,8 +21,10 @@ Archived services are never indexed; services gone from Ofsted's register are fo
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,27 +82,36 @@ def market_version(ctx: AppContext) -> tuple[Any, ...]:
         return tuple(con.execute(services).one()) + tuple(con.execute(providers).one())
 
 
-def load_documents(ctx: AppContext) -> tuple[list[SearchDoc[uuid.UUID]], frozenset[uuid.UUID]]:
-    """Every service that is not archived as a SearchDoc (one query), and the ids of those gone from
-    the register."""
-    from sqlalchemy import select
+def iter_documents(ctx: AppContext, gone: set[uuid.UUID]) -> Iterator[SearchDoc[uuid.UUID]]:
+    """Every service that is not archived as a SearchDoc, read as the index takes them (one query; the
+    documents are never all held at once), adding to ``gone`` the ids of those gone from the register.
+    Specialisms are read as their JSON text, each distinct text parsed once."""
+    from sqlalchemy import Text, cast, select
 
     from broker_tui.store.tables import Provider, Service
 
     s, p = Service.__table__, Provider.__table__
     stmt = (select(s.c.id, s.c.name, p.c.name.label("owner"), s.c.town, s.c.local_authority_name, s.c.region,
-                   s.c.service_type, s.c.specialisms, s.c.description, s.c.ofsted_urn, s.c.in_register)
+                   s.c.service_type, cast(s.c.specialisms, Text).label("specialisms"), s.c.description,
+                   s.c.ofsted_urn, s.c.in_register)
             .join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None)))
-    docs: list[SearchDoc[uuid.UUID]] = []
-    gone: set[uuid.UUID] = set()
+    parsed: dict[str | None, tuple[str, ...]] = {None: ()}
     with ctx.engine.connect() as con:
         for r in con.execute(stmt):
-            docs.append(SearchDoc(
-                id=r.id, name=r.name, owner=r.owner or "", town=r.town, local_authority=r.local_authority_name,
-                region=r.region, service_type=r.service_type, specialisms=tuple(r.specialisms or ()),
-                description=r.description or "", urn=r.ofsted_urn))
+            specialisms = parsed.get(r.specialisms)
+            if specialisms is None:
+                specialisms = parsed[r.specialisms] = tuple(json.loads(r.specialisms) or ())
+            yield SearchDoc(id=r.id, name=r.name, owner=r.owner or "", town=r.town,
+                            local_authority=r.local_authority_name, region=r.region, service_type=r.service_type,
+                            specialisms=specialisms, description=r.description or "", urn=r.ofsted_urn)
             if not r.in_register:
                 gone.add(r.id)
+
+
+def load_documents(ctx: AppContext) -> tuple[list[SearchDoc[uuid.UUID]], frozenset[uuid.UUID]]:
+    """Every service that is not archived as a SearchDoc, and the ids of those gone from the register."""
+    gone: set[uuid.UUID] = set()
+    docs = list(iter_documents(ctx, gone))
     return docs, frozenset(gone)
 
 
@@ -122,12 +133,12 @@ def market_index(ctx: AppContext, *, check: bool = True
             return cache.index, cache.gone
         version = market_version(ctx)
         if cache.index is None or version != cache.version:
-            docs, gone = load_documents(ctx)
-            cache.index, cache.gone, cache.version = build(docs), gone, version
+            gone: set[uuid.UUID] = set()
+            index = build(iter_documents(ctx, gone))
+            cache.index, cache.gone, cache.version = index, frozenset(gone), version
             cache.results, cache.slot_ids = {}, None
             cache.builds += 1
-            if len(docs) >= SETTLE_AT:
-                del docs
+            if len(index) >= SETTLE_AT:
                 _settle()
         return cache.index, cache.gone
 
