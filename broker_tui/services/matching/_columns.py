@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,18 +62,23 @@ def _as_uuid_key(keys: Sequence[str], dialect: str) -> Sequence[str]:
     return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]
 
 
-def _fetch_columns(con: Connection, stmt: Select[Any]) -> list[list[Any]]:
+def _fetch_columns(con: Connection, stmt: Select[Any], shared: Collection[int] = ()) -> list[list[Any]]:
     """The statement's result as columns, fetched through the driver's own cursor (SQLAlchemy's rows and
     result processors skipped: the columns are converted here, a column at a time), FETCH rows at a time
     so that only that many rows are ever held beside the columns. The statement has no parameters beyond
-    literals, which are rendered inline."""
+    literals, which are rendered inline. The ``shared`` columns hold each distinct value once (the driver
+    makes a new string for every row: at 100,000 services some 40 MB of copies of "active", "private",
+    provider and place names)."""
     sql = str(stmt.compile(dialect=con.dialect, compile_kwargs={"literal_binds": True}))
     columns: list[list[Any]] = [[] for _ in stmt.selected_columns]
     cursor = con.connection.cursor()
     try:
         cursor.execute(sql)
+        one: list[dict[Any, Any]] = [{} for _ in columns]
         while rows := cursor.fetchmany(FETCH):
-            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+            for i, (column, values) in enumerate(zip(columns, zip(*rows, strict=True), strict=True)):
+                if i in shared:
+                    values = tuple(map(one[i].setdefault, values, values))
                 column.extend(values)
     finally:
         cursor.close()
@@ -109,7 +114,9 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     selected = [id_key(s.c.id, dialect), p.c.name, *(s.c[c] for c in _TEXT_COLUMNS),
                 *(s.c[c] for c in _NUMBER_COLUMNS), *(s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES),
                 cast(s.c.areas_covered, Text), cast(s.c.specialisms, Text)]
-    cols = _fetch_columns(con, select(*selected).join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None)))
+    shared = {1, *(2 + i for i, c in enumerate(_TEXT_COLUMNS) if c not in _OWN_TEXT)}
+    cols = _fetch_columns(con, select(*selected).join(p, p.c.id == s.c.provider_id).where(s.c.archived_on.is_(None)),
+                          shared)
     keys, provider = cols[0], cols[1]
     text = dict(zip(_TEXT_COLUMNS, cols[2:2 + len(_TEXT_COLUMNS)], strict=True))
     k = 2 + len(_TEXT_COLUMNS)
@@ -140,6 +147,9 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
         stops=_stops(con, dialect, today, position), hh_service=hh[0], hh_free=hh[1], hh_places=hh[2],
         **_prices(con, dialect, position))
     return columns, {code: v[0] for code, v in las.items()}, districts
+
+
+_OWN_TEXT = frozenset({"name", "ofsted_urn"})  # text columns with a value of each service's own
 
 
 def _each_distinct(texts: Sequence[str | None], make: Any) -> list[Any]:
