@@ -72,9 +72,17 @@ def versions(ctx) -> dict[str, int]:
 
 
 def test_seed_files_are_the_shared_data(shared_data: Path) -> None:
-    for name in ("ofsted_childrens_social_care_providers_2025.csv", "english_local_authorities_2024.csv",
-                 "ssda903_code_lists.csv"):
+    for name in ("ofsted_childrens_social_care_providers_2025.csv", "english_local_authorities_2024.csv"):
         assert filecmp.cmp(SEED_DIR / name, shared_data / name, shallow=False), name
+    # the code lists are the shared file's rows with the days each code is valid added (valid_from,
+    # valid_to) and SEX M, F, U (from 2024-25, no published wording) after SEX 1 and 2
+    with open(shared_data / "ssda903_code_lists.csv", newline="", encoding="utf-8") as fh:
+        shared = list(csv.DictReader(fh))
+    with open(SEED_DIR / "ssda903_code_lists.csv", newline="", encoding="utf-8") as fh:
+        seed = list(csv.DictReader(fh))
+    added = [r for r in seed if r["field"] == "SEX" and r["code"] in "MFU"]
+    assert [{k: r[k] for k in shared[0]} for r in seed if r not in added] == shared
+    assert [(r["code"], r["valid_from"], r["valid_to"]) for r in added] == [(c, "2024-25", "") for c in "MFU"]
     licence = (SEED_DIR / "LICENCE.md").read_text()
     assert licence.count("Open Government Licence v3.0") >= 4 and "BT" in licence
 
@@ -89,8 +97,8 @@ def test_reference_data_is_loaded_once(ctx) -> None:
         assert barnsley.latitude is not None  # re-coded districts joined by hand
         assert all(la.latitude is not None for la in s.scalars(select(LocalAuthority)))
         h5 = s.get(CodeListEntry, ("PLACE", "H5"))
-        assert h5.valid_to_year == "2024-25"
-        assert s.get(CodeListEntry, ("PLACE", "K3")).valid_from_year == "2024-25"
+        assert h5.valid_to_year == "2023-24"  # the year of its last day, 28/10/2023 (domain.sufficiency.codes)
+        assert s.get(CodeListEntry, ("PLACE", "K3")).valid_from_year == "2025-26"
         assert s.get(CodeListEntry, ("PLACE", "K2")).valid_to_year is None
 
 

@@ -24,6 +24,7 @@ from broker_tui.services.reference._seed import (
     load_reference_data,
     local_authority_rows,
     postcode_district_rows,
+    read_code_list_file,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "local_authority_rows",
     "parse_areas_text",
     "parse_place_text",
+    "read_code_list_file",
     "place_to_text",
     "postcode_district_rows",
     "return_year",

@@ -10,14 +10,15 @@ nothing. The app calls it right after a migration creates or upgrades the databa
   older codes so that they join.
 - local_authority: seed/english_local_authorities_2024.csv, placed at the mean of the coordinates of the
   postcode districts whose main upper-tier authority it is (domain.geo.centroid).
-- code_list: seed/ssda903_code_lists.csv. ``in_2025_26_code_set = no`` means the code is not accepted from
-  2025-26: PLACE H5, P2 and Z1 are retired (last valid in 2024-25) and SEX 1/2 gave way to M/F/U from
-  2024-25 (last valid in 2023-24). K3 is valid from 2024-25 and Z11-Z14 from 2025-26.
+- code_list: seed/ssda903_code_lists.csv with the collection years each code is valid from and to (its
+  ``valid_from`` / ``valid_to`` columns; a bound given as a day, such as H5's and P2's 2023-10-28, is kept
+  here as the collection year that day falls in). The full rule, with days, is domain.sufficiency.codes.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 
 from broker_tui.domain.geo import centroid
+from broker_tui.domain.sufficiency.codes import collection_year
 from broker_tui.resources import SEED_DIR
 from broker_tui.services.context import AppContext
 from broker_tui.store.tables import CodeListEntry, LocalAuthority, PostcodeDistrict
@@ -36,13 +38,6 @@ CODE_LIST_FILE = "ssda903_code_lists.csv"
 
 # ONS 2024 re-codes -> the codes english_local_authorities_2024.csv uses.
 RECODED_AUTHORITIES = {"E08000038": "E08000016", "E08000039": "E08000019"}
-
-# Return years for codes the file marks as not in the 2025-26 set, and codes that started later.
-VALID_TO = {("PLACE", "H5"): "2024-25", ("PLACE", "P2"): "2024-25", ("PLACE", "Z1"): "2024-25",
-            ("SEX", "1"): "2023-24", ("SEX", "2"): "2023-24"}
-VALID_FROM = {("PLACE", "K3"): "2024-25", ("PLACE", "Z11"): "2025-26", ("PLACE", "Z12"): "2025-26",
-              ("PLACE", "Z13"): "2025-26", ("PLACE", "Z14"): "2025-26"}
-
 
 @dataclass
 class ReferenceReport:
@@ -98,18 +93,23 @@ def local_authority_rows(districts: list[dict[str, Any]], seed_dir: Path = SEED_
     return rows
 
 
+def _year_of(bound: str) -> str | None:
+    """A code list bound (a collection year or an ISO day) as the collection year it falls in."""
+    text = bound.strip()
+    if not text:
+        return None
+    return collection_year(dt.date.fromisoformat(text)) if len(text) == 10 else text
+
+
 def code_list_rows(seed_dir: Path = SEED_DIR) -> list[dict[str, Any]]:
-    rows = []
-    for r in _read(seed_dir / CODE_LIST_FILE):
-        key = (r["field"], r["code"])
-        valid_to = VALID_TO.get(key)
-        if r["in_2025_26_code_set"].strip().lower() == "no" and valid_to is None:
-            valid_to = "2024-25"
-        rows.append({
-            "field": r["field"], "code": r["code"], "field_name": r["field_name"],
-            "description": r["description"], "valid_from_year": VALID_FROM.get(key), "valid_to_year": valid_to,
-        })
-    return rows
+    return [{"field": r["field"], "code": r["code"], "field_name": r["field_name"], "description": r["description"],
+             "valid_from_year": _year_of(r["valid_from"]), "valid_to_year": _year_of(r["valid_to"])}
+            for r in read_code_list_file(seed_dir)]
+
+
+def read_code_list_file(seed_dir: Path = SEED_DIR) -> list[dict[str, str]]:
+    """The rows of seed/ssda903_code_lists.csv (field, field_name, code, description, valid_from, valid_to)."""
+    return _read(seed_dir / CODE_LIST_FILE)
 
 
 def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> ReferenceReport:
