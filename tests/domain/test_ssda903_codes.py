@@ -50,8 +50,8 @@ def test_z1_to_2024_25_and_sex_letters_from_2024_25(codes: CodeLists) -> None:
 
 def test_open_codes_and_unknown_codes(codes: CodeLists) -> None:
     assert codes.is_valid("PLACE", "U4", dt.date(1995, 1, 1)) and codes.is_valid("PLACE", "U4", dt.date(2040, 1, 1))
-    assert codes.check("PLACE", "U9", dt.date(2020, 1, 1)) == "'U9' is not a PLACE code"
-    assert codes.check("LS", "U4", dt.date(2020, 1, 1)) == "'U4' is not a LS code"
+    assert codes.check("PLACE", "U9", dt.date(2020, 1, 1)) == "'U9' is not one of the PLACE codes"
+    assert codes.check("LS", "U4", dt.date(2020, 1, 1)) == "'U4' is not one of the LS codes"
     assert set(codes.fields()) == {"RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE",
                                    "ETHNIC", "SEX"}
 

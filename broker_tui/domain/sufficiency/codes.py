@@ -116,7 +116,7 @@ class CodeLists:
         """None when ``code`` is a valid ``field`` code on ``day``; else why not, in words."""
         found = self.get(field, code)
         if found is None:
-            return f"{code!r} is not a {field} code"
+            return f"{code!r} is not one of the {field} codes"
         if not found.valid_on(day):
             return f"{code!r} is not a valid {field} code on {day:%d/%m/%Y} ({found.validity()})"
         return None
