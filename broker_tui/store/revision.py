@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-HEAD_REVISION = "0007_sufficiency_records"
+HEAD_REVISION = "0008_ssda903"
 
 
 def stored_revision(con: Connection) -> str | None:

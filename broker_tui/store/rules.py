@@ -19,10 +19,11 @@ UNIQUE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "uq_offer_one_accepted": ("offer", ("referral_id",)),
     "uq_block_unit_label": ("block_unit", ("contract_id", "label")),
     "uq_sufficiency_import_sha256": ("sufficiency_import", ("sha256",)),
+    "uq_ssda903_file_sha256": ("ssda903_file", ("sha256",)),
 }
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
-_TRIGGER_RULE = re.compile(r"^(?:ERROR:\s*)?(insert_only_[a-z_]+|placement_unit_nights|placement_child_nights):")
+_TRIGGER_RULE = re.compile(r"^(?:ERROR:\s*)?(insert_only_[a-z0-9_]+|placement_unit_nights|placement_child_nights):")
 # the guards' names (revision 0003): a trigger's message starts with one; PostgreSQL's exclusion
 # constraints carry the ex_ names
 NIGHT_RULES = {"placement_unit_nights": "ex_placement_unit_nights", "placement_child_nights": "ex_placement_child_nights"}

@@ -31,7 +31,8 @@ def _add(ctx) -> None:
 
 def test_down_and_up_again(ctx) -> None:
     _add(ctx)
-    others = set(sa.inspect(ctx.engine).get_table_names()) - set(TABLES)
+    later = {t for t in sa.inspect(ctx.engine).get_table_names() if t.startswith("ssda903_")}  # revision 0008's
+    others = set(sa.inspect(ctx.engine).get_table_names()) - set(TABLES) - later
     migrate.downgrade(ctx.engine, BEFORE)
     assert set(sa.inspect(ctx.engine).get_table_names()) == others
     assert migrate.current_revision(ctx.engine) == BEFORE

@@ -21,6 +21,13 @@ from broker_tui.store.tables.purchases import (
 from broker_tui.store.tables.quality import QAAction, QANote
 from broker_tui.store.tables.reference import AppMeta, CodeListEntry, LocalAuthority, PostcodeDistrict
 from broker_tui.store.tables.referrals import Offer, Referral, ReferralSent
+from broker_tui.store.tables.ssda903 import (
+    Ssda903Child,
+    Ssda903Episode,
+    Ssda903File,
+    Ssda903Import,
+    Ssda903Oc3,
+)
 from broker_tui.store.tables.sufficiency import SufficiencyImport, SufficiencyRecord
 
 __all__ = [
@@ -28,5 +35,6 @@ __all__ = [
     "CodeListEntry", "FosterHousehold",
     "LocalAuthority", "Offer", "Placement", "PlacementStop", "PostcodeDistrict", "PriceList", "Provider",
     "QAAction", "QANote", "Referral", "ReferralSent", "Service", "SpotAgreement", "SpotAmendment",
+    "Ssda903Child", "Ssda903Episode", "Ssda903File", "Ssda903Import", "Ssda903Oc3",
     "SufficiencyImport", "SufficiencyRecord",
 ]
