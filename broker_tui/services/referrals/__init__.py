@@ -34,6 +34,8 @@ from broker_tui.services.referrals._records import (
 from broker_tui.services.referrals._standard import (
     StandardExport,
     actual_placement,
+    child_id,
+    child_id_secret,
     export_standard,
     standard_summary,
 )
@@ -67,6 +69,8 @@ __all__ = [
     "SufficiencySummary",
     "TransitionRefused",
     "actual_placement",
+    "child_id",
+    "child_id_secret",
     "brokers",
     "change_status",
     "check_form",

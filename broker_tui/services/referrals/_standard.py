@@ -103,6 +103,12 @@ def _secret(ctx: AppContext) -> bytes:
         return bytes.fromhex(meta.value)
 
 
+def child_id_secret(ctx: AppContext) -> bytes:
+    """This database's secret for pseudonymous child ids (made on first asking), for every import and export
+    that names a child by a number: the same child reference gives the same number everywhere."""
+    return _secret(ctx)
+
+
 def child_id(secret: bytes, case_ref: str) -> int:
     """A stable pseudonymous number for a child: 48 bits of an HMAC-SHA256 of the case reference (exact in
     any JSON reader)."""
