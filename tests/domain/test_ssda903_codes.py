@@ -34,12 +34,15 @@ def test_h5_and_p2_only_on_episodes_started_by_28_october_2023(codes: CodeLists)
     assert message == "'H5' is not a valid PLACE code on 01/11/2023 (valid to 2023-10-28)"
 
 
-def test_k3_and_z11_to_z14_only_from_2025_26(codes: CodeLists) -> None:
-    for code in ("K3", "Z11", "Z12", "Z13", "Z14"):
+def test_k3_from_2024_25_and_z11_to_z14_only_from_2025_26(codes: CodeLists) -> None:
+    # domain.md: K3 registered supported accommodation from the 2024-25 return; Z11-Z14 new in 2025-26
+    assert not codes.is_valid("PLACE", "K3", dt.date(2024, 3, 31))
+    assert codes.is_valid("PLACE", "K3", dt.date(2024, 4, 1))
+    for code in ("Z11", "Z12", "Z13", "Z14"):
         assert not codes.is_valid("PLACE", code, dt.date(2025, 3, 31))
         assert codes.is_valid("PLACE", code, dt.date(2025, 4, 1))
-    assert codes.check("PLACE", "K3", dt.date(2024, 6, 1)) == (
-        "'K3' is not a valid PLACE code on 01/06/2024 (valid from 2025-26)")
+    assert codes.check("PLACE", "K3", dt.date(2024, 3, 1)) == (
+        "'K3' is not a valid PLACE code on 01/03/2024 (valid from 2024-25)")
 
 
 def test_z1_to_2024_25_and_sex_letters_from_2024_25(codes: CodeLists) -> None:
