@@ -98,7 +98,7 @@ def test_reference_data_is_loaded_once(ctx) -> None:
         assert all(la.latitude is not None for la in s.scalars(select(LocalAuthority)))
         h5 = s.get(CodeListEntry, ("PLACE", "H5"))
         assert h5.valid_to_year == "2023-24"  # the year of its last day, 28/10/2023 (domain.sufficiency.codes)
-        assert s.get(CodeListEntry, ("PLACE", "K3")).valid_from_year == "2025-26"
+        assert s.get(CodeListEntry, ("PLACE", "K3")).valid_from_year == "2024-25"
         assert s.get(CodeListEntry, ("PLACE", "K2")).valid_to_year is None
 
 

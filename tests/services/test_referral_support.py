@@ -18,7 +18,7 @@ def test_retired_codes_are_not_offered(sqlite_ctx) -> None:
     assert not {"H5", "P2", "Z1"} & place
     older = {c.code for c in code_choices(sqlite_ctx, "PLACE", on=dt.date(2023, 6, 1))}
     assert "H5" in older and "K3" not in older
-    assert "K3" not in {c.code for c in code_choices(sqlite_ctx, "PLACE", on=dt.date(2025, 3, 31))}
+    assert "K3" in {c.code for c in code_choices(sqlite_ctx, "PLACE", on=dt.date(2024, 4, 1))}
     assert "H5" not in {c.code for c in code_choices(sqlite_ctx, "PLACE", on=dt.date(2024, 4, 1))}
 
 
