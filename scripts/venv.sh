@@ -49,6 +49,9 @@ ensure_venv() {  # ensure_venv EXTRAS  ("" for the app, "test" for the test tool
     fi
     echo "Installing broker-tui${extras:+ with its $extras tools} into $VENV…" >&2
     (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec") || return 1
+    # Our own modules as bytecode now: Python writes it on the first start anyway, except where the
+    # environment says not to (PYTHONDONTWRITEBYTECODE), and there every start compiled them all again.
+    "$VENV/bin/python" -m compileall -q "$ROOT/broker_tui" >/dev/null 2>&1 || true
     echo "$want" > "$stamp"
     kind="${extras:-app}"
   fi
