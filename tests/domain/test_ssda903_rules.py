@@ -174,3 +174,10 @@ def test_the_shared_synthetic_set_has_no_errors(codes: CodeLists, shared_data: P
     assert len(data.children) == len({(r["LA"], r["CHILD"]) for r in raw}) == 820
     assert len(data.episodes) == len({(r["LA"], r["CHILD"], r["DECOM"]) for r in raw})
     assert sum(c.uasc for c in data.children) == 23
+
+
+def test_oc3_twice_in_a_year(codes: CodeLists) -> None:
+    rows = check(codes, **{"oc3_2023-24": OC3 + "C6,YES,F1,B1,,\n"
+                           + "C6,YES,F1,B1,,\n" + "C6,NO,F1,B1,,\n"})
+    assert found(rows) == [("oc3_2023-24.csv", 4, "CHILD", "INT34", False)]
+    assert [(o.line, o.in_touch) for o in rows.oc3] == [(2, "YES")]

@@ -110,7 +110,7 @@ def test_nothing_identifying_is_kept(ctx, shared_data: Path, tmp_path: Path) -> 
 
 
 def test_birth_is_a_month_and_postcodes_a_district(ctx, tmp_path: Path) -> None:
-    (tmp_path / "header_2023-24.csv").write_text(HEADER)
+    (tmp_path / "header_2023-24.csv").write_text("\ufeff" + HEADER, encoding="utf-8")  # as Excel saves CSV UTF-8
     (tmp_path / "episodes_2023-24.csv").write_text(EPISODES + "C1,01/05/2023,S,C2,N1,U4,PR1,,,,LE1 5WW,LE2 7TR,E06000016\n")
     (tmp_path / "oc3_2023-24.csv").write_text("CHILD,IN_TOUCH,ACTIV,ACCOM\nC1,YES,F1,S2\n")
     done = import_ssda903(ctx, [tmp_path])
