@@ -98,9 +98,7 @@ class SearchIndex(Generic[DocId]):
 
         self._postings = Postings(rows())
         for slot in replaced:
-            self._postings.remove(slot)
-            self._ids[slot] = None
-            self._names[slot] = self._texts[slot] = ""
+            self._drop(slot)
         self._vocab: list[str] = []  # sorted distinct terms, rebuilt lazily after changes
         self._nearest = Nearest([])  # the vocabulary, for near neighbours
         self._prefixes: dict[int, tuple[Nearest, list[list[str]]]] = {}
@@ -149,8 +147,11 @@ class SearchIndex(Generic[DocId]):
     def remove(self, doc_id: DocId) -> None:
         """Drop the document (nothing happens when it is not there)."""
         slot = self._slots.pop(doc_id, None)
-        if slot is None:
-            return
+        if slot is not None:
+            self._drop(slot)
+
+    def _drop(self, slot: int) -> None:
+        """Empty a slot (its id no longer maps to it)."""
         self._ids[slot] = None
         self._names[slot] = self._texts[slot] = ""
         self._arrays_stale = True

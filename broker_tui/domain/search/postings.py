@@ -4,7 +4,7 @@ what field boost.
 At 100,000 services the index held its postings as a Python set per (term, boost) and a dict of terms per
 document: about 450 MB and most of the app's memory. Here the documents an index is built from are
 held in two compressed sparse rows, a term's documents (slots and boosts, by term) and a document's terms
-(term numbers and boosts, by slot), a few bytes a posting. Documents added afterwards (``add``) are kept
+(term numbers, by slot), a few bytes a posting. Documents added afterwards (``add``) are kept
 in small dicts beside them; a removed document is dropped from its terms' counts and skipped as dead.
 
 Pure Python with numpy: no SQL, no I/O.
@@ -40,10 +40,10 @@ class Postings:
         table, codes = np.unique(np.asarray(boosts, dtype=np.float64), return_inverse=True)
         self._boost_table = table
         boost_array = codes.astype(np.uint8 if len(table) <= 256 else np.int32)
-        # a document's terms: one row per slot, in the order the document gave them
+        # a document's terms (for its removal): one row per slot, in the order the document gave them
         self._row_start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.asarray(row_lengths, dtype=np.int64), out=self._row_start[1:])
-        self._row_terms, self._row_boosts = term_ids, boost_array
+        self._row_terms = term_ids
         # a term's documents: one row per term number, slots ascending
         slots = np.repeat(np.arange(n, dtype=np.int32), row_lengths)
         order = np.lexsort((slots, term_ids))

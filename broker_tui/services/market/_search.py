@@ -108,13 +108,6 @@ def iter_documents(ctx: AppContext, gone: set[uuid.UUID]) -> Iterator[SearchDoc[
                 gone.add(r.id)
 
 
-def load_documents(ctx: AppContext) -> tuple[list[SearchDoc[uuid.UUID]], frozenset[uuid.UUID]]:
-    """Every service that is not archived as a SearchDoc, and the ids of those gone from the register."""
-    gone: set[uuid.UUID] = set()
-    docs = list(iter_documents(ctx, gone))
-    return docs, frozenset(gone)
-
-
 def invalidate(ctx: AppContext) -> None:
     """Forget the index: the next search rebuilds it."""
     cache = _cache(ctx)
