@@ -52,3 +52,10 @@ def test_every_error_by_file_and_line_and_nothing_written(cli, tmp_path: Path) -
     assert done.exit_code == 0, done.output
     assert done.stdout.splitlines()[0].startswith("Read the SSDA903 return: 1 children, 1 episodes")
     assert cli("ssda903", "import").exit_code == 2  # a folder or files are required
+
+
+def test_a_path_that_is_not_there_is_named_as_missing(cli, tmp_path: Path) -> None:  # noqa: F811
+    done = cli("ssda903", "import", str(tmp_path / "episodes_2024-25.csv"))
+    assert done.exit_code == 1
+    assert "episodes_2024-25.csv: (file): no such file or folder (error)" in done.output
+    assert "nothing was written" in done.output

@@ -91,6 +91,8 @@ def _read(path: Path, codes: CodeLists) -> tuple[TableFile, str]:
     def refused(message: str) -> tuple[TableFile, str]:
         return TableFile(path.name, problems=[Problem(path.name, 0, "(file)", "", message)]), ""
 
+    if not path.exists():
+        return refused("no such file or folder")
     if path.suffix.lower() != ".csv":
         return refused("must be a CSV file (FILE.csv)")
     try:
