@@ -15,6 +15,9 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "venv.sh"
 
 
+INSTALLED = ["hash", "pip", "compileall"]  # hashed, installed, and our modules compiled to bytecode
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     if shutil.which("bash") is None or shutil.which("sha256sum") is None:
@@ -27,7 +30,7 @@ def project(tmp_path: Path):
     log = tmp_path / "log"
     log.write_text("")
     python = venv_bin / "python"  # stands in for the venv's python: logs what pip was asked
-    python.write_text(f'#!/bin/sh\necho "pip $*" >> "{log}"\n')
+    python.write_text(f'#!/bin/sh\necho "$2 $*" >> "{log}"\n')  # $2: the module run with -m (pip, compileall)
     python.chmod(0o755)
     fake = tmp_path / "fakebin"  # sha256sum that logs each use, then hashes
     fake.mkdir()
@@ -36,7 +39,7 @@ def project(tmp_path: Path):
     (fake / "sha256sum").chmod(0o755)
 
     def ensure(extras: str = "") -> list[str]:
-        """Run ensure_venv; what it did (hash, pip ...), in order."""
+        """Run ensure_venv; what it did (hash, pip, compileall ...), in order."""
         before = log.read_text().splitlines()
         env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "BROKER_TUI_VENV": str(tmp_path / ".venv")}
         subprocess.run(["bash", "-c", f'set -euo pipefail; source "{tmp_path}/scripts/venv.sh"; ensure_venv "{extras}"'],
@@ -48,7 +51,7 @@ def project(tmp_path: Path):
 
 def test_nothing_is_hashed_or_installed_when_nothing_changed(project) -> None:
     root, ensure = project
-    assert ensure() == ["hash", "pip"]  # first start: hashed and installed
+    assert ensure() == INSTALLED  # first start: hashed and installed
     assert ensure() == []  # nothing changed: neither
     assert ensure() == []
     pyproject = root / "pyproject.toml"
@@ -56,13 +59,13 @@ def test_nothing_is_hashed_or_installed_when_nothing_changed(project) -> None:
     assert ensure() == ["hash"]
     assert ensure() == []
     pyproject.write_text('[project]\nname = "y"\n')  # changed (same size; written now): installed again
-    assert ensure() == ["hash", "pip"]
+    assert ensure() == INSTALLED
     assert ensure() == []
 
 
 def test_the_test_install_serves_the_app_and_a_new_python_is_checked(project) -> None:
     root, ensure = project
-    assert ensure("test") == ["hash", "pip"]
+    assert ensure("test") == INSTALLED
     assert ensure("") == []  # the test tools' install has everything the app needs
     assert ensure("test") == []
     python = root / ".venv" / "bin" / "python"
@@ -75,6 +78,6 @@ def test_the_test_install_serves_the_app_and_a_new_python_is_checked(project) ->
 
 def test_the_app_install_does_not_serve_the_tests(project) -> None:
     _root, ensure = project
-    assert ensure("") == ["hash", "pip"]
-    assert ensure("test") == ["hash", "pip"]
+    assert ensure("") == INSTALLED
+    assert ensure("test") == INSTALLED
     assert ensure("test") == [] and ensure("") == []

@@ -35,6 +35,11 @@ from broker_tui.store.tables import (
     Service,
     SpotAgreement,
     SpotAmendment,
+    Ssda903Child,
+    Ssda903Episode,
+    Ssda903File,
+    Ssda903Import,
+    Ssda903Oc3,
     SufficiencyImport,
     SufficiencyRecord,
 )
@@ -142,9 +147,20 @@ def market_rows() -> list[SQLModel]:
                                referral_date=dt.date(2026, 11, 2), suitability_foster="preferred",
                                preferred_location={"kind": "la", "code": "E06000018"},
                                fields={"childId": 2**47 + 5, "placementType": "Foster", "totalWeeklyCost": 950})
+    return_import = Ssda903Import(imported_at=dt.datetime(2026, 12, 3, 11, 0, tzinfo=dt.UTC), imported_by="analyst",
+                                  children=1, episodes=1, uasc=0, oc3=1, queries=0)
+    return_file = Ssda903File(import_id=return_import.id, source_name="episodes.csv", sha256="cd" * 32,
+                              table_name="Episodes", row_count=1, years={"2024-25": 1})
+    child = Ssda903Child(import_id=return_import.id, child_id=2**46 + 9, la="856", birth_month="2010-06", sex="F")
+    episode = Ssda903Episode(import_id=return_import.id, child_id=2**46 + 9, la="856", return_year="2024-25",
+                             decom=dt.date(2024, 5, 2), dec=dt.date(2025, 1, 10), rne="S", ls="C2", cin="N1",
+                             place="U1", place_provider="PR1", rec="E13", reason_place_change="CARPL",
+                             pl_la="E06000016", pl_district="LE2", home_district="LE4")
+    leaver = Ssda903Oc3(import_id=return_import.id, child_id=2**46 + 9, la="856", return_year="2024-25",
+                        in_touch="YES", activ="F2", accom="S")
     return [la, district, code, meta, provider, home, agency, household, prices, stop, referral, sent, offer,
             spot, amendment, approval, block, term, unit, unit_status, placement, block_placement, note, action,
-            correction, event, source, record]
+            correction, event, source, record, return_import, return_file, child, episode, leaver]
 
 
 def add_in_order(session: Session, rows: list[SQLModel]) -> None:
