@@ -17,7 +17,7 @@ import numpy as np
 
 from broker_tui.domain.sufficiency.categories import ADULT_MONTHS, BAND_NAMES, CATEGORIES
 from broker_tui.domain.sufficiency.panel import Panel, band_index
-from broker_tui.domain.sufficiency.rates import Rates, tic_index
+from broker_tui.domain.sufficiency.rates import TIC_EDGES, Rates, tic_index
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,31 @@ class Scenario:
     from_month: int | None = None  # absolute month index; None: from the start
 
 
-def _draw_rates(rates: Rates, sims: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per simulation: leaving [sims, bands, tic], cumulative moves [sims, cats, bands, cats], entry rate."""
+def _draw_rates(rates: Rates, sims: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                           np.ndarray]:
+    """Per simulation: leaving [sims, bands, tic]; staying in the category [sims, cats, bands]; where a child
+    who moves goes, cumulative over the other categories [sims, cats, bands, cats]; the entry rate [sims]."""
     p0 = rates.leave_prior()
     a = rates.leave_events + rates.prior * p0
     b = np.maximum(rates.leave_exposure - rates.leave_events, 0) + rates.prior * (1 - p0)
     leave = rng.beta(np.broadcast_to(a, (sims, *a.shape)), np.broadcast_to(b, (sims, *b.shape)))
     alpha = rates.moves + rates.prior * rates.move_prior()[:, None, :]
     g = rng.gamma(np.broadcast_to(alpha, (sims, *alpha.shape)))
-    moves = np.cumsum(g / g.sum(3, keepdims=True), axis=3)
-    moves[..., -1] = 1.0
+    p = g / g.sum(3, keepdims=True)
+    nc = p.shape[1]
+    own = np.arange(nc)
+    stay = p[:, own, :, own].transpose(1, 0, 2)  # [sims, cats, bands]
+    other = p.copy()
+    other[:, own, :, own] = 0.0
+    go = np.cumsum(other, axis=3) / np.maximum(1.0 - stay, 1e-12)[..., None]
+    go[..., -1] = 1.0
     lam = (rng.gamma(rates.entry_sum() + 0.5, 1.0 / rates.entry_weights.sum(), size=sims) if len(rates.entries)
            else np.zeros(sims))
-    return leave, moves, lam
+    return leave, stay, go, lam
+
+
+_BAND_OF_AGE = band_index(np.arange(-1, ADULT_MONTHS + 2)).astype(np.int8)  # [age + 1]; age -1: not known
+_TIC_OF_MONTHS = tic_index(np.arange(TIC_EDGES[-1] + 1)).astype(np.int8)  # months in care, capped at the last
 
 
 def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed: int = 0,
@@ -92,34 +104,38 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     """Simulate ``months`` months after the cut-off ``sims`` times."""
     rng = np.random.default_rng(seed)
     scen = scenario or Scenario()
-    nc, nb = len(CATEGORIES), len(BAND_NAMES)
-    leave, moves, lam = _draw_rates(rates, sims, rng)
+    nc, nb, nt = len(CATEGORIES), len(BAND_NAMES), len(TIC_EDGES)
+    leave, stay_p, go, lam = _draw_rates(rates, sims, rng)
+    leave_flat, stay_flat = leave.reshape(-1).astype(np.float32), stay_p.reshape(-1).astype(np.float32)
+    go_rows = go.reshape(-1, nc).astype(np.float32)
+    cap = TIC_EDGES[-1]
     n0 = len(start.category)
     sim = np.repeat(np.arange(sims, dtype=np.int32), n0)
-    cat = np.tile(start.category, sims).astype(np.int8)
+    cat = np.tile(start.category, sims).astype(np.int32)
     age = np.tile(start.age, sims).astype(np.int32)
-    tic = np.tile(start.tic, sims).astype(np.int32)
+    tic = np.tile(np.minimum(start.tic, cap), sims).astype(np.int32)
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
     flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out")}
-    pool_age, pool_cat = rates.entrant_age, rates.entrant_category
+    pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
     for h in range(months):
         month = rates.cutoff + 1 + h
         known = age >= 0
-        age = np.where(known, age + 1, age)
-        tic = tic + 1
-        band = band_index(age)
-        p_leave = leave[sim, np.minimum(band, nb - 1), tic_index(tic)]
-        u = rng.random(len(cat))
-        goes = (known & (age >= ADULT_MONTHS)) | (u < p_leave)
+        age = age + known  # a child of unknown age stays unknown
+        np.minimum(tic + 1, cap, out=tic)
+        band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
+        u = rng.random(len(cat), dtype=np.float32)
+        goes = (u < leave_flat[(sim * nb + band) * nt + _TIC_OF_MONTHS[tic]]) | (age >= ADULT_MONTHS)
         flows["leavers"][:, h] = _count(sim[goes], cat[goes], sims, nc)
-        cum = moves[sim, cat, band]  # [n, cats]
-        to = (rng.random(len(cat))[:, None] > cum).sum(1).astype(np.int8)
-        stay = ~goes
-        moving = stay & (to != cat)
-        flows["out"][:, h] = _count(sim[moving], cat[moving], sims, nc)
-        flows["in"][:, h] = _count(sim[moving], to[moving], sims, nc)
-        cat = np.where(moving, to, cat)
-        sim, cat, age, tic = sim[stay], cat[stay], age[stay], tic[stay]
+        keep = ~goes
+        sim, cat, age, tic, band = sim[keep], cat[keep], age[keep], tic[keep], band[keep]
+        cell = (sim * nc + cat) * nb + band
+        moving = np.flatnonzero(rng.random(len(cat), dtype=np.float32) >= stay_flat[cell])
+        if len(moving):
+            rows = go_rows[cell[moving]]
+            to = (rng.random(len(moving), dtype=np.float32)[:, None] > rows).sum(1).astype(np.int32)
+            flows["out"][:, h] = _count(sim[moving], cat[moving], sims, nc)
+            flows["in"][:, h] = _count(sim[moving], to, sims, nc)
+            cat[moving] = to
         factor = rates.entry_factor(month)
         if scen.from_month is None or month >= scen.from_month:
             factor *= scen.entrant_factor
@@ -128,14 +144,14 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
         if total:
             pick = rng.integers(0, len(pool_age), size=total)
             new_sim = np.repeat(np.arange(sims, dtype=np.int32), count)
-            new_cat = pool_cat[pick]
+            new_cat, new_age = pool_cat[pick], pool_age[pick]
             flows["entries"][:, h] = _count(new_sim, new_cat, sims, nc)
             sim = np.concatenate([sim, new_sim])
             cat = np.concatenate([cat, new_cat])
-            age = np.concatenate([age, pool_age[pick]])
+            age = np.concatenate([age, new_age])
             tic = np.concatenate([tic, np.zeros(total, dtype=np.int32)])
-        flat = (sim.astype(np.int64) * nc + cat) * nb + band_index(age)
-        stock[:, h] = np.bincount(flat, minlength=sims * nc * nb).reshape(sims, nc, nb)
+            band = np.concatenate([band, _BAND_OF_AGE[np.minimum(new_age, ADULT_MONTHS) + 1].astype(np.int32)])
+        stock[:, h] = np.bincount((sim * nc + cat) * nb + band, minlength=sims * nc * nb).reshape(sims, nc, nb)
     start_flat = start.category.astype(np.int64) * nb + band_index(start.age)
     start_stock = np.bincount(start_flat, minlength=nc * nb).reshape(nc, nb)
     return Simulated(rates.cutoff + 1, stock, flows["entries"], flows["leavers"], flows["in"], flows["out"],
@@ -143,4 +159,5 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
 
 
 def _count(sim: np.ndarray, cat: np.ndarray, sims: int, nc: int) -> np.ndarray:
-    return np.bincount(sim.astype(np.int64) * nc + cat, minlength=sims * nc).reshape(sims, nc)
+    out: np.ndarray = np.bincount(sim * nc + cat, minlength=sims * nc).reshape(sims, nc)
+    return out
