@@ -93,10 +93,20 @@ def main(ctx: click.Context, db: str | None, today: dt.date | None, log_level: s
 
 
 def _register() -> None:
-    from broker_tui.cli import audit, contracts, database, market, matching, outreach, referrals, ssda903
+    from broker_tui.cli import (
+        audit,
+        contracts,
+        database,
+        forecast,
+        market,
+        matching,
+        outreach,
+        referrals,
+        ssda903,
+    )
 
     for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS,
-                    *audit.COMMANDS, *contracts.COMMANDS, *ssda903.COMMANDS):
+                    *audit.COMMANDS, *contracts.COMMANDS, *ssda903.COMMANDS, *forecast.COMMANDS):
         main.add_command(command)
     from broker_tui.cli.quality import qa
 

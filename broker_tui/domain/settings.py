@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from broker_tui.domain.sufficiency.forecast_settings import (
+    ForecastSettingError,
+    ForecastSettings,
+    forecast_settings,
+)
+
 
 class SettingsError(ValueError):
     """A bad value: ``str()`` is one line naming the key (and the file, when the loader adds it)."""
@@ -46,6 +52,7 @@ class Settings:
     high_cost_threshold_pence: int = 750_000  # weekly cost above which a manager's approval is needed
     raise_basis_points: int = 500  # an amendment raising the weekly price by more than this needs approval
     approvers: tuple[tuple[str, int], ...] = ()  # (login or database role, highest weekly pence they may approve)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
 
 
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -63,7 +70,7 @@ def _check_unknown(section: dict[str, Any], allowed: set[str], prefix: str) -> N
 
 def settings_from_mapping(data: dict[str, Any]) -> Settings:
     """Build Settings from a parsed TOML mapping, refusing any bad value with the key named."""
-    _check_unknown(data, {"home", "matching", "user", "approvals"}, "settings")
+    _check_unknown(data, {"home", "matching", "user", "approvals", "forecast"}, "settings")
     home_raw = _section(data, "home")
     _check_unknown(home_raw, {f.name for f in fields(HomeArea)}, "home")
     home_kw: dict[str, Any] = {}
@@ -123,7 +130,12 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
             raise SettingsError(f"approvals.approvers.{who}",
                                 f"must be a whole number of pounds a week, got {pounds!r}")
         approvers.append((who.strip(), pounds * 100))
+    try:
+        forecast = forecast_settings(_section(data, "forecast"))
+    except ForecastSettingError as exc:
+        raise SettingsError(exc.key, exc.message) from None
     return Settings(
+        forecast=forecast,
         home=HomeArea(**home_kw),
         weights=MatchingWeights(**weights_kw),
         user_name=user_name.strip(),

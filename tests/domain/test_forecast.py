@@ -153,3 +153,29 @@ def test_scenario_entrants_raise_the_forecast() -> None:
     assert r.entry_rate() > 0
     assert more.entries.sum() > base.entries.sum() * 1.3
     assert more.by_category()[:, -1].sum(1).mean() > base.by_category()[:, -1].sum(1).mean()
+
+
+def test_forecast_settings_are_checked_with_the_key_named() -> None:
+    from broker_tui.domain.settings import SettingsError, settings_from_mapping
+
+    s = settings_from_mapping({"forecast": {
+        "categories": {"kinship": ["U1", "u2"], "in_house_fostering": ["U4/PR1"], "external_fostering": ["U4"]},
+        "scenarios": {"growth": {"entrants_percent": 10, "from": "2027-04"}}}})
+    m = s.forecast.categories
+    assert (m.category("U2", "PR4"), m.category("U4", "PR1"), m.category("U4", "PR4")) == (
+        "kinship", "in_house_fostering", "external_fostering")  # the first match wins
+    assert m.category("K2", "PR4") == "other"  # the map replaces the default: unnamed codes are other
+    growth = s.forecast.scenario("growth")
+    assert growth.entrant_factor == pytest.approx(1.1) and growth.from_month == (2027, 4)
+    bad = {
+        "forecast.categories.hotel": {"categories": {"hotel": ["U1"]}},
+        "forecast.categories.kinship": {"categories": {"kinship": ["U1/PR9"]}},
+        "forecast.scenarios.g.entrants_percent": {"scenarios": {"g": {"entrants_percent": -100}}},
+        "forecast.scenarios.g.from": {"scenarios": {"g": {"from": "2027-13"}}},
+        "forecast.scenarios.g.places": {"scenarios": {"g": {"places": 6}}},
+        "forecast.window": {"window": 12},
+    }
+    for key, raw in bad.items():
+        with pytest.raises(SettingsError) as err:
+            settings_from_mapping({"forecast": raw})
+        assert err.value.key == key

@@ -1,11 +1,21 @@
 """Sufficiency evidence from the council's own data.
 
 - _ssda903_import: the SSDA903 return (Header, Episodes, UASC, OC3 CSV files of one or several years)
-  checked whole (domain.sufficiency) and kept as forecasting needs it, under pseudonymous child ids.
+  checked whole (domain.sufficiency) and kept as forecasting needs it, under pseudonymous child ids;
+- _forecast: the demand forecast over every imported return, its scenarios and its rolling backtest.
 
 Import from this package, never from its private modules.
 """
 
+from broker_tui.services.sufficiency._forecast import (
+    BacktestReport,
+    ForecastRun,
+    NoReturn,
+    backtest,
+    forecast_panel,
+    run_forecast,
+    write_forecast_json,
+)
 from broker_tui.services.sufficiency._ssda903_import import (
     FileRead,
     ReturnAlreadyImported,
@@ -15,4 +25,5 @@ from broker_tui.services.sufficiency._ssda903_import import (
     return_files,
 )
 
-__all__ = ["FileRead", "ReturnAlreadyImported", "ReturnImport", "ReturnInvalid", "import_ssda903", "return_files"]
+__all__ = ["BacktestReport", "FileRead", "ForecastRun", "NoReturn", "backtest", "forecast_panel", "run_forecast",
+           "ReturnAlreadyImported", "ReturnImport", "ReturnInvalid", "import_ssda903", "return_files", "write_forecast_json"]

@@ -1,0 +1,110 @@
+"""`broker-tui forecast run|backtest`: demand for places from the imported SSDA903 returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from broker_tui.cli import Root, fail, ready, say
+
+
+@click.group()
+def forecast() -> None:
+    """Children in care by placement category and age band, month by month, from the SSDA903 returns."""
+
+
+@forecast.command("run")
+@click.option("--years", type=click.IntRange(1, 5), default=5, show_default=True, help="How far ahead (1 to 5).")
+@click.option("--scenario", metavar="NAME", help="A scenario from the settings ([forecast.scenarios.NAME]).")
+@click.option("--sims", type=click.IntRange(100, 5000), default=1000, show_default=True,
+              help="Simulations (the 80% interval is their 10th to 90th percentile).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (json) instead.")
+@click.pass_obj
+def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, out: Path | None) -> None:
+    """Forecast from the end of the latest return: the mean of the simulations and its 80% interval, by
+    category, each year; --format json (to --out FILE) gives every month and the age bands. Counts only: no
+    child identifier leaves the database."""
+    import json
+
+    from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
+    from broker_tui.services.private_files import FileRefused
+    from broker_tui.services.sufficiency import NoReturn, run_forecast, write_forecast_json
+
+    if out is not None and fmt != "json":
+        fail("--out writes the forecast as JSON: add --format json")
+    ctx = ready(root)
+    try:
+        done = run_forecast(ctx, years=years, scenario=scenario, sims=sims)
+    except NoReturn as exc:
+        fail(str(exc), 1)
+    except KeyError as exc:
+        fail(f"--scenario: {exc.args[0]}")
+    if fmt == "json":
+        if out is None:
+            say(json.dumps(done.as_json(), indent=1))
+            return
+        try:
+            path = write_forecast_json(done, out)
+        except FileRefused as exc:
+            fail(str(exc), 1)
+        say(f"Wrote the forecast ({len(done.months)} months, {done.simulations} simulations) to {path}")
+        return
+    say(f"Children in care: forecast from the end of {done.cutoff} ({done.scenario}, {done.simulations} "
+        "simulations; mean and 80% interval)")
+    ends = [i for i in range(11, len(done.months), 12)]
+    head = f"{'':26}{'now':>8}" + "".join(f"{done.months[i]:>18}" for i in ends)
+    say(head)
+    now = done.history[-1]
+    for k, c in enumerate(CATEGORIES):
+        cells = "".join(f"{_cell(done.mean[i][k], done.low[i][k], done.high[i][k]):>18}" for i in ends)
+        say(f"{CATEGORY_LABELS[c]:26}{now[k]:>8}{cells}")
+    cells = "".join(f"{_cell(done.total_mean[i], done.total_low[i], done.total_high[i]):>18}" for i in ends)
+    say(f"{'Total':26}{sum(now):>8}{cells}")
+    say(f"Entries {done.entries_per_month:.1f} a month (trend {done.entry_growth:.2f} a year); "
+        f"{done.leaving_per_month:.1%} of children in care leave in a month")
+    if done.unreturned:
+        say(f"Note: {done.unreturned} episode(s) were left open in a return that no later return carries; "
+            "they are counted as still open")
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    return f"{mean:.0f} ({low:.0f}-{high:.0f})"
+
+
+@forecast.command("backtest")
+@click.option("--cutoffs", type=click.IntRange(2, 24), default=6, show_default=True,
+              help="How many past cut-offs (the latest, 6 months apart).")
+@click.option("--sims", type=click.IntRange(100, 5000), default=500, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.pass_obj
+def backtest_cmd(root: Root, cutoffs: int, sims: int, as_json: bool) -> None:
+    """Refit the forecast at past cut-offs from the history before each alone and score it at +6 and +12
+    months against the actual stock, beside flat (stock stays) and drift (the last year's change goes on):
+    WAPE over categories and cut-offs, MAPE of the total, age band by category WAPE, 80% interval cover."""
+    import json
+
+    from broker_tui.domain.sufficiency.categories import CATEGORY_LABELS
+    from broker_tui.services.sufficiency import NoReturn, backtest
+
+    ctx = ready(root)
+    try:
+        report = backtest(ctx, cutoffs=cutoffs, sims=sims)
+    except (NoReturn, ValueError) as exc:
+        fail(str(exc), 1)
+    if as_json:
+        say(json.dumps(report.as_json(), indent=1))
+        return
+    say(f"Backtest at {len(report.cutoffs)} cut-offs: {', '.join(report.cutoffs)} ({report.simulations} simulations)")
+    for s in report.scores:
+        say(f"+{s.horizon} months        model    flat   drift")
+        say(f"  category WAPE  {s.wape['model']:6.1%}  {s.wape['flat']:6.1%}  {s.wape['drift']:6.1%}")
+        say(f"  total MAPE     {s.mape['model']:6.1%}  {s.mape['flat']:6.1%}  {s.mape['drift']:6.1%}")
+        say(f"  age band x category WAPE {s.band_wape:.1%} (flat {s.band_wape_flat:.1%})")
+        for c, v in s.category_wape.items():
+            say(f"    {CATEGORY_LABELS[c]:24} {v['model']:6.1%}  {v['flat']:6.1%}  {v['drift']:6.1%}")
+        say(f"  80% intervals held {s.coverage:.0%} of category actuals, {s.total_coverage:.0%} of totals")
+
+
+COMMANDS = (forecast,)

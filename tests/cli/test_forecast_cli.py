@@ -1,0 +1,52 @@
+"""`broker-tui forecast run|backtest` (issue 15): a table by category and year with 80% intervals, JSON to
+an owner-only file, clear messages for no return, an unknown scenario and --out without --format json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.cli.test_referrals_cli import cli  # noqa: F401 (a fixture)
+
+SYNTHETIC = ("ssda903_synthetic_header.csv", "ssda903_synthetic_episodes.csv", "ssda903_synthetic_uasc.csv")
+
+
+def test_no_return_yet(cli) -> None:  # noqa: F811
+    done = cli("forecast", "run", "--years", "1", "--sims", "100")
+    assert done.exit_code == 1
+    assert "no SSDA903 return has been imported: read one first with broker-tui ssda903 import DIR" in done.stderr
+
+
+def test_run_and_backtest(cli, shared_data: Path, tmp_path: Path) -> None:  # noqa: F811
+    folder = tmp_path / "return"
+    folder.mkdir()
+    for name in SYNTHETIC:
+        shutil.copy(shared_data / name, folder / name)
+    assert cli("ssda903", "import", str(folder)).exit_code == 0
+    done = cli("forecast", "run", "--years", "2", "--sims", "200")
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert lines[0] == ("Children in care: forecast from the end of 2022-03 (baseline, 200 simulations; mean and "
+                        "80% interval)")
+    assert lines[1].split() == ["now", "2023-03", "2024-03"]
+    assert lines[2].startswith("In-house fostering") and lines[2].split()[2] == "23"
+    assert lines[8].startswith("Total") and lines[8].split()[1] == "86"
+    assert "24 episode(s) were left open in a return that no later return carries" in done.stdout
+    out = tmp_path / "f.json"
+    done = cli("forecast", "run", "--years", "1", "--sims", "100", "--format", "json", "--out", str(out))
+    assert done.exit_code == 0 and f"to {out}" in done.stdout
+    assert json.loads(out.read_text())["last_actual_month"] == "2022-03" and out.stat().st_mode & 0o777 == 0o600
+    refused = cli("forecast", "run", "--out", str(tmp_path / "g.json"))
+    assert refused.exit_code == 2 and "--out writes the forecast as JSON: add --format json" in refused.stderr
+    unknown = cli("forecast", "run", "--scenario", "growth", "--sims", "100")
+    assert unknown.exit_code == 2
+    assert "--scenario: no scenario named 'growth' (known: none: add [forecast.scenarios.NAME]" in unknown.stderr
+    folder_out = cli("forecast", "run", "--sims", "100", "--format", "json", "--out", str(tmp_path))
+    assert folder_out.exit_code == 2 and "is a directory" in folder_out.stderr
+    bt = cli("forecast", "backtest", "--cutoffs", "2", "--sims", "100")
+    assert bt.exit_code == 0, bt.output
+    assert bt.stdout.splitlines()[0] == "Backtest at 2 cut-offs: 2020-09, 2021-03 (100 simulations)"
+    assert "  category WAPE " in bt.stdout and "80% intervals held" in bt.stdout
+    data = json.loads(cli("forecast", "backtest", "--cutoffs", "2", "--sims", "100", "--json").stdout)
+    assert [h["months"] for h in data["horizons"]] == [6, 12]
