@@ -38,10 +38,11 @@ class Rates:
     leave_events: np.ndarray  # [bands, tic]
     leave_exposure: np.ndarray  # [bands, tic] child-months
     moves: np.ndarray  # [categories, bands, categories] counts of the next month's category
-    entries: np.ndarray  # [window] children entering care in each month of the window
+    entries: np.ndarray  # [window] children entering care in each month of the window, over its season
     entrant_age: np.ndarray  # int32 [n]: months of age on entry (-1 not known)
     entrant_category: np.ndarray  # int8 [n]
-    growth: float  # entries in a year against the year before (1.0: no trend)
+    growth: float  # entries in a year against the year before (1.0: no trend), shrunk by its uncertainty
+    growth_se: float  # the standard error of log(growth)
     season: np.ndarray  # [12] entries in each calendar month against the year's mean
     entry_weights: np.ndarray  # [window] each month's weight (recent months count more with a half-life)
     prior: float = 12.0
@@ -81,12 +82,14 @@ class Rates:
         lags = np.arange(len(self.entries))[::-1]
         return float((lags * self.entry_weights).sum() / self.entry_weights.sum()) if len(self.entries) else 0.0
 
+    def entry_span(self, month: int) -> float:
+        """Months of trend from where the window's rate stands to ``month`` (an absolute month index after the
+        cut-off), damped: each month ahead counts 0.97 of the one before."""
+        return self.entry_lag() + sum(0.97 ** i for i in range(1, month - self.cutoff + 1))
+
     def entry_factor(self, month: int) -> float:
-        """Trend and season for the month ``month`` (an absolute month index after the cut-off)."""
-        ahead = month - self.cutoff
-        # the window's mean stands at its middle; the trend runs from there, damped (half-life two years)
-        span = self.entry_lag() + sum(0.97 ** i for i in range(1, ahead + 1))
-        return float(self.growth ** (span / 12) * self.season[month % 12])
+        """Trend and season for ``month`` at the counted growth."""
+        return float(self.growth ** (self.entry_span(month) / 12) * self.season[month % 12])
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,10 @@ def fit_rates(panel: Panel, cutoff: int, options: FitOptions | None = None) -> R
         weights[k] = w
         tic = np.where(nxt >= 0, np.where(here, tic + 1, 0), -1)
     ent_age, ent_cat = _entrants(panel, cutoff, window, o.min_entrants)
+    season = _season(panel, cutoff)
+    entries = entries / season[np.arange(cutoff - window + 1, cutoff + 1) % 12]  # the level without the season
     return Rates(cutoff, window, leave_events, leave_exposure, moves, entries, ent_age, ent_cat,
-                 _growth(panel, cutoff), _season(panel, cutoff), weights, prior)
+                 *_growth(panel, cutoff, season), season, weights, prior)
 
 
 def entries_by_month(panel: Panel, upto: int) -> np.ndarray:
@@ -173,15 +178,23 @@ def _entrants(panel: Panel, cutoff: int, window: int, least: int) -> tuple[np.nd
     return np.concatenate(ages).astype(np.int32), np.concatenate(cats).astype(np.int8)
 
 
-def _growth(panel: Panel, cutoff: int) -> float:
-    """Entries in a year against the year before, from a straight line through the logs of the last 12 to
-    24 months' counts (1.0 with less than a year of history), kept between halving and doubling."""
+def _growth(panel: Panel, cutoff: int, season: np.ndarray) -> tuple[float, float]:
+    """Entries in a year against the year before, and the standard error of its log: a straight line through
+    the logs of the last 12 to 24 months' counts (none with less than a year of history), its slope shrunk
+    towards no trend by how uncertain it is (slope x slope^2 / (slope^2 + se^2)), kept between halving and
+    doubling."""
     counts = entries_by_month(panel, cutoff)[-24:]
+    counts = counts / season[np.arange(cutoff - len(counts) + 1, cutoff + 1) % 12]
     if len(counts) < 12:
-        return 1.0
+        return 1.0, 0.0
     t = np.arange(len(counts), dtype=float)
-    slope = np.polyfit(t, np.log(counts + 0.5), 1)[0]
-    return float(np.clip(np.exp(12 * slope), 0.5, 2.0))
+    y = np.log(counts + 0.5)
+    slope, intercept = np.polyfit(t, y, 1)
+    resid = y - (slope * t + intercept)
+    se = float(np.sqrt(resid @ resid / (len(t) - 2) / ((t - t.mean()) @ (t - t.mean()))))
+    b, e = 12 * float(slope), 12 * se  # a year's
+    shrunk = b * b * b / (b * b + e * e) if b else 0.0
+    return float(np.clip(np.exp(shrunk), 0.5, 2.0)), e
 
 
 def _season(panel: Panel, cutoff: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The demand forecast: children in care simulated month by month from the cut-off, many times over.
 
 Each simulation first draws its own rates from what the history allows (leaving from a beta, moves from a
-Dirichlet, the entry rate from a gamma, each around the counted rates), so the spread of the simulations
+Dirichlet, the entry rate from a gamma and its trend from a normal, each around the counted rates), so the spread of the simulations
 carries both chance and how little the history says; then, every month, each child in care ages a month,
 leaves at 18 or with its band's and time in care's chance, or moves to a category by its category's and
 band's chances; and new children enter (a Poisson count at the entry rate with trend, season and the
@@ -106,6 +106,8 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     scen = scenario or Scenario()
     nc, nb, nt = len(CATEGORIES), len(BAND_NAMES), len(TIC_EDGES)
     leave, stay_p, go, lam = _draw_rates(rates, sims, rng)
+    # each simulation's trend, drawn around the counted one by its standard error
+    log_growth = np.clip(rng.normal(np.log(rates.growth), rates.growth_se, size=sims), np.log(0.5), np.log(2.0))
     leave_flat, stay_flat = leave.reshape(-1).astype(np.float32), stay_p.reshape(-1).astype(np.float32)
     go_rows = go.reshape(-1, nc).astype(np.float32)
     cap = TIC_EDGES[-1]
@@ -117,14 +119,13 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
     flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out")}
     pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
+    band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
     for h in range(months):
         month = rates.cutoff + 1 + h
-        known = age >= 0
-        age = age + known  # a child of unknown age stays unknown
-        np.minimum(tic + 1, cap, out=tic)
-        band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
+        # the chances are those of the child as at the last month's end (as the rates were counted)
         u = rng.random(len(cat), dtype=np.float32)
-        goes = (u < leave_flat[(sim * nb + band) * nt + _TIC_OF_MONTHS[tic]]) | (age >= ADULT_MONTHS)
+        known = age >= 0
+        goes = (u < leave_flat[(sim * nb + band) * nt + _TIC_OF_MONTHS[tic]]) | (known & (age + 1 >= ADULT_MONTHS))
         flows["leavers"][:, h] = _count(sim[goes], cat[goes], sims, nc)
         keep = ~goes
         sim, cat, age, tic, band = sim[keep], cat[keep], age[keep], tic[keep], band[keep]
@@ -136,7 +137,10 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             flows["out"][:, h] = _count(sim[moving], cat[moving], sims, nc)
             flows["in"][:, h] = _count(sim[moving], to, sims, nc)
             cat[moving] = to
-        factor = rates.entry_factor(month)
+        age = age + (age >= 0)  # a month older (a child of unknown age stays unknown)
+        np.minimum(tic + 1, cap, out=tic)
+        band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
+        factor = np.exp(log_growth * rates.entry_span(month) / 12) * rates.season[month % 12]
         if scen.from_month is None or month >= scen.from_month:
             factor *= scen.entrant_factor
         count = rng.poisson(lam * factor) if len(pool_age) else np.zeros(sims, dtype=np.int64)
