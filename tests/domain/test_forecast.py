@@ -160,19 +160,25 @@ def test_forecast_settings_are_checked_with_the_key_named() -> None:
 
     s = settings_from_mapping({"forecast": {
         "categories": {"kinship": ["U1", "u2"], "in_house_fostering": ["U4/PR1"], "external_fostering": ["U4"]},
-        "scenarios": {"growth": {"entrants_percent": 10, "from": "2027-04"}}}})
+        "scenarios": {"growth": {"entrants_percent": 10, "from": "2027-04"},
+                      "home": {"add_places": {"residential": 6}, "foster_households": 20}}}})
     m = s.forecast.categories
     assert (m.category("U2", "PR4"), m.category("U4", "PR1"), m.category("U4", "PR4")) == (
         "kinship", "in_house_fostering", "external_fostering")  # the first match wins
     assert m.category("K2", "PR4") == "other"  # the map replaces the default: unnamed codes are other
     growth = s.forecast.scenario("growth")
     assert growth.entrant_factor == pytest.approx(1.1) and growth.from_month == (2027, 4)
+    home = s.forecast.scenario("home")
+    assert home.add_places == (("residential", 6),) and home.foster_households == 20 and home.entrant_factor == 1.0
     bad = {
         "forecast.categories.hotel": {"categories": {"hotel": ["U1"]}},
         "forecast.categories.kinship": {"categories": {"kinship": ["U1/PR9"]}},
         "forecast.scenarios.g.entrants_percent": {"scenarios": {"g": {"entrants_percent": -100}}},
         "forecast.scenarios.g.from": {"scenarios": {"g": {"from": "2027-13"}}},
         "forecast.scenarios.g.places": {"scenarios": {"g": {"places": 6}}},
+        "forecast.scenarios.g.add_places.hotel": {"scenarios": {"g": {"add_places": {"hotel": 6}}}},
+        "forecast.scenarios.g.add_places.residential": {"scenarios": {"g": {"add_places": {"residential": 1.5}}}},
+        "forecast.scenarios.g.foster_households": {"scenarios": {"g": {"foster_households": "20"}}},
         "forecast.window": {"window": 12},
     }
     for key, raw in bad.items():

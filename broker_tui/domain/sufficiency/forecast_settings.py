@@ -8,6 +8,11 @@ in_house_fostering = ["U4/PR1", "U5/PR1", "U6/PR1"]   # PLACE/PLACE_PROVIDER, or
 [forecast.scenarios.more_entrants]
 entrants_percent = 10            # 10% more children entering care (-10: fewer)
 from = "2027-04"                 # from this month (yyyy-mm); the start of the forecast when left out
+
+[forecast.scenarios.new_home]
+add_places = { residential = 6 } # the council's own places added (the gap against the market)
+foster_households = 20           # in-house foster households added, at today's places a household
+from = "2027-04"
 ```
 """
 
@@ -34,6 +39,8 @@ class ScenarioSetting:
     name: str
     entrants_percent: float = 0.0
     from_month: tuple[int, int] | None = None  # (year, month)
+    add_places: tuple[tuple[str, int], ...] = ()  # (category, places) the council's own, added
+    foster_households: int = 0  # in-house foster households added
 
     @property
     def entrant_factor(self) -> float:
@@ -88,10 +95,11 @@ def _rules(raw: Any) -> list[CategoryRule]:
 def _scenario(name: str, raw: Any) -> ScenarioSetting:
     key = f"forecast.scenarios.{name}"
     if not isinstance(raw, dict):
-        raise ForecastSettingError(key, "must be a table (entrants_percent, from)")
-    unknown = set(raw) - {"entrants_percent", "from"}
+        raise ForecastSettingError(key, "must be a table (entrants_percent, add_places, foster_households, from)")
+    known = ("add_places", "entrants_percent", "foster_households", "from")
+    unknown = set(raw) - set(known)
     if unknown:
-        raise ForecastSettingError(f"{key}.{sorted(unknown)[0]}", "unknown setting (known: entrants_percent, from)")
+        raise ForecastSettingError(f"{key}.{sorted(unknown)[0]}", f"unknown setting (known: {', '.join(known)})")
     pct = raw.get("entrants_percent", 0)
     if isinstance(pct, bool) or not isinstance(pct, int | float) or not -100 < pct <= 500:
         raise ForecastSettingError(f"{key}.entrants_percent", f"must be a percentage above -100, got {pct!r}")
@@ -101,4 +109,18 @@ def _scenario(name: str, raw: Any) -> ScenarioSetting:
         if m is None or not 1 <= int(m.group(2)) <= 12:
             raise ForecastSettingError(f"{key}.from", f"must be a month as yyyy-mm, got {raw['from']!r}")
         start = (int(m.group(1)), int(m.group(2)))
-    return ScenarioSetting(name, float(pct), start)
+    places: list[tuple[str, int]] = []
+    add = raw.get("add_places", {})
+    if not isinstance(add, dict):
+        raise ForecastSettingError(f"{key}.add_places", "must be a table of category = places")
+    for category, n in add.items():
+        if category not in CATEGORIES:
+            raise ForecastSettingError(f"{key}.add_places.{category}",
+                                       f"not a forecast category (known: {', '.join(CATEGORIES)})")
+        if isinstance(n, bool) or not isinstance(n, int) or not -1000 <= n <= 1000:
+            raise ForecastSettingError(f"{key}.add_places.{category}", f"must be a whole number of places, got {n!r}")
+        places.append((category, n))
+    households = raw.get("foster_households", 0)
+    if isinstance(households, bool) or not isinstance(households, int) or not -1000 <= households <= 1000:
+        raise ForecastSettingError(f"{key}.foster_households", f"must be a whole number, got {households!r}")
+    return ScenarioSetting(name, float(pct), start, tuple(places), households)
