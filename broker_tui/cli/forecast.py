@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from broker_tui.cli import Root, fail, ready, say
+
+if TYPE_CHECKING:
+    from broker_tui.services.context import AppContext
 
 
 @click.group()
@@ -19,22 +23,33 @@ def forecast() -> None:
 @click.option("--scenario", metavar="NAME", help="A scenario from the settings ([forecast.scenarios.NAME]).")
 @click.option("--sims", type=click.IntRange(100, 5000), default=1000, show_default=True,
               help="Simulations (the 80% interval is their 10th to 90th percentile).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (json) instead.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE.json or FILE.xlsx instead (xlsx needs it).")
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+              help="xlsx: the register within this many miles of the home area's centre, beside the local area.")
 @click.pass_obj
-def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, out: Path | None) -> None:
+def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, out: Path | None,
+            miles: float) -> None:
     """Forecast from the end of the latest return: the mean of the simulations and its 80% interval, by
-    category, each year; --format json (to --out FILE) gives every month and the age bands. Counts only: no
-    child identifier leaves the database."""
+    category, each year; --format json (to --out FILE) gives every month and the age bands; --format xlsx
+    --out FILE.xlsx writes the commissioning plan's workbook (the forecast, age bands, the gap against the
+    market and its diversity, with charts). Counts only: no child identifier leaves the database."""
     import json
 
     from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
     from broker_tui.services.private_files import FileRefused
     from broker_tui.services.sufficiency import NoReturn, run_forecast, write_forecast_json
 
-    if out is not None and fmt != "json":
-        fail("--out writes the forecast as JSON: add --format json")
+    if out is not None and fmt == "text":
+        fail("--out writes a file: add --format json or --format xlsx")
+    if fmt == "xlsx" and (out is None or out.suffix.lower() != ".xlsx"):
+        fail("--format xlsx writes a workbook: add --out FILE.xlsx")
     ctx = ready(root)
+    if fmt == "xlsx":
+        assert out is not None  # checked above
+        _workbook(ctx, out, years, scenario, sims, miles)
+        return
     try:
         done = run_forecast(ctx, years=years, scenario=scenario, sims=sims)
     except NoReturn as exc:
@@ -67,6 +82,64 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
     if done.unreturned:
         say(f"Note: {done.unreturned} episode(s) were left open in a return that no later return carries; "
             "they are counted as still open")
+
+
+def _workbook(ctx: AppContext, out: Path, years: int, scenario: str | None, sims: int, miles: float) -> None:
+    from broker_tui.services.private_files import FileRefused
+    from broker_tui.services.sufficiency import NoReturn, market_gap, write_workbook
+
+    try:
+        gap = market_gap(ctx, miles=miles, years=years, scenario=scenario, sims=sims)
+        path = write_workbook(gap, out)
+    except NoReturn as exc:
+        fail(str(exc), 1)
+    except KeyError as exc:
+        fail(f"--scenario: {exc.args[0]}")
+    except FileRefused as exc:
+        fail(str(exc), 1)
+    say(f"Wrote the commissioning plan's workbook ({len(gap.forecast.months)} months, {gap.forecast.simulations} "
+        f"simulations; the gap and diversity within {miles:g} miles) to {path}")
+
+
+@forecast.command("gap")
+@click.option("--years", type=click.IntRange(1, 5), default=5, show_default=True)
+@click.option("--scenario", metavar="NAME", help="A scenario from the settings ([forecast.scenarios.NAME]).")
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+              help="The register within this many miles of the home area's centre, beside the local area.")
+@click.option("--sims", type=click.IntRange(100, 5000), default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the gap, age bands and diversity as JSON.")
+@click.pass_obj
+def gap_cmd(root: Root, years: int, scenario: str | None, miles: float, sims: int, as_json: bool) -> None:
+    """The forecast at each year's end beside what the market can supply: the council's own places (in-house
+    homes, foster households' places, block units in force, a scenario's additions) and the register's places
+    in the local area and within reach. Gap: forecast less own places (positive: a shortfall the market
+    must meet); the register's places are shared with every council, so they stand beside it."""
+    import json
+
+    from broker_tui.domain.sufficiency.categories import CATEGORY_LABELS
+    from broker_tui.services.sufficiency import NoReturn, market_gap
+
+    ctx = ready(root)
+    try:
+        gap = market_gap(ctx, miles=miles, years=years, scenario=scenario, sims=sims)
+    except NoReturn as exc:
+        fail(str(exc), 1)
+    except KeyError as exc:
+        fail(f"--scenario: {exc.args[0]}")
+    if as_json:
+        say(json.dumps(gap.as_json(), indent=1))
+        return
+    say(f"The gap against the market: forecast from the end of {gap.forecast.cutoff} ({gap.forecast.scenario}); "
+        f"own places: in-house, block units, scenario; register: in the area / within {miles:g} miles")
+    say(f"{'':26}{'year end':>10}{'forecast':>10}{'own':>6}{'gap':>8}{'area':>7}{'within':>8}")
+    for r in gap.rows:
+        if r.category in ("kinship", "other"):
+            continue
+        say(f"{CATEGORY_LABELS[r.category]:26}{r.day:%m/%Y}".ljust(36) + f"{r.demand:>10.0f}{r.own.total:>6}"
+            f"{r.gap:>+8.0f}{r.reach.places_in_area:>7}{r.reach.places_within:>8}")
+    f = gap.foster
+    say(f"In-house foster households: {f.households} with {f.places} places ({f.free_places} free). Fostering "
+        "agencies register no places: see broker-tui sufficiency diversity")
 
 
 def _cell(mean: float, low: float, high: float) -> str:

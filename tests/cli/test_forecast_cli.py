@@ -38,7 +38,20 @@ def test_run_and_backtest(cli, shared_data: Path, tmp_path: Path) -> None:  # no
     assert done.exit_code == 0 and f"to {out}" in done.stdout
     assert json.loads(out.read_text())["last_actual_month"] == "2022-03" and out.stat().st_mode & 0o777 == 0o600
     refused = cli("forecast", "run", "--out", str(tmp_path / "g.json"))
-    assert refused.exit_code == 2 and "--out writes the forecast as JSON: add --format json" in refused.stderr
+    assert refused.exit_code == 2 and "--out writes a file: add --format json or --format xlsx" in refused.stderr
+    no_file = cli("forecast", "run", "--format", "xlsx", "--out", str(tmp_path / "plan.json"))
+    assert no_file.exit_code == 2 and "--format xlsx writes a workbook: add --out FILE.xlsx" in no_file.stderr
+    book = cli("forecast", "run", "--years", "1", "--sims", "100", "--format", "xlsx", "--out", str(tmp_path / "p.xlsx"))
+    assert book.exit_code == 0, book.output
+    assert book.stdout.startswith("Wrote the commissioning plan's workbook (12 months, 100 simulations; the gap and "
+                                  "diversity within 20 miles) to ")
+    gap = cli("forecast", "gap", "--years", "1", "--sims", "100", "--within", "15")
+    assert gap.exit_code == 0, gap.output
+    lines = gap.stdout.splitlines()
+    assert lines[0].endswith("register: in the area / within 15 miles")
+    assert [line.split()[0] for line in lines[2:6]] == ["In-house", "External", "Residential", "Supported"]
+    assert lines[-1].startswith("In-house foster households: 0 with 0 places")
+    assert json.loads(cli("forecast", "gap", "--years", "1", "--sims", "100", "--json").stdout)["within_miles"] == 20
     unknown = cli("forecast", "run", "--scenario", "growth", "--sims", "100")
     assert unknown.exit_code == 2
     assert "--scenario: no scenario named 'growth' (known: none: add [forecast.scenarios.NAME]" in unknown.stderr

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from broker_tui.domain.settings import settings_from_mapping
-from broker_tui.services.sufficiency import import_ssda903
-from broker_tui.services.sufficiency._market_gap import market_diversity, market_gap, market_supply
+from broker_tui.services.sufficiency import import_ssda903, market_diversity, market_gap, market_supply
 from broker_tui.store.tables import (
     BlockContract,
     BlockContractTerm,
@@ -110,3 +109,39 @@ def test_the_gap_beside_the_forecast(market, shared_data: Path, tmp_path: Path) 
     assert {b.band for b in gap.bands if b.category == "supported" and b.places_within} == {"16 to 17"}
     text = json.dumps(gap.as_json())
     assert '"gap"' in text and "LCC-1" not in text  # counts, never a case
+
+
+def test_the_workbook(market, shared_data: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    from broker_tui.services.sufficiency import write_workbook
+
+    folder = tmp_path / "return"
+    folder.mkdir()
+    for name in SYNTHETIC:
+        shutil.copy(shared_data / name, folder / name)
+    import_ssda903(market, [folder])
+    gap = market_gap(market, miles=20.0, years=2, sims=100)
+    path = write_workbook(gap, tmp_path / "plan.xlsx")
+    assert path.stat().st_mode & 0o777 == 0o600
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity"]
+    forecast = wb["Forecast"]
+    rows = list(forecast.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Month", "Kind") and rows[0][-3:] == ("Total", "Total low (80%)", "Total high (80%)")
+    actual = [r for r in rows[1:] if r[1] == "actual"]
+    assert actual[-1][0].date() == dt.date(2022, 3, 31) and actual[-1][-3] == 86
+    assert len([r for r in rows[1:] if r[1] == "forecast"]) == 24
+    assert forecast.cell(2, 1).number_format == "mmm yyyy"
+    assert len(forecast._charts) == 1 and len(wb["Gap chart"]._charts) == 1  # native charts
+    gap_rows = list(wb["Gap"].iter_rows(values_only=True))
+    assert len(gap_rows) == 1 + 6 * 2 and gap_rows[1][0] == "In-house fostering"
+    diversity = list(wb["Diversity"].iter_rows(values_only=True))
+    assert {r[0] for r in diversity[1:]} == {"External fostering", "Residential", "Supported accommodation"}
+    everything = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+    assert "LCC-1" not in everything  # no case reference, no child identifier
+    import csv
+
+    with open(shared_data / "ssda903_synthetic_header.csv", newline="", encoding="utf-8") as fh:
+        children = {r["CHILD"] for r in csv.DictReader(fh)}
+    assert not children & set(everything.split())

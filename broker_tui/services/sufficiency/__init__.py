@@ -2,7 +2,9 @@
 
 - _ssda903_import: the SSDA903 return (Header, Episodes, UASC, OC3 CSV files of one or several years)
   checked whole (domain.sufficiency) and kept as forecasting needs it, under pseudonymous child ids;
-- _forecast: the demand forecast over every imported return, its scenarios and its rolling backtest.
+- _forecast: the demand forecast over every imported return, its scenarios and its rolling backtest;
+- _market_gap: the forecast beside the market's supply (own places, the register within reach), diversity;
+- _workbook: the commissioning plan's Excel workbook (openpyxl, imported when written).
 
 Import from this package, never from its private modules.
 """
@@ -16,6 +18,7 @@ from broker_tui.services.sufficiency._forecast import (
     run_forecast,
     write_forecast_json,
 )
+from broker_tui.services.sufficiency._market_gap import MarketGap, market_diversity, market_gap, market_supply
 from broker_tui.services.sufficiency._ssda903_import import (
     FileRead,
     ReturnAlreadyImported,
@@ -24,6 +27,8 @@ from broker_tui.services.sufficiency._ssda903_import import (
     import_ssda903,
     return_files,
 )
+from broker_tui.services.sufficiency._workbook import write_workbook
 
 __all__ = ["BacktestReport", "FileRead", "ForecastRun", "NoReturn", "backtest", "forecast_panel", "run_forecast",
-           "ReturnAlreadyImported", "ReturnImport", "ReturnInvalid", "import_ssda903", "return_files", "write_forecast_json"]
+           "ReturnAlreadyImported", "ReturnImport", "ReturnInvalid", "import_ssda903", "return_files", "write_forecast_json",
+           "MarketGap", "market_diversity", "market_gap", "market_supply", "write_workbook"]
