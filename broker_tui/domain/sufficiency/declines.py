@@ -6,7 +6,7 @@ reason (and each reason's share of the answers received), the response rates, an
 cross-tabulated by:
 
 - need domain at a high level: a referral counts under each domain whose need level (``need_*``) is 3 or
-  more (High; levels run 0 to 4), so one approach may count under several domains; "No high need" holds
+  more (High: the top of the 0 to 3 scale), so one approach may count under several domains; "No high need" holds
   the approaches for referrals with none;
 - risk tag present (a risk recorded with ``present`` true; again one approach may count under several tags;
   "No risk recorded" holds the rest);
