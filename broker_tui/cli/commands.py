@@ -103,10 +103,12 @@ def _register() -> None:
         outreach,
         referrals,
         ssda903,
+        sufficiency,
     )
 
     for command in (*database.COMMANDS, *market.COMMANDS, *referrals.COMMANDS, *matching.COMMANDS, *outreach.COMMANDS,
-                    *audit.COMMANDS, *contracts.COMMANDS, *ssda903.COMMANDS, *forecast.COMMANDS):
+                    *audit.COMMANDS, *contracts.COMMANDS, *ssda903.COMMANDS, *forecast.COMMANDS,
+                    *sufficiency.COMMANDS):
         main.add_command(command)
     from broker_tui.cli.quality import qa
 
