@@ -74,13 +74,20 @@ def _review_screen() -> Screen[None]:  # imported when first opened (its charts 
     return ReviewScreen()
 
 
+def _sufficiency_screen() -> Screen[None]:  # imported when first opened (its charts bring plotext)
+    from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
+
+    return SufficiencyScreen()
+
+
 class BrokerApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "broker-tui"
     MODES: ClassVar = {"home": HomeScreen, "directory": lambda: _directory_screen(),
                        "referrals": lambda: _referral_screen(), "audit": lambda: _audit_screen(),
                        "purchases": lambda: _purchases_screen(), "contracts": lambda: _contracts_screen(),
-                       "quality": lambda: _quality_screen(), "review": lambda: _review_screen()}
+                       "quality": lambda: _quality_screen(), "review": lambda: _review_screen(),
+                       "sufficiency": lambda: _sufficiency_screen()}
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {BrokerCommands, ServiceSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,6 +101,7 @@ class BrokerApp(App[None]):
         Binding("f7", "go('quality')", "Quality", show=False),
         Binding("f8", "go('audit')", "Audit", show=False),
         Binding("f9", "go('review')", "16+ review", show=False),
+        Binding("f10", "go('sufficiency')", "Sufficiency", show=False),
         Binding("ctrl+q", "quit", "Quit"),
         # Tab moves the focus as the app reads the key, before it routes the next one, on every screen and
         # dialog. As an ordinary binding it ran only when the focused field had handled the keys already routed

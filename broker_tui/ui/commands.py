@@ -38,6 +38,8 @@ class BrokerCommands(Provider):
              "QA notes and actions, visits overdue: record a note, correct one, mark actions done"),
             ("Go to the 16+ review", partial(app.run_action, "go('review')"),
              "The commissioner's review: block against spot, utilisation, voids, cost, QA, expiry, block size"),
+            ("Go to sufficiency (demand forecast)", partial(app.run_action, "go('sufficiency')"),
+             "Children in care forecast from the SSDA903 return, the gap against the market, its diversity"),
             ("Find placements (ad hoc search)", nav.open_match_search,
              "Rank the market for a child's age, the types sought, a distance and a budget"),
             ("Show keys (help)", partial(app.run_action, "help"), "Every key, screen by screen"),
@@ -46,7 +48,7 @@ class BrokerCommands(Provider):
 
         title = screen.TITLE or type(screen).__name__
         seen = {"help", "go('home')", "go('directory')", "go('referrals')", "go('audit')", "go('quality')",
-                "go('contracts')", "go('purchases')", "go('review')"}
+                "go('contracts')", "go('purchases')", "go('review')", "go('sufficiency')"}
         for binding in own_bindings(type(screen), Screen):
             if binding.action in seen or binding.action.startswith("app."):
                 continue

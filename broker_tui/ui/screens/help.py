@@ -56,6 +56,8 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.referrals.list import ReferralListScreen
     from broker_tui.ui.screens.review.export_dialog import ExportReviewDialog
     from broker_tui.ui.screens.review.screen import ReviewScreen
+    from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
+    from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
     from broker_tui.ui.widgets.tag_picker import TagPicker
@@ -93,6 +95,8 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Audit trail", own_bindings(AuditScreen, Screen)),
         ("16+ review", own_bindings(ReviewScreen, Screen)),
         ("Export the 16+ review", own_bindings(ExportReviewDialog, Screen)),
+        ("Sufficiency", own_bindings(SufficiencyScreen, Screen)),
+        ("Write the commissioning plan", own_bindings(ExportPlanDialog, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
     ]

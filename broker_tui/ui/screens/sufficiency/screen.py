@@ -1,0 +1,240 @@
+"""Sufficiency (F10): the demand forecast from the imported SSDA903 returns beside what the market can supply.
+
+The bar chooses the scenario (the settings' [forecast.scenarios]), how many years, and the distance that counts
+as within reach; ctrl+r (or Enter in the distance) works it out again in a worker. Tabs: 1 Forecast (a chart of
+children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
+category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
+3 Diversity. x writes the commissioning plan's workbook. Counts only: no child is named here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
+
+from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
+from broker_tui.services.sufficiency import MarketGap, NoReturn, market_gap
+from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.widgets.in_order_input import InOrderInput
+
+if TYPE_CHECKING:
+    pass
+
+TABS = ("sf-forecast-tab", "sf-gap-tab", "sf-diversity-tab")
+BASELINE = "baseline"
+DEFAULT_MILES = "20"
+
+
+def cell(mean: float, low: float, high: float) -> str:
+    return f"{mean:.0f} ({low:.0f}–{high:.0f})"
+
+
+class SufficiencyScreen(BrokerScreen[None]):
+    TITLE = "Sufficiency"
+    AUTO_FOCUS = "#sf-tabs"
+    CSS_PATH = "sufficiency.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "apply", "Work out"),
+        Binding("g", "next_category", "Chart: next category"),
+        Binding("x", "export", "Workbook"),
+        *(Binding(str(n), f"tab({n - 1})", f"Tab {n}", show=False) for n in range(1, len(TABS) + 1)),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gap: MarketGap | None = None
+        self.chart_category: str | None = None  # None: the total
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        from broker_tui.ui.screens.sufficiency.charts import ForecastChart, GapChart  # plotext: only here
+
+        scenarios = [(BASELINE, BASELINE), *((s.name, s.name) for s in self.ctx.settings.forecast.scenarios)]
+        yield Header()
+        with Horizontal(id="sf-bar"):
+            yield Label("Scenario", classes="sf-label")
+            yield Select(scenarios, value=BASELINE, allow_blank=False, id="sf-scenario", compact=True)
+            yield Label("Years", classes="sf-label")
+            yield Select([(str(n), n) for n in range(1, 6)], value=5, allow_blank=False, id="sf-years",
+                         compact=True)
+            yield Label("Within (miles)", classes="sf-label")
+            with Vertical(id="sf-miles-box"):
+                yield InOrderInput(DEFAULT_MILES, id="sf-miles", compact=True)
+                yield Static("", id="sf-miles-error")
+        with TabbedContent(id="sf-tabs"):
+            with TabPane("1 Forecast", id=TABS[0]):
+                yield ForecastChart(id="sf-chart-forecast")
+                yield DataTable(id="sf-forecast", cursor_type="row", zebra_stripes=True)
+            with TabPane("2 Gap", id=TABS[1]):
+                yield GapChart(id="sf-chart-gap")
+                yield DataTable(id="sf-gap", cursor_type="row", zebra_stripes=True)
+            with TabPane("3 Diversity", id=TABS[2]):
+                yield Static("", id="sf-diversity-note")
+                yield DataTable(id="sf-diversity", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="sf-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_apply()
+
+    # ---- working it out --------------------------------------------------------------------------
+    def _miles(self) -> float | None:
+        box = self.query_one("#sf-miles", Input)
+        error = self.query_one("#sf-miles-error", Static)
+        try:
+            miles = float(box.value.strip())
+        except ValueError:
+            miles = -1.0
+        if not 0 <= miles <= 500:
+            error.update("a distance in miles, 0 to 500")
+            error.set_class(True, "has-error")
+            box.focus()
+            return None
+        error.update("")
+        error.set_class(False, "has-error")
+        return miles
+
+    def action_apply(self) -> None:
+        self._apply()
+
+    def _apply(self) -> bool:
+        miles = self._miles()
+        if miles is None:
+            return False
+        scenario = self.query_one("#sf-scenario", Select).value
+        years = self.query_one("#sf-years", Select).value
+        self._generation += 1
+        self.query_one("#sf-tabs", TabbedContent).loading = True
+        self.say(f"Working out the forecast ({scenario}, {years} years) and the market within {miles:g} miles…")
+        self._work(self._generation, miles, int(years) if isinstance(years, int) else 5,
+                   None if scenario == BASELINE else str(scenario))
+        return True
+
+    @on(Input.Submitted, "#sf-miles")
+    def _submitted(self) -> None:
+        """Enter works it out and leaves the distance for the tab shown (its keys are letters and digits)."""
+        if self._apply():
+            self._focus_table()
+
+    def _focus_table(self) -> None:
+        tab = self.query_one("#sf-tabs", TabbedContent).active
+        self.query_one({TABS[0]: "#sf-forecast", TABS[1]: "#sf-gap"}.get(tab, "#sf-diversity"), DataTable).focus()
+
+    @background("sf-work", "work out the forecast and the market")
+    def _work(self, generation: int, miles: float, years: int, scenario: str | None) -> None:
+        try:
+            gap = market_gap(self.ctx, miles=miles, years=years, scenario=scenario)
+        except NoReturn as exc:
+            self.app.call_from_thread(self._none, generation, str(exc))
+            return
+        self.app.call_from_thread(self._show, generation, gap)
+
+    def _none(self, generation: int, message: str) -> None:
+        if generation != self._generation:
+            return
+        self.query_one("#sf-tabs", TabbedContent).loading = False
+        self.gap = None
+        self._charts()
+        self.say(message[0].upper() + message[1:])
+
+    def _show(self, generation: int, gap: MarketGap) -> None:
+        if generation != self._generation:
+            return
+        self.gap = gap
+        self.query_one("#sf-tabs", TabbedContent).loading = False
+        self._forecast_table(gap)
+        self._gap_table(gap)
+        self._diversity_table(gap)
+        self._charts()
+        if self.app.focused is None:  # the tabs were loading: what had the focus in them lost it
+            self._focus_table()
+        run = gap.forecast
+        note = (f"; {run.unreturned} episode(s) left open in a return no later return carries (kept open)"
+                if run.unreturned else "")
+        self.say(f"Forecast from the end of {run.cutoff}: {run.simulations} simulations, scenario {run.scenario}; "
+                 f"entries {run.entries_per_month:.1f} a month, {run.leaving_per_month:.1%} leave a month{note}")
+
+    def say(self, text: str) -> None:
+        self.query_one("#sf-status", Static).update(text)
+
+    # ---- tables and charts -----------------------------------------------------------------------
+    def _forecast_table(self, gap: MarketGap) -> None:
+        run = gap.forecast
+        table = self.query_one("#sf-forecast", DataTable)
+        table.clear(columns=True)
+        ends = list(range(11, len(run.months), 12))
+        table.add_columns("Category", "Now", *(run.months[i] for i in ends))
+        now = run.history[-1]
+        for k, c in enumerate(CATEGORIES):
+            table.add_row(CATEGORY_LABELS[c], str(now[k]),
+                          *(cell(run.mean[i][k], run.low[i][k], run.high[i][k]) for i in ends), key=c)
+        table.add_row("Total", str(sum(now)),
+                      *(cell(run.total_mean[i], run.total_low[i], run.total_high[i]) for i in ends), key="total")
+
+    def _gap_table(self, gap: MarketGap) -> None:
+        table = self.query_one("#sf-gap", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Category", "Year end", "Forecast", "80% high", "In-house", "Block", "Scenario", "Gap",
+                          "Register: area", f"Within {gap.miles:g} mi", "No places stated")
+        for r in gap.rows:
+            if r.category in ("kinship", "other"):
+                continue
+            table.add_row(CATEGORY_LABELS[r.category], r.day.strftime("%d/%m/%Y"), f"{r.demand:.0f}",
+                          f"{r.demand_high:.0f}", str(r.own.in_house_places), str(r.own.block_units),
+                          str(r.own.scenario_places), f"{round(r.gap):+d}", str(r.reach.places_in_area),
+                          str(r.reach.places_within), str(r.reach.unstated))
+
+    def _diversity_table(self, gap: MarketGap) -> None:
+        table = self.query_one("#sf-diversity", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Category", "Reach", "Providers", "Share of", "Total", "Largest provider", "Share", "HHI",
+                          "If it failed: places", "our children", "vacancies elsewhere", "taken?")
+        for d in gap.diversity:
+            absorbs = "not known" if d.absorbs is None else ("yes" if d.absorbs else "NO")
+            vacancies = "not known" if d.vacancies_elsewhere is None else \
+                f"{d.vacancies_elsewhere} (at {d.vacancies_known_at})"
+            table.add_row(CATEGORY_LABELS[d.category], d.reach, str(d.providers), d.basis, str(d.total),
+                          d.largest or "–", f"{d.largest_share:.0%}", f"{d.hhi:,.0f}", str(d.displaced_places),
+                          str(d.displaced_children), vacancies, absorbs)
+        f = gap.foster
+        self.query_one("#sf-diversity-note", Static).update(
+            f"HHI: the sum of squared percentage shares (above 2,500: highly concentrated). In-house foster "
+            f"households: {f.households} with {f.places} places ({f.free_places} free). Fostering agencies "
+            "register no places: their shares are of agencies.")
+
+    def _charts(self) -> None:
+        from broker_tui.ui.screens.sufficiency.charts import ForecastChart, GapChart
+
+        run = self.gap.forecast if self.gap else None
+        self.query_one("#sf-chart-forecast", ForecastChart).draw(run, self.chart_category)
+        self.query_one("#sf-chart-gap", GapChart).draw(self.gap)
+
+    def action_next_category(self) -> None:
+        order: list[str | None] = [None, *CATEGORIES]
+        self.chart_category = order[(order.index(self.chart_category) + 1) % len(order)]
+        self._charts()
+
+    def action_tab(self, index: int) -> None:
+        self.query_one("#sf-tabs", TabbedContent).active = TABS[index]
+
+    # ---- the workbook ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.gap is None:
+            self.say("Nothing to write yet: the forecast needs an imported SSDA903 return")
+            return
+        from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
+
+        self.app.push_screen(ExportPlanDialog(self.gap), self._exported)
+
+    def _exported(self, message: str | None) -> None:
+        if message:
+            self.say(message)
+
+
+def default_plan_name(gap: MarketGap) -> Path:
+    return Path(f"sufficiency-plan-{gap.forecast.made_at:%Y-%m-%d}.xlsx")

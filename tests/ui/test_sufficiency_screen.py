@@ -1,0 +1,142 @@
+"""Sufficiency (F10), driven by keys as a commissioner would, over the shared synthetic SSDA903 return and a
+small market: the forecast by category and year, its chart (the total, then each category with g), the gap
+against the council's own places (a diverging bar per category and year, and the table), diversity; a bad
+distance is said beside its field and kept; x writes the workbook where asked; with no return imported the
+screen says how to read one. Counts only: no child is named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from broker_tui.services.sufficiency import import_ssda903
+from tests.ui.conftest import SIZE, make_app, plain, settle, sync
+
+SYNTHETIC = ("ssda903_synthetic_header.csv", "ssda903_synthetic_episodes.csv", "ssda903_synthetic_uasc.csv")
+
+
+@pytest.fixture
+def sufficiency_ctx(sqlite_ctx, shared_data: Path, tmp_path: Path):
+    folder = tmp_path / "return"
+    folder.mkdir()
+    for name in SYNTHETIC:
+        shutil.copy(shared_data / name, folder / name)
+    import_ssda903(sqlite_ctx, [folder])
+    return sqlite_ctx
+
+
+def column(screen, table_id: str, index: int = 0) -> list[str]:
+    table = screen.query_one(table_id, DataTable)
+    return [str(table.get_row_at(i)[index]).strip() for i in range(table.row_count)]
+
+
+async def open_it(app, pilot):
+    from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
+
+    await settle(pilot)
+    await pilot.press("f10")
+    await settle(pilot)
+    assert isinstance(app.screen, SufficiencyScreen)
+    return app.screen
+
+
+@sync
+async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> None:
+    from broker_tui.ui.screens.sufficiency.charts import ForecastChart, GapChart
+
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        assert screen.gap is not None
+        assert column(screen, "#sf-forecast") == ["In-house fostering", "External fostering", "Kinship care",
+                                                  "Residential", "Supported accommodation", "Other", "Total"]
+        assert column(screen, "#sf-forecast", 1) == ["23", "25", "7", "12", "9", "10", "86"]  # now: March 2022
+        table = screen.query_one("#sf-forecast", DataTable)
+        assert [str(c.label) for c in table.columns.values()][2:] == ["2023-03", "2024-03", "2025-03", "2026-03",
+                                                                     "2027-03"]
+        chart = screen.query_one("#sf-chart-forecast", ForecastChart)
+        assert chart.series["actual"][-1] == 86 and len(chart.series["mean"]) == 60
+        assert all(lo <= mu <= hi for lo, mu, hi in zip(chart.series["low"], chart.series["mean"],
+                                                        chart.series["high"], strict=True))
+        await pilot.press("g")
+        assert chart.heading.startswith("In-house fostering") and chart.series["actual"][-1] == 23
+        await pilot.press("2")
+        gap = screen.query_one("#sf-chart-gap", GapChart)
+        assert set(gap.series) == {"in_house_fostering", "external_fostering", "residential", "supported"}
+        text = plain(gap)
+        assert "Residential" in text and "│" in text
+        assert column(screen, "#sf-gap")[0] == "In-house fostering" and len(column(screen, "#sf-gap")) == 20
+        await pilot.press("3")
+        assert column(screen, "#sf-diversity") == ["External fostering", "External fostering", "Residential",
+                                                   "Residential", "Supported accommodation", "Supported accommodation"]
+        status = plain(screen.query_one("#sf-status", Static))
+        assert "Forecast from the end of 2022-03" in status and "24 episode(s) left open" in status
+
+
+@sync
+async def test_a_bad_distance_is_said_and_kept_and_x_writes_the_workbook(sufficiency_ctx, tmp_path) -> None:
+    from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
+
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        miles = screen.query_one("#sf-miles", Input)
+        miles.focus()
+        await pilot.press("end", "backspace", "backspace", *"far", "enter")
+        await settle(pilot)
+        assert miles.value == "far"
+        assert "a distance in miles, 0 to 500" in plain(screen.query_one("#sf-miles-error", Static))
+        await pilot.press("backspace", "backspace", "backspace", *"35", "enter")
+        await settle(pilot)
+        assert screen.gap is not None and screen.gap.miles == 35.0
+        assert not screen.query_one("#sf-miles-error", Static).has_class("has-error")
+        assert app.focused is screen.query_one("#sf-forecast", DataTable)  # Enter left the field for the tab
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportPlanDialog)
+        assert dialog.query_one("#sf-export-path", Input).value.endswith(".xlsx")
+        dialog.query_one("#sf-export-path", Input).value = str(tmp_path / "plan.txt")
+        await pilot.press("enter")
+        assert "ends .xlsx" in plain(dialog.query_one("#sf-export-error", Static))
+        target = tmp_path / "plan.xlsx"
+        dialog.query_one("#sf-export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and target.stat().st_mode & 0o777 == 0o600
+        assert str(target) in plain(screen.query_one("#sf-status", Static))
+
+
+@sync
+async def test_no_return_says_how_to_read_one(sqlite_ctx) -> None:
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        assert screen.gap is None
+        assert "broker-tui ssda903 import DIR" in plain(screen.query_one("#sf-status", Static))
+        await pilot.press("x")
+        assert "needs an imported SSDA903 return" in plain(screen.query_one("#sf-status", Static))
+
+
+@sync
+async def test_the_palette_and_help_reach_sufficiency(sqlite_ctx) -> None:
+    from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
+
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"sufficiency")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SufficiencyScreen)
+        await pilot.press("f1")
+        await settle(pilot)
+        table = app.screen.query_one("#help-keys", DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert ("", "f10", "Sufficiency") in rows
+        assert {"Work out", "Chart: next category", "Workbook"} <= {r[2] for r in rows}
