@@ -98,15 +98,12 @@ def decline_evidence(ctx: AppContext, *, since: dt.date | None = None, until: dt
     with ctx.engine.connect() as con:
         referrals = con.execute(select(r.id, r.case_ref, r.date_received, r.date_of_birth, r.age_years, r.status,
                                        r.risks, *needs).where(*period)).all()
-        sent = con.execute(select(rs.referral_id, rs.service_id).join(Referral, r.id == rs.referral_id)
-                           .where(*period)).all()
-        replies = con.execute(select(o.referral_id, o.service_id, o.outcome, o.decline_reason)
-                              .join(Referral, r.id == o.referral_id).where(*period)
-                              .order_by(o.received_on, o.id)).all()
-        service_ids = {row.service_id for row in sent} | {row.service_id for row in replies}
-        services = {row.id: row for row in con.execute(
-            select(s.id, s.service_type, s.in_area, s.local_authority_name).where(s.id.in_(service_ids)))} \
-            if service_ids else {}
+        place = (s.service_type, s.in_area, s.local_authority_name)
+        sent = con.execute(select(rs.referral_id, rs.service_id, *place).join(Referral, r.id == rs.referral_id)
+                           .join(Service, s.id == rs.service_id).where(*period)).all()
+        replies = con.execute(select(o.referral_id, o.service_id, *place, o.outcome, o.decline_reason)
+                              .join(Referral, r.id == o.referral_id).join(Service, s.id == o.service_id)
+                              .where(*period).order_by(o.received_on, o.id)).all()
         agreed_events = con.execute(
             select(a.entity_id, a.at, a.after).where(a.entity == "referral", a.action == "status",
                                                      a.after["status"].as_string() == "placement_agreed")
@@ -115,10 +112,14 @@ def decline_evidence(ctx: AppContext, *, since: dt.date | None = None, until: dt
     for entity_id, at, after in agreed_events:
         changes[entity_id].append((at, after))
     answer: dict[tuple[uuid.UUID, uuid.UUID], tuple[str, str | None]] = {}
-    for row in replies:  # the latest reply from a service counts, as in the search log
-        answer[(row.referral_id, row.service_id)] = (row.outcome, row.decline_reason)
+    services: dict[uuid.UUID, Any] = {}  # the service's type, area and local authority
+    for send in sent:
+        services[send.service_id] = send
+    for reply in replies:  # the latest reply from a service counts, as in the search log
+        answer[(reply.referral_id, reply.service_id)] = (reply.outcome, reply.decline_reason)
+        services[reply.service_id] = reply
     by_id = {row.id: row for row in referrals}
-    pairs = list(dict.fromkeys([(row.referral_id, row.service_id) for row in sent] + list(answer)))
+    pairs = list(dict.fromkeys([(send.referral_id, send.service_id) for send in sent] + list(answer)))
     approaches = []
     for referral_id, service_id in pairs:
         ref, svc = by_id[referral_id], services[service_id]
