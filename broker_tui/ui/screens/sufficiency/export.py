@@ -18,6 +18,10 @@ from broker_tui.ui.screens.review.export_dialog import export_folder
 from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 
+def default_plan_name(gap: MarketGap) -> Path:
+    return Path(f"sufficiency-plan-{gap.forecast.made_at:%Y-%m-%d}.xlsx")
+
+
 class ExportPlanDialog(BrokerModal[str | None]):
     """The path; Enter writes (a second Enter replaces a file already there); Esc cancels."""
 
@@ -32,8 +36,6 @@ class ExportPlanDialog(BrokerModal[str | None]):
         self.writing = False
 
     def compose(self) -> ComposeResult:
-        from broker_tui.ui.screens.sufficiency.screen import default_plan_name
-
         with Vertical(classes="sf-dialog"):
             yield Label("Write the commissioning plan's workbook (counts only, readable by you only)")
             yield Label("Write it to:")

@@ -8,7 +8,6 @@ category and year), 2 Gap (a bar chart and the table against the council's own p
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -234,7 +233,3 @@ class SufficiencyScreen(BrokerScreen[None]):
     def _exported(self, message: str | None) -> None:
         if message:
             self.say(message)
-
-
-def default_plan_name(gap: MarketGap) -> Path:
-    return Path(f"sufficiency-plan-{gap.forecast.made_at:%Y-%m-%d}.xlsx")
