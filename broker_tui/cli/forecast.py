@@ -34,7 +34,8 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
     """Forecast from the end of the latest return: the mean of the simulations and its 80% interval, by
     category, each year; --format json (to --out FILE) gives every month and the age bands; --format xlsx
     --out FILE.xlsx writes the commissioning plan's workbook (the forecast, age bands, the gap against the
-    market and its diversity, with charts). Counts only: no child identifier leaves the database."""
+    market and its diversity, the decline evidence from the search logs, with charts). Counts only: no child
+    identifier leaves the database."""
     import json
 
     from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
@@ -86,11 +87,11 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
 
 def _workbook(ctx: AppContext, out: Path, years: int, scenario: str | None, sims: int, miles: float) -> None:
     from broker_tui.services.private_files import FileRefused
-    from broker_tui.services.sufficiency import NoReturn, market_gap, write_workbook
+    from broker_tui.services.sufficiency import NoReturn, decline_evidence, market_gap, write_workbook
 
     try:
         gap = market_gap(ctx, miles=miles, years=years, scenario=scenario, sims=sims)
-        path = write_workbook(gap, out)
+        path = write_workbook(gap, out, decline_evidence(ctx))
     except NoReturn as exc:
         fail(str(exc), 1)
     except KeyError as exc:

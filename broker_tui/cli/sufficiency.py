@@ -1,4 +1,5 @@
-"""`broker-tui sufficiency declines`: the "why no" from the brokers' search logs, for commissioners."""
+"""`broker-tui sufficiency declines|diversity`: the "why no" from the brokers' search logs, and how concentrated
+the market is, for commissioners."""
 
 from __future__ import annotations
 
@@ -115,6 +116,39 @@ def declines_cmd(root: Root, since: str | None, until: str | None, longest: int,
             "all of them, whatever the period")
     else:
         say("Placements Data Standard records imported: none (broker-tui referrals import --standard placements-v2)")
+
+
+@sufficiency.command("diversity")
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+              help="The market within this many miles of the home area's centre, beside the local area.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def diversity_cmd(root: Root, miles: float, as_json: bool) -> None:
+    """How concentrated each market is (external fostering, residential, supported accommodation), in the
+    local area and within reach: providers, the largest provider's share of places (of agencies for
+    fostering, which registers no places), the Herfindahl-Hirschman index (0 to 10,000; above 2,500 highly
+    concentrated), and if the largest provider failed: its places, our children placed there now, and whether
+    the vacancies known at the rest of the market within reach would take them."""
+    import json
+
+    from broker_tui.domain.sufficiency.categories import CATEGORY_LABELS
+    from broker_tui.services.sufficiency import diversity_json, market_diversity
+
+    ctx = ready(root)
+    rows = market_diversity(ctx, miles=miles)
+    if as_json:
+        say(json.dumps([diversity_json(d) for d in rows], indent=1))
+        return
+    say(f"{'':26}{'reach':18}{'providers':>10}{'total':>7}  {'largest provider (share)':42}{'HHI':>7}"
+        f"{'if it failed: places':>22}{'children':>10}  vacancies elsewhere")
+    for d in rows:
+        vacancies = "not known" if d.vacancies_elsewhere is None else (
+            f"{d.vacancies_elsewhere} at {d.vacancies_known_at} service(s): "
+            + ("enough" if d.absorbs else "NOT enough"))
+        largest = f"{d.largest[:32]} ({d.largest_share:.0%})" if d.largest else "-"
+        say(f"{CATEGORY_LABELS[d.category]:26}{d.reach:18}{d.providers:>10}{d.total:>7}  {largest:42}"
+            f"{d.hhi:>7,.0f}{d.displaced_places:>22}{d.displaced_children:>10}  {vacancies}")
+    say("Shares are of registered places; of agencies for external fostering (agencies register no places).")
 
 
 COMMANDS = (sufficiency,)

@@ -61,5 +61,11 @@ def test_run_and_backtest(cli, shared_data: Path, tmp_path: Path) -> None:  # no
     assert bt.exit_code == 0, bt.output
     assert bt.stdout.splitlines()[0] == "Backtest at 2 cut-offs: 2020-09, 2021-03 (100 simulations)"
     assert "  category WAPE " in bt.stdout and "80% intervals held" in bt.stdout
+    diversity = cli("sufficiency", "diversity", "--within", "12")
+    assert diversity.exit_code == 0, diversity.output
+    assert [line.split()[0] for line in diversity.stdout.splitlines()[1:7]] == [
+        "External", "External", "Residential", "Residential", "Supported", "Supported"]
+    assert "within 12 miles" in diversity.stdout
+    assert len(json.loads(cli("sufficiency", "diversity", "--json").stdout)) == 6
     data = json.loads(cli("forecast", "backtest", "--cutoffs", "2", "--sims", "100", "--json").stdout)
     assert [h["months"] for h in data["horizons"]] == [6, 12]

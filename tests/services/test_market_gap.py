@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from broker_tui.domain.settings import settings_from_mapping
-from broker_tui.services.sufficiency import import_ssda903, market_diversity, market_gap, market_supply
+from broker_tui.services.sufficiency import (
+    decline_evidence,
+    import_ssda903,
+    market_diversity,
+    market_gap,
+    market_supply,
+)
 from broker_tui.store.tables import (
     BlockContract,
     BlockContractTerm,
@@ -122,10 +128,16 @@ def test_the_workbook(market, shared_data: Path, tmp_path: Path) -> None:
         shutil.copy(shared_data / name, folder / name)
     import_ssda903(market, [folder])
     gap = market_gap(market, miles=20.0, years=2, sims=100)
-    path = write_workbook(gap, tmp_path / "plan.xlsx")
+    plain = openpyxl.load_workbook(write_workbook(gap, tmp_path / "plain.xlsx"))
+    assert plain.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity"]
+    path = write_workbook(gap, tmp_path / "plan.xlsx", decline_evidence(market))
     assert path.stat().st_mode & 0o777 == 0o600
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity"]
+    assert wb.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity", "Declines",
+                             "Declines by", "Longest searches"]
+    assert [r[0] for r in wb["Declines"].iter_rows(min_row=2, max_row=7, values_only=True)] == [
+        "No vacancy", "Cannot meet needs", "Location", "Price", "Impact on the children already there", "Other"]
+    assert list(wb["Longest searches"].iter_rows(values_only=True))[0][0] == "Rank"  # never a case reference
     forecast = wb["Forecast"]
     rows = list(forecast.iter_rows(values_only=True))
     assert rows[0][:2] == ("Month", "Kind") and rows[0][-3:] == ("Total", "Total low (80%)", "Total high (80%)")

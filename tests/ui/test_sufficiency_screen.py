@@ -6,6 +6,7 @@ screen says how to read one. Counts only: no child is named."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -74,6 +75,36 @@ async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> 
                                                    "Residential", "Supported accommodation", "Supported accommodation"]
         status = plain(screen.query_one("#sf-status", Static))
         assert "Forecast from the end of 2022-03" in status and "24 episode(s) left open" in status
+        await pilot.press("4")
+        assert set(column(screen, "#sf-reasons", 1)) == {"0"}  # nobody has declined a referral here
+        assert "0 referral(s) sent to 0 service(s)" in plain(screen.query_one("#sf-declines-note", Static))
+
+
+@sync
+async def test_the_declines_tab_counts_the_search_logs(sufficiency_ctx) -> None:
+    from broker_tui.services.outreach import record_decline, send_referral
+    from broker_tui.services.referrals import create_referral
+    from broker_tui.ui.screens.sufficiency.charts import DeclinesChart
+    from tests.conftest import TODAY
+    from tests.market_data import build_market
+    from tests.services.test_outreach import referral_request
+
+    market = build_market(sufficiency_ctx, TODAY)
+    ids = {name: svc.id for name, svc in market.services.items()}
+    case = create_referral(sufficiency_ctx, referral_request()).case_ref
+    send_referral(sufficiency_ctx, case, [ids["Ashfield House"], ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
+    record_decline(sufficiency_ctx, case, ids["Ashfield House"], "no_vacancy")
+    record_decline(sufficiency_ctx, case, ids["Beacon Lodge"], "price")
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        await pilot.press("4")
+        chart = screen.query_one("#sf-chart-declines", DeclinesChart)
+        counts = dict(zip(column(screen, "#sf-reasons"), column(screen, "#sf-reasons", 1), strict=True))
+        assert {k: v for k, v in counts.items() if v != "0"} == {"No vacancy": "1", "Price": "1"}
+        assert sorted(chart.series["declines"]) == [0, 0, 0, 0, 1.0, 1.0]
+        assert case in column(screen, "#sf-longest")  # on screen a child is its case reference
+        assert "2 decline(s)" in plain(screen.query_one("#sf-declines-note", Static))
 
 
 @sync

@@ -21,7 +21,13 @@ from broker_tui.services.sufficiency._forecast import (
     run_forecast,
     write_forecast_json,
 )
-from broker_tui.services.sufficiency._market_gap import MarketGap, market_diversity, market_gap, market_supply
+from broker_tui.services.sufficiency._market_gap import (
+    MarketGap,
+    diversity_json,
+    market_diversity,
+    market_gap,
+    market_supply,
+)
 from broker_tui.services.sufficiency._ssda903_import import (
     FileRead,
     ReturnAlreadyImported,
@@ -34,5 +40,5 @@ from broker_tui.services.sufficiency._workbook import write_workbook
 
 __all__ = ["BacktestReport", "FileRead", "ForecastRun", "NoReturn", "backtest", "forecast_panel", "run_forecast",
            "ReturnAlreadyImported", "ReturnImport", "ReturnInvalid", "import_ssda903", "return_files", "write_forecast_json",
-           "MarketGap", "market_diversity", "market_gap", "market_supply", "write_workbook",
+           "MarketGap", "diversity_json", "market_diversity", "market_gap", "market_supply", "write_workbook",
            "DeclineEvidence", "decline_evidence"]

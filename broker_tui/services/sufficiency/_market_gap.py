@@ -127,11 +127,11 @@ class MarketGap:
                      "services_without_places": r.reach.unstated} for r in self.rows],
             "by_age_band": [{"category": b.category, "age_band": b.band, "demand": round(b.demand, 1),
                              "register_places_within": b.places_within} for b in self.bands],
-            "diversity": [_diversity_json(d) for d in self.diversity],
+            "diversity": [diversity_json(d) for d in self.diversity],
         }
 
 
-def _diversity_json(d: Diversity) -> dict[str, Any]:
+def diversity_json(d: Diversity) -> dict[str, Any]:
     return {"category": d.category, "label": CATEGORY_LABELS[d.category], "reach": d.reach, "providers": d.providers,
             "services": d.services, "basis": d.basis, "total": d.total, "largest_provider": d.largest,
             "largest_share": round(d.largest_share, 4), "hhi": round(d.hhi), "displaced_places": d.displaced_places,

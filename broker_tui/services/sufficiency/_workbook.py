@@ -5,7 +5,9 @@ nothing the app loads at start pulls it in.
 Sheets: Summary (what was run, on what, the rates and the notes); Forecast (each month's actual stock, then the
 forecast's mean and 80% interval, by category and in total, with a line chart of the total and its band);
 Age bands (the mean at each year's end by category and age band); Gap (the forecast beside the council's own
-places and the register within reach, by category and year, with a bar chart of the gap); Diversity."""
+places and the register within reach, by category and year, with a bar chart of the gap); Diversity; and from
+the brokers' search logs, Declines (by coded reason, with a bar chart), Declines by (need, risk, age band,
+service type, area, local authority) and Longest searches (by rank: days, services approached, answers)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
+from broker_tui.domain.sufficiency.declines import DIMENSION_LABELS, DIMENSIONS
 from broker_tui.domain.sufficiency.panel import month_end
 from broker_tui.domain.text_rules import spreadsheet_safe
+from broker_tui.domain.vocabulary import DECLINE_REASONS
 from broker_tui.services.private_files import write_atomically
+from broker_tui.services.sufficiency._declines import DeclineEvidence
 from broker_tui.services.sufficiency._market_gap import MarketGap
 
 DATE_FORMAT, MONTH_FORMAT, ONE_PLACE, PERCENT = "dd/mm/yyyy", "mmm yyyy", "0.0", "0.0%"
@@ -26,8 +31,9 @@ def _month(label: str) -> dt.date:
     return month_end(int(label[:4]) * 12 + int(label[5:7]) - 1)
 
 
-def write_workbook(gap: MarketGap, path: str | Path) -> Path:
-    """Write the plan to an owner-only .xlsx written whole (FileRefused says why not)."""
+def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence | None = None) -> Path:
+    """Write the plan to an owner-only .xlsx written whole (FileRefused says why not); with ``declines``, the
+    decline evidence's sheets too (the longest searches by rank, never by case reference)."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.chart import BarChart, LineChart, Reference  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
@@ -126,6 +132,9 @@ def write_workbook(gap: MarketGap, path: str | Path) -> Path:
                    d.displaced_children, d.vacancies_elsewhere, d.vacancies_known_at, absorbs])
         ws.cell(ws.max_row, 8).number_format = PERCENT
 
+    if declines is not None:
+        _declines(wb, declines, sheet, BarChart, Reference)
+
     def save(fh: BinaryIO) -> None:
         wb.save(fh)
 
@@ -148,3 +157,36 @@ def _gap_chart(wb: Any, gap: MarketGap, bar_chart: Any, reference: Any) -> None:
                    titles_from_data=True)
     chart.set_categories(reference(ws, min_col=1, min_row=2, max_row=1 + len(days)))
     ws.add_chart(chart, "H2")
+
+
+def _declines(wb: Any, ev: DeclineEvidence, sheet: Any, bar_chart: Any, reference: Any) -> None:
+    d = ev.declines
+    period = "every referral" if ev.since is None and ev.until is None else (
+        f"referrals received {ev.since:%d/%m/%Y} to " if ev.since else "referrals received up to ") + (
+        f"{ev.until:%d/%m/%Y}" if ev.until else "today")
+    ws = sheet("Declines", ["Reason", "Declines", "Share of answers", "Share of declines"], {1: 36})
+    for r in d.reasons:
+        ws.append([r.label, r.declines, r.share_of_answers, r.share_of_declines])
+        ws.cell(ws.max_row, 3).number_format = ws.cell(ws.max_row, 4).number_format = PERCENT
+    rows = ws.max_row
+    ws.append([])
+    ws.append([f"From the search logs: {period}; {d.referrals} referrals sent to {d.approaches} services"])
+    if d.reasons:
+        chart = bar_chart()
+        chart.type, chart.title, chart.y_axis.title = "bar", "Declines by reason", "Declines"
+        chart.height, chart.width = 8, 18
+        chart.add_data(reference(ws, min_col=2, max_col=2, min_row=1, max_row=rows), titles_from_data=True)
+        chart.set_categories(reference(ws, min_col=1, min_row=2, max_row=rows))
+        ws.add_chart(chart, "F2")
+    reasons = list(DECLINE_REASONS)
+    ws = sheet("Declines by", ["Looked at by", "Group", "Approaches", "Offered", "Declined", "Decline rate",
+                               *(DECLINE_REASONS[r] for r in reasons)], {1: 28, 2: 36})
+    for dim in DIMENSIONS:
+        for row in d.crosstabs[dim]:
+            ws.append([DIMENSION_LABELS[dim], spreadsheet_safe(row.label), row.approaches, row.offered, row.declined,
+                       row.decline_rate, *(row.by_reason.get(r, 0) for r in reasons)])
+            ws.cell(ws.max_row, 6).number_format = PERCENT
+    ws = sheet("Longest searches", ["Rank", "Placed", "Days", "Services approached", "Offers", "Declines"])
+    for rank, s in enumerate(d.longest, 1):  # by rank: a case reference identifies a child
+        ws.append([rank, "yes" if s.placed else "still searching", s.days, s.services_approached, s.offers,
+                   s.declines])

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
-from broker_tui.services.sufficiency import MarketGap
+from broker_tui.services.sufficiency import DeclineEvidence, MarketGap
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.review.export_dialog import export_folder
 from broker_tui.ui.widgets.in_order_input import InOrderInput
@@ -29,9 +29,10 @@ class ExportPlanDialog(BrokerModal[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"),
                                              Binding("ctrl+s", "export", "Write")]
 
-    def __init__(self, gap: MarketGap) -> None:
+    def __init__(self, gap: MarketGap, declines: DeclineEvidence | None = None) -> None:
         super().__init__(classes="sf-dialog-screen")
         self.gap = gap
+        self.declines = declines
         self.replace: Path | None = None
         self.writing = False
 
@@ -85,7 +86,7 @@ class ExportPlanDialog(BrokerModal[str | None]):
         from broker_tui.services.sufficiency import write_workbook
 
         try:
-            written = write_workbook(self.gap, path)
+            written = write_workbook(self.gap, path, self.declines)
         except FileRefused as exc:
             self.app.call_from_thread(self._failed, f"Not written: {exc}")
             return

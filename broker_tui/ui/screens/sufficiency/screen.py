@@ -4,7 +4,8 @@ The bar chooses the scenario (the settings' [forecast.scenarios]), how many year
 as within reach; ctrl+r (or Enter in the distance) works it out again in a worker. Tabs: 1 Forecast (a chart of
 children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
 category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
-3 Diversity. x writes the commissioning plan's workbook. Counts only: no child is named here."""
+3 Diversity, 4 Declines (from the search logs: by reason, and the longest searches by case reference). x writes
+the commissioning plan's workbook (counts only)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,22 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
-from broker_tui.services.sufficiency import MarketGap, NoReturn, market_gap
+from broker_tui.services.sufficiency import DeclineEvidence, MarketGap, NoReturn, decline_evidence, market_gap
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 if TYPE_CHECKING:
     pass
 
-TABS = ("sf-forecast-tab", "sf-gap-tab", "sf-diversity-tab")
+TABS = ("sf-forecast-tab", "sf-gap-tab", "sf-diversity-tab", "sf-declines-tab")
 BASELINE = "baseline"
+SHORT_REASONS = {"no_vacancy": "No place", "cannot_meet_needs": "Needs", "location": "Location", "price": "Price",
+                 "impact": "Impact", "other": "Other"}  # the chart's labels (the table says them in full)
 DEFAULT_MILES = "20"
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
 
 
 def cell(mean: float, low: float, high: float) -> str:
@@ -47,11 +54,16 @@ class SufficiencyScreen(BrokerScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.gap: MarketGap | None = None
+        self.declines: DeclineEvidence | None = None
         self.chart_category: str | None = None  # None: the total
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        from broker_tui.ui.screens.sufficiency.charts import ForecastChart, GapChart  # plotext: only here
+        from broker_tui.ui.screens.sufficiency.charts import (  # plotext: only here
+            DeclinesChart,
+            ForecastChart,
+            GapChart,
+        )
 
         scenarios = [(BASELINE, BASELINE), *((s.name, s.name) for s in self.ctx.settings.forecast.scenarios)]
         yield Header()
@@ -75,6 +87,12 @@ class SufficiencyScreen(BrokerScreen[None]):
             with TabPane("3 Diversity", id=TABS[2]):
                 yield Static("", id="sf-diversity-note")
                 yield DataTable(id="sf-diversity", cursor_type="row", zebra_stripes=True)
+            with TabPane("4 Declines", id=TABS[3]):
+                with Horizontal(id="sf-declines-row"):
+                    yield DeclinesChart(id="sf-chart-declines")
+                    yield DataTable(id="sf-reasons", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="sf-declines-note")
+                yield DataTable(id="sf-longest", cursor_type="row", zebra_stripes=True)
         yield Static("", id="sf-status")
         yield Footer()
 
@@ -122,29 +140,33 @@ class SufficiencyScreen(BrokerScreen[None]):
 
     def _focus_table(self) -> None:
         tab = self.query_one("#sf-tabs", TabbedContent).active
-        self.query_one({TABS[0]: "#sf-forecast", TABS[1]: "#sf-gap"}.get(tab, "#sf-diversity"), DataTable).focus()
+        tables = {TABS[0]: "#sf-forecast", TABS[1]: "#sf-gap", TABS[2]: "#sf-diversity", TABS[3]: "#sf-longest"}
+        self.query_one(tables.get(tab, "#sf-forecast"), DataTable).focus()
 
     @background("sf-work", "work out the forecast and the market")
     def _work(self, generation: int, miles: float, years: int, scenario: str | None) -> None:
+        declines = decline_evidence(self.ctx)
         try:
             gap = market_gap(self.ctx, miles=miles, years=years, scenario=scenario)
         except NoReturn as exc:
-            self.app.call_from_thread(self._none, generation, str(exc))
+            self.app.call_from_thread(self._none, generation, str(exc), declines)
             return
-        self.app.call_from_thread(self._show, generation, gap)
+        self.app.call_from_thread(self._show, generation, gap, declines)
 
-    def _none(self, generation: int, message: str) -> None:
+    def _none(self, generation: int, message: str, declines: DeclineEvidence) -> None:
         if generation != self._generation:
             return
         self.query_one("#sf-tabs", TabbedContent).loading = False
         self.gap = None
+        self._declines(declines)
         self._charts()
         self.say(message[0].upper() + message[1:])
 
-    def _show(self, generation: int, gap: MarketGap) -> None:
+    def _show(self, generation: int, gap: MarketGap, declines: DeclineEvidence) -> None:
         if generation != self._generation:
             return
         self.gap = gap
+        self._declines(declines)
         self.query_one("#sf-tabs", TabbedContent).loading = False
         self._forecast_table(gap)
         self._gap_table(gap)
@@ -206,6 +228,30 @@ class SufficiencyScreen(BrokerScreen[None]):
             f"households: {f.households} with {f.places} places ({f.free_places} free). Fostering agencies "
             "register no places: their shares are of agencies.")
 
+    def _declines(self, ev: DeclineEvidence) -> None:
+        from broker_tui.ui.screens.sufficiency.charts import DeclinesChart
+
+        self.declines = ev
+        d = ev.declines
+        self.query_one("#sf-chart-declines", DeclinesChart).draw(
+            [(SHORT_REASONS.get(r.reason, r.label), r.declines) for r in d.reasons])
+        reasons = self.query_one("#sf-reasons", DataTable)
+        reasons.clear(columns=True)
+        reasons.add_columns("Reason", "Declines", "Of answers", "Of declines")
+        for r in d.reasons:
+            reasons.add_row(r.label, str(r.declines), _pct(r.share_of_answers), _pct(r.share_of_declines))
+        offered, declined, waiting = (d.answers.get(a, 0) for a in ("offered", "declined", "no_reply"))
+        self.query_one("#sf-declines-note", Static).update(
+            f"From the search logs, every referral: {d.referrals} referral(s) sent to {d.approaches} service(s); "
+            f"{offered} offer(s), {declined} decline(s), {waiting} with no reply. The longest searches (broker-tui sufficiency declines "
+            "breaks declines down by need, risk, age band, service type and area):")
+        longest = self.query_one("#sf-longest", DataTable)
+        longest.clear(columns=True)
+        longest.add_columns("Case", "Placed", "Days", "Services approached", "Offers", "Declines")
+        for s in d.longest:
+            longest.add_row(s.case_ref, "yes" if s.placed else "still searching", str(s.days),
+                            str(s.services_approached), str(s.offers), str(s.declines))
+
     def _charts(self) -> None:
         from broker_tui.ui.screens.sufficiency.charts import ForecastChart, GapChart
 
@@ -228,7 +274,7 @@ class SufficiencyScreen(BrokerScreen[None]):
             return
         from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
 
-        self.app.push_screen(ExportPlanDialog(self.gap), self._exported)
+        self.app.push_screen(ExportPlanDialog(self.gap, self.declines), self._exported)
 
     def _exported(self, message: str | None) -> None:
         if message:
