@@ -78,6 +78,11 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
         say(f"{CATEGORY_LABELS[c]:26}{now[k]:>8}{cells}")
     cells = "".join(f"{_cell(done.total_mean[i], done.total_low[i], done.total_high[i]):>18}" for i in ends)
     say(f"{'Total':26}{sum(now):>8}{cells}")
+    say("Turning 18 in care (care leavers who will need 18+ accommodation): " + ", ".join(
+        f"year to {m} {_cell(mu, lo, hi)}" for m, mu, lo, hi in done.turning_18))
+    if done.oc3_year:
+        say(f"Care leavers' accommodation in the {done.oc3_year} return (OC3): "
+            + ", ".join(f"{code} {n}" for code, n in done.oc3_accommodation))
     say(f"Entries {done.entries_per_month:.1f} a month (trend {done.entry_growth:.2f} a year); "
         f"{done.leaving_per_month:.1%} of children in care leave in a month")
     if done.unreturned:

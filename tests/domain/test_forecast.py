@@ -140,6 +140,8 @@ def test_children_age_through_the_bands_and_leave_at_18() -> None:
     older = sim.stock[:, :, :, BAND["16 to 17"]].sum(2)  # [sims, months]
     assert sim.start_stock[:, BAND["16 to 17"]].sum() == 1
     assert older[:, at[9]:].sum() == 0  # a has left at 18 in every simulation
+    # counted as turning 18 in September 2021 wherever she had not left before
+    assert sim.turned_18[:, at[9]].sum() == older[:, at[8]].sum() and sim.turned_18[:, : at[9]].sum() == 0
     assert older[:, at[8]].sum() > 150  # and was mostly still there the month before
     assert sim.stock[:, at[5], :, BAND["5 to 9"]].sum() > 150  # c is 9 in May
     assert sim.stock[:, at[6]:, :, BAND["5 to 9"]].sum() == 0  # and 10 from June: aged through the band

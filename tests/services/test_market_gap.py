@@ -129,12 +129,14 @@ def test_the_workbook(market, shared_data: Path, tmp_path: Path) -> None:
     import_ssda903(market, [folder])
     gap = market_gap(market, miles=20.0, years=2, sims=100)
     plain = openpyxl.load_workbook(write_workbook(gap, tmp_path / "plain.xlsx"))
-    assert plain.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity"]
+    assert plain.sheetnames == ["Summary", "Forecast", "Age bands", "Care leavers", "Gap", "Gap chart",
+                                "Diversity"]
     path = write_workbook(gap, tmp_path / "plan.xlsx", decline_evidence(market))
     assert path.stat().st_mode & 0o777 == 0o600
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Forecast", "Age bands", "Gap", "Gap chart", "Diversity", "Declines",
-                             "Declines by", "Longest searches"]
+    assert wb.sheetnames == ["Summary", "Forecast", "Age bands", "Care leavers", "Gap", "Gap chart", "Diversity",
+                             "Declines", "Declines by", "Longest searches"]
+    assert [r[0].year for r in wb["Care leavers"].iter_rows(min_row=2, values_only=True)] == [2023, 2024]
     assert [r[0] for r in wb["Declines"].iter_rows(min_row=2, max_row=7, values_only=True)] == [
         "No vacancy", "Cannot meet needs", "Location", "Price", "Impact on the children already there", "Other"]
     assert list(wb["Longest searches"].iter_rows(values_only=True))[0][0] == "Rank"  # never a case reference

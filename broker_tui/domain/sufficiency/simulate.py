@@ -46,6 +46,7 @@ class Simulated:
     moved_in: np.ndarray
     moved_out: np.ndarray
     start_stock: np.ndarray  # [categories, bands] at the cut-off
+    turned_18: np.ndarray  # [sims, months, categories]: the leavers who left because they turned 18
 
     def by_category(self) -> np.ndarray:
         out: np.ndarray = self.stock.sum(3)
@@ -117,7 +118,7 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     age = np.tile(start.age, sims).astype(np.int32)
     tic = np.tile(np.minimum(start.tic, cap), sims).astype(np.int32)
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
-    flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out")}
+    flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out", "adults")}
     pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
     band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
     for h in range(months):
@@ -125,8 +126,10 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
         # the chances are those of the child as at the last month's end (as the rates were counted)
         u = rng.random(len(cat), dtype=np.float32)
         known = age >= 0
-        goes = (u < leave_flat[(sim * nb + band) * nt + _TIC_OF_MONTHS[tic]]) | (known & (age + 1 >= ADULT_MONTHS))
+        adult = known & (age + 1 >= ADULT_MONTHS)
+        goes = (u < leave_flat[(sim * nb + band) * nt + _TIC_OF_MONTHS[tic]]) | adult
         flows["leavers"][:, h] = _count(sim[goes], cat[goes], sims, nc)
+        flows["adults"][:, h] = _count(sim[adult], cat[adult], sims, nc)
         keep = ~goes
         sim, cat, age, tic, band = sim[keep], cat[keep], age[keep], tic[keep], band[keep]
         cell = (sim * nc + cat) * nb + band
@@ -159,7 +162,7 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     start_flat = start.category.astype(np.int64) * nb + band_index(start.age)
     start_stock = np.bincount(start_flat, minlength=nc * nb).reshape(nc, nb)
     return Simulated(rates.cutoff + 1, stock, flows["entries"], flows["leavers"], flows["in"], flows["out"],
-                     start_stock)
+                     start_stock, flows["adults"])
 
 
 def _count(sim: np.ndarray, cat: np.ndarray, sims: int, nc: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from broker_tui.domain.sufficiency.backtest import Scores, default_cutoffs, run_backtest, score
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
@@ -22,7 +22,7 @@ from broker_tui.domain.sufficiency.rates import FitOptions, fit_rates
 from broker_tui.domain.sufficiency.simulate import Scenario, Start, simulate
 from broker_tui.services.context import AppContext
 from broker_tui.services.private_files import write_private
-from broker_tui.store.tables import Ssda903Child, Ssda903Episode
+from broker_tui.store.tables import Ssda903Child, Ssda903Episode, Ssda903Oc3
 
 HISTORY_MONTHS = 36  # months of actual stock shown before the forecast
 
@@ -55,6 +55,9 @@ class ForecastRun:
     entry_growth: float  # a year's entries against the year before's
     leaving_per_month: float  # the share of children in care who leave in a month (the window's)
     unreturned: int
+    turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
+    oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
+    oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
 
     def as_json(self) -> dict[str, Any]:
         """The forecast for a file: months, categories and age bands only, no child identifier."""
@@ -70,6 +73,10 @@ class ForecastRun:
                       "entry_growth_per_year": round(self.entry_growth, 3),
                       "leaving_per_month": round(self.leaving_per_month, 4)},
             "episodes_left_open_in_an_earlier_return": self.unreturned,
+            "turning_18": [{"year_to": m, "mean": round(mu, 1), "low": round(lo, 1), "high": round(hi, 1)}
+                           for m, mu, lo, hi in self.turning_18],
+            "care_leavers_oc3": {"return_year": self.oc3_year or None,
+                                 "accommodation": dict(self.oc3_accommodation)},
             "history": [{"month": m, **dict(zip(CATEGORIES, row, strict=True)), "total": sum(row)}
                         for m, row in zip(self.history_months, self.history, strict=True)],
             "forecast": [
@@ -91,6 +98,9 @@ class BacktestReport:
     scores: tuple[Scores, ...]  # one per horizon
     simulations: int
     unreturned: int
+    turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
+    oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
+    oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -159,7 +169,31 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
         tuple(float(x) for x in totals.mean(0)), tuple(float(x) for x in _q(totals, 0.1)),
         tuple(float(x) for x in _q(totals, 0.9)),
         tuple(tuple(tuple(float(v) for v in cat) for cat in month) for month in sim.mean()),
-        rates.entry_rate(), rates.growth, leaving, panel.unreturned)
+        rates.entry_rate(), rates.growth, leaving, panel.unreturned, _turning_18(sim, years * 12),
+        *_oc3(ctx))
+
+
+def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float], ...]:
+    """Children reaching 18 in care in each forecast year (care leavers who will need 18+ accommodation)."""
+    out = []
+    per_sim = sim.turned_18.sum(2)  # [sims, months]
+    for start in range(0, months, 12):
+        year = per_sim[:, start:start + 12].sum(1)
+        out.append((month_label(sim.first + min(start + 11, months - 1)), float(year.mean()),
+                    float(np.quantile(year, 0.1)), float(np.quantile(year, 0.9))))
+    return tuple(out)
+
+
+def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """The latest return year's care leavers (OC3) by accommodation code."""
+    o = Ssda903Oc3.__table__.c
+    with ctx.engine.connect() as con:
+        latest = con.execute(select(func.max(o.return_year))).scalar()
+        if latest is None:
+            return "", ()
+        rows = con.execute(select(o.accom, func.count()).where(o.return_year == latest).group_by(o.accom)
+                           .order_by(func.count().desc(), o.accom)).all()
+    return str(latest), tuple((accom or "not given", int(n)) for accom, n in rows)
 
 
 def _rows(a: Any) -> tuple[tuple[float, ...], ...]:

@@ -4,7 +4,8 @@ nothing the app loads at start pulls it in.
 
 Sheets: Summary (what was run, on what, the rates and the notes); Forecast (each month's actual stock, then the
 forecast's mean and 80% interval, by category and in total, with a line chart of the total and its band);
-Age bands (the mean at each year's end by category and age band); Gap (the forecast beside the council's own
+Age bands (the mean at each year's end by category and age band); Care leavers (children turning 18 in care
+each year, and the latest OC3 accommodation); Gap (the forecast beside the council's own
 places and the register within reach, by category and year, with a bar chart of the gap); Diversity; and from
 the brokers' search logs, Declines (by coded reason, with a bar chart), Declines by (need, risk, age band,
 service type, area, local authority) and Longest searches (by rank: days, services approached, answers)."""
@@ -107,6 +108,17 @@ def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence |
             ws.append([_month(label), CATEGORY_LABELS[c], *bands, round(sum(run.by_band[i][k]), 1)])
             ws.cell(ws.max_row, 1).number_format = DATE_FORMAT
             fmt(ws, ws.max_row, range(3, len(BAND_NAMES) + 4), ONE_PLACE)
+
+    ws = sheet("Care leavers", ["Year to", "Turning 18 in care (mean)", "Low (80%)", "High (80%)"], {2: 26})
+    for label, mean, low, high in run.turning_18:
+        ws.append([_month(label), round(mean, 1), round(low, 1), round(high, 1)])
+        ws.cell(ws.max_row, 1).number_format = MONTH_FORMAT
+        fmt(ws, ws.max_row, range(2, 5), ONE_PLACE)
+    if run.oc3_year:
+        ws.append([])
+        ws.append([f"Care leavers' accommodation in the {run.oc3_year} return (OC3)", "Care leavers"])
+        for code, n in run.oc3_accommodation:
+            ws.append([spreadsheet_safe(code), n])
 
     ws = sheet("Gap", ["Category", "Year end", "Forecast (mean)", "Forecast (80% high)", "In-house places",
                        "Block units", "Scenario places", "Own places", "Gap (forecast less own)",
