@@ -53,8 +53,9 @@ async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> 
         screen = await open_it(app, pilot)
         assert screen.gap is not None
         assert column(screen, "#sf-forecast") == ["In-house fostering", "External fostering", "Kinship care",
-                                                  "Residential", "Supported accommodation", "Other", "Total"]
-        assert column(screen, "#sf-forecast", 1) == ["23", "25", "7", "12", "9", "10", "86"]  # now: March 2022
+                                                  "Residential", "Supported accommodation", "Other", "Total",
+                                                  "Turning 18 in the year"]
+        assert column(screen, "#sf-forecast", 1) == ["23", "25", "7", "12", "9", "10", "86", ""]  # now: March 2022
         table = screen.query_one("#sf-forecast", DataTable)
         assert [str(c.label) for c in table.columns.values()][2:] == ["2023-03", "2024-03", "2025-03", "2026-03",
                                                                      "2027-03"]

@@ -196,6 +196,8 @@ class SufficiencyScreen(BrokerScreen[None]):
                           *(cell(run.mean[i][k], run.low[i][k], run.high[i][k]) for i in ends), key=c)
         table.add_row("Total", str(sum(now)),
                       *(cell(run.total_mean[i], run.total_low[i], run.total_high[i]) for i in ends), key="total")
+        table.add_row("Turning 18 in the year", "",
+                      *(cell(mu, lo, hi) for _, mu, lo, hi in run.turning_18[: len(ends)]), key="turning_18")
 
     def _gap_table(self, gap: MarketGap) -> None:
         table = self.query_one("#sf-gap", DataTable)
