@@ -115,6 +115,7 @@ async def test_help_lists_every_screens_bindings(market_ctx):
             "Quality assurance", "QA note form", "Placement stop after a red note",
             "Purchases", "Spot agreement", "Spot agreement form", "Amend an agreement",
             "Audit trail", "16+ review", "Export the 16+ review", "Sufficiency", "Write the commissioning plan",
+            "Read an SSDA903 return",
             "Questions", "Help"]
         for expected in ("New referral", "Save", "Next section", "Withdraw", "Change status", "Referrals",
                          "Shortlist", "Send", "Copy text", "Record decline", "Record offer", "Compare offers",

@@ -172,3 +172,35 @@ async def test_the_palette_and_help_reach_sufficiency(sqlite_ctx) -> None:
         rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
         assert ("", "f10", "Sufficiency") in rows
         assert {"Work out", "Chart: next category", "Workbook"} <= {r[2] for r in rows}
+
+
+@sync
+async def test_i_reads_a_return_and_the_forecast_follows(sqlite_ctx, shared_data: Path, tmp_path: Path) -> None:
+    from broker_tui.ui.screens.sufficiency.import_return import ImportReturnDialog
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "episodes_2023-24.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST\n"
+        "C1,01/11/2023,S,C2,N1,H5,PR4,,,,,\n")
+    good = tmp_path / "good"
+    good.mkdir()
+    for name in SYNTHETIC:
+        shutil.copy(shared_data / name, good / name)
+    app = make_app(sqlite_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        assert "or press i here" in plain(screen.query_one("#sf-status", Static))
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ImportReturnDialog)
+        await pilot.press(*str(bad), "enter")
+        await settle(pilot)
+        problems = plain(dialog.query_one("#sf-import-problems", Static))
+        assert "nothing was written" in problems and "episodes_2023-24.csv:2: PLACE: 'H5'" in problems
+        assert dialog.query_one("#sf-import-path", Input).value == str(bad)  # what was typed is kept
+        dialog.query_one("#sf-import-path", Input).value = str(good)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.gap is not None and screen.gap.forecast.cutoff == "2022-03"

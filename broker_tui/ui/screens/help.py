@@ -57,6 +57,7 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
     from broker_tui.ui.screens.review.export_dialog import ExportReviewDialog
     from broker_tui.ui.screens.review.screen import ReviewScreen
     from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
+    from broker_tui.ui.screens.sufficiency.import_return import ImportReturnDialog
     from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
     from broker_tui.ui.widgets.level_picker import LevelPicker
     from broker_tui.ui.widgets.service_table import ServiceTable
@@ -97,6 +98,7 @@ def help_sections(app: App[object]) -> list[tuple[str, list[Binding]]]:
         ("Export the 16+ review", own_bindings(ExportReviewDialog, Screen)),
         ("Sufficiency", own_bindings(SufficiencyScreen, Screen)),
         ("Write the commissioning plan", own_bindings(ExportPlanDialog, Screen)),
+        ("Read an SSDA903 return", own_bindings(ImportReturnDialog, Screen)),
         ("Questions", own_bindings(ConfirmScreen, Screen)),
         ("Help", own_bindings(HelpScreen, Screen)),
     ]

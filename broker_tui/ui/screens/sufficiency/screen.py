@@ -5,7 +5,7 @@ as within reach; ctrl+r (or Enter in the distance) works it out again in a worke
 children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
 category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
 3 Diversity, 4 Declines (from the search logs: by reason, and the longest searches by case reference). x writes
-the commissioning plan's workbook (counts only)."""
+the commissioning plan's workbook (counts only); i reads an SSDA903 return."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         Binding("ctrl+r", "apply", "Work out"),
         Binding("g", "next_category", "Chart: next category"),
         Binding("x", "export", "Workbook"),
+        Binding("i", "import_return", "Read a return"),
         *(Binding(str(n), f"tab({n - 1})", f"Tab {n}", show=False) for n in range(1, len(TABS) + 1)),
     ]
 
@@ -160,7 +161,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         self.gap = None
         self._declines(declines)
         self._charts()
-        self.say(message[0].upper() + message[1:])
+        self.say(message[0].upper() + message[1:] + ", or press i here")
 
     def _show(self, generation: int, gap: MarketGap, declines: DeclineEvidence) -> None:
         if generation != self._generation:
@@ -277,6 +278,16 @@ class SufficiencyScreen(BrokerScreen[None]):
         from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
 
         self.app.push_screen(ExportPlanDialog(self.gap, self.declines), self._exported)
+
+    def action_import_return(self) -> None:
+        from broker_tui.ui.screens.sufficiency.import_return import ImportReturnDialog
+
+        self.app.push_screen(ImportReturnDialog(), self._imported)
+
+    def _imported(self, message: str | None) -> None:
+        if message:
+            self.action_apply()
+            self.say(message + " · working out the forecast again…")
 
     def _exported(self, message: str | None) -> None:
         if message:
