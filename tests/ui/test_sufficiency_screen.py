@@ -133,7 +133,7 @@ async def test_a_bad_distance_is_said_and_kept_and_x_writes_the_workbook(suffici
         assert dialog.query_one("#sf-export-path", Input).value.endswith(".xlsx")
         dialog.query_one("#sf-export-path", Input).value = str(tmp_path / "plan.txt")
         await pilot.press("enter")
-        assert "ends .xlsx" in plain(dialog.query_one("#sf-export-error", Static))
+        assert "name ends .xlsx" in plain(dialog.query_one("#sf-export-error", Static))
         target = tmp_path / "plan.xlsx"
         dialog.query_one("#sf-export-path", Input).value = str(target)
         await pilot.press("enter")

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from broker_tui.services.review import ContractReview, Review, SizeReview
 from broker_tui.ui.screens.review.rows import short_cohort
+from broker_tui.ui.widgets.chart import RememberingChart
 
 MOST_LINES = 8
 LINE_COLORS = ("cyan", "orange", "green", "magenta", "yellow", "blue", "red", "white")
@@ -40,27 +40,7 @@ def money_ticks(plt: Plot, values: Sequence[float]) -> None:
     plt.yticks(ticks, [f"£{v:,.0f}" for v in ticks])
 
 
-class ReviewChart(PlotextPlot):
-    """A chart that remembers what it drew (``series``) and says so when it has nothing to draw."""
-
-    def __init__(self, *, id: str) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.series: dict[str, list[float]] = {}
-        self.heading = ""
-
-    def start(self, title: str) -> None:
-        self.series = {}
-        self.heading = title
-        self.plt.clear_figure()
-        self.plt.title(title)
-
-    def nothing(self, why: str) -> None:
-        self.plt.xticks([], [])
-        self.plt.yticks([], [])
-        self.plt.text(why, x=0, y=0, alignment="center")
-        self.plt.xlim(-1, 1)
-        self.plt.ylim(-1, 1)
-        self.refresh()
+ReviewChart = RememberingChart  # what it drew is kept in ``series``
 
 
 def _months(contracts: Sequence[ContractReview]) -> list[dt.date]:

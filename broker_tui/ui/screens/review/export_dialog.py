@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, St
 from broker_tui.services.locations import default_db_path
 from broker_tui.services.review import Review
 from broker_tui.ui.base import BrokerModal, background
+from broker_tui.ui.widgets.export_target import export_target
 from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 FORMAT_WORDS = {"xlsx": "Excel workbook (.xlsx)", "csv": "CSV tables in a zip (.zip)", "json": "JSON (.json)"}
@@ -94,23 +95,13 @@ class ExportReviewDialog(BrokerModal[str | None]):
     def action_export(self) -> None:
         if self.writing:
             return
-        raw = self.query_one("#rv-export-path", Input).value.strip()
-        if not raw:
-            self._error("Type where to write the file")
+        target = export_target(self.query_one("#rv-export-path", Input).value, self.replace)
+        if target.exists:
+            self.replace = target.path
+        if target.problem or target.path is None:
+            self._error(target.problem)
             return
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if path.is_dir():
-            self._error(f"{path} is a folder: add a file name")
-            return
-        if not path.parent.is_dir():
-            self._error(f"The folder {path.parent} does not exist")
-            return
-        if path.exists() and self.replace != path:
-            self.replace = path
-            self._error(f"{path.name} already exists: press Enter again to replace it")
-            return
+        path = target.path
         self._error("")
         self.writing = True
         bar = self.query_one("#rv-export-progress", ProgressBar)

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
 from broker_tui.services.sufficiency import ForecastRun, MarketGap
+from broker_tui.ui.widgets.chart import RememberingChart
 
 ACTUAL, MEAN, BAND = "cyan", "orange", "gray"
 GAP_CATEGORIES = ("in_house_fostering", "external_fostering", "residential", "supported")
@@ -23,27 +23,7 @@ def short_month(label: str) -> str:
     return f"{names[int(label[5:7]) - 1]} {label[2:4]}"
 
 
-class SufficiencyChart(PlotextPlot):
-    """A chart that remembers what it drew (``series``) and says so when it has nothing to draw."""
-
-    def __init__(self, *, id: str) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.series: dict[str, list[float]] = {}
-        self.heading = ""
-
-    def start(self, title: str) -> None:
-        self.series = {}
-        self.heading = title
-        self.plt.clear_figure()
-        self.plt.title(title)
-
-    def nothing(self, why: str) -> None:
-        self.plt.xticks([], [])
-        self.plt.yticks([], [])
-        self.plt.text(why, x=0, y=0, alignment="center")
-        self.plt.xlim(-1, 1)
-        self.plt.ylim(-1, 1)
-        self.refresh()
+SufficiencyChart = RememberingChart  # what it drew is kept in ``series``
 
 
 class ForecastChart(SufficiencyChart):

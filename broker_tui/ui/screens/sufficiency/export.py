@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from broker_tui.services.sufficiency import DeclineEvidence, MarketGap
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.screens.review.export_dialog import export_folder
+from broker_tui.ui.widgets.export_target import export_target
 from broker_tui.ui.widgets.in_order_input import InOrderInput
 
 
@@ -56,26 +57,13 @@ class ExportPlanDialog(BrokerModal[str | None]):
     def action_export(self) -> None:
         if self.writing:
             return
-        raw = self.query_one("#sf-export-path", Input).value.strip()
-        if not raw:
-            self._error("Type where to write the file")
+        target = export_target(self.query_one("#sf-export-path", Input).value, self.replace, ".xlsx")
+        if target.exists:
+            self.replace = target.path
+        if target.problem or target.path is None:
+            self._error(target.problem)
             return
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if path.suffix.lower() != ".xlsx":
-            self._error("The workbook's name ends .xlsx")
-            return
-        if path.is_dir():
-            self._error(f"{path} is a folder: add a file name")
-            return
-        if not path.parent.is_dir():
-            self._error(f"The folder {path.parent} does not exist")
-            return
-        if path.exists() and self.replace != path:
-            self.replace = path
-            self._error(f"{path.name} already exists: press Enter again to replace it")
-            return
+        path = target.path
         self._error("")
         self.writing = True
         self._write(path)
