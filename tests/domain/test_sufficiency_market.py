@@ -57,7 +57,8 @@ def test_own_supply_by_day_and_the_gap() -> None:
     services = [home(OWN, 8, in_house=True), home(A, 6), home(B, 4, in_area=False, miles=15.0),
                 home(C, None, in_area=False, miles=12.0)]
     foster = FosterSupply(households=50, places=80, free_places=7)
-    blocks = [BlockSupply("residential", 3, dt.date(2027, 4, 1)), BlockSupply("supported", 10, dt.date(2030, 1, 1))]
+    blocks = [BlockSupply("residential", dt.date(2025, 4, 1), dt.date(2027, 4, 1), ((dt.date(2025, 4, 1), 3),)),
+              BlockSupply("supported", dt.date(2026, 1, 1), dt.date(2030, 1, 1), ((dt.date(2026, 1, 1), 10),))]
     before, after = dt.date(2027, 3, 31), dt.date(2027, 4, 1)
     assert own_supply("residential", before, services, foster, blocks).total == 8 + 3
     assert own_supply("residential", after, services, foster, blocks).total == 8  # the contract has ended
@@ -76,3 +77,14 @@ def test_age_ranges_meet_bands() -> None:
     assert [s.takes_band(b) for b in range(5)] == [False, False, False, True, True]
     young = home(A, 4, ages=(0, 4))
     assert [young.takes_band(b) for b in range(5)] == [True, True, False, False, False]
+
+
+def test_block_units_by_day() -> None:
+    block = BlockSupply("supported", dt.date(2027, 1, 1), dt.date(2029, 1, 1),
+                        ((dt.date(2027, 1, 1), 6), (dt.date(2028, 1, 1), 4)))
+    assert [block.units_on(dt.date(y, m, d)) for y, m, d in ((2026, 12, 31), (2027, 1, 1), (2027, 12, 31),
+                                                             (2028, 1, 1), (2028, 12, 31), (2029, 1, 1))] == [
+        0, 6, 6, 4, 4, 0]  # not before it starts, the term in force, not from the day it ends
+    assert own_supply("supported", dt.date(2027, 6, 1), [], FosterSupply(0, 0, 0), [block]).block_units == 6
+    fewer = own_supply("residential", dt.date(2027, 6, 1), [], FosterSupply(0, 0, 0), [], extra_places=-5)
+    assert fewer.scenario_places == -5 and fewer.total == 0  # a scenario taking places away stops at nought

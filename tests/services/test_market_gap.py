@@ -59,8 +59,8 @@ def market(ctx):
              service(small, "Closed", "childrens_home_external", 9, archived=True)]
     flats = service(small, "Small Flats", "supported_accommodation", 10, ages=(16, 17))
     block = BlockContract(provider_id=small.id, service_id=flats.id, reference="BC-1", name="Flats block",
-                          starts_on=dt.date(2025, 4, 1), ends_on=dt.date(2028, 4, 1))
-    term = BlockContractTerm(contract_id=block.id, effective_from=dt.date(2025, 4, 1), units=6,
+                          starts_on=dt.date(2022, 4, 1), ends_on=dt.date(2024, 1, 1))
+    term = BlockContractTerm(contract_id=block.id, effective_from=dt.date(2022, 4, 1), units=6,
                              unit_weekly_pence=90_000, created_by="t")
     prices = PriceList(service_id=homes[0].id, valid_from=dt.date(2026, 4, 1), core_weekly_pence=500_000,
                        source="entered", created_by="t")
@@ -79,7 +79,8 @@ def test_the_supply_read_from_the_store(market) -> None:
     names = {s.provider_name for s in supply.services}
     assert names == {"Leicester City Council", "Big Care Ltd", "Small Homes"}
     assert len(supply.services) == 7  # the archived home is not supply
-    assert [(b.category, b.units, b.ends_on) for b in supply.blocks] == [("supported", 6, dt.date(2028, 4, 1))]
+    assert [(b.category, b.starts_on, b.ends_on, b.terms) for b in supply.blocks] == [
+        ("supported", dt.date(2022, 4, 1), dt.date(2024, 1, 1), ((dt.date(2022, 4, 1), 6),))]
     assert {s.our_children for s in supply.services if s.provider_name == "Big Care Ltd"} == {0, 1}
 
 
@@ -112,6 +113,7 @@ def test_the_gap_beside_the_forecast(market, shared_data: Path, tmp_path: Path) 
     assert (fost.own.in_house_places, fost.own.scenario_places, fost.own.households) == (6, 6, 6)  # 2 places each
     sup = rows[("supported", dt.date(2023, 3, 31))]
     assert sup.own.block_units == 6 and sup.reach.places_within == 10
+    assert rows[("supported", dt.date(2024, 3, 31))].own.block_units == 0  # the block ended on 01/01/2024
     assert {b.band for b in gap.bands if b.category == "supported" and b.places_within} == {"16 to 17"}
     text = json.dumps(gap.as_json())
     assert '"gap"' in text and "LCC-1" not in text  # counts, never a case

@@ -76,9 +76,22 @@ class ServiceSupply:
 
 @dataclass(frozen=True)
 class BlockSupply:
+    """A block contract's units over its life: bought from ``starts_on`` to the day before ``ends_on`` (its
+    latest extension), as many as the term in force on a day says."""
+
     category: str
-    units: int
+    starts_on: dt.date
     ends_on: dt.date  # the first day not covered
+    terms: tuple[tuple[dt.date, int], ...]  # (effective from, units), in the order they take effect
+
+    def units_on(self, day: dt.date) -> int:
+        if not self.starts_on <= day < self.ends_on:
+            return 0
+        units = 0
+        for since, n in self.terms:
+            if since <= day:
+                units = n
+        return units
 
 
 @dataclass(frozen=True)
@@ -99,14 +112,15 @@ class OwnSupply:
 
     @property
     def total(self) -> int:
-        return self.in_house_places + self.block_units + self.scenario_places
+        """Never below nought (a scenario may take places away)."""
+        return max(0, self.in_house_places + self.block_units + self.scenario_places)
 
 
 def own_supply(category: str, day: dt.date, services: Sequence[ServiceSupply], foster: FosterSupply,
                blocks: Sequence[BlockSupply], extra_places: int = 0, extra_households: int = 0) -> OwnSupply:
     """In-house places (foster households' places for in-house fostering), block units in force on ``day``,
     and what a scenario adds (extra households bring the current average places a household)."""
-    units = sum(b.units for b in blocks if b.category == category and b.ends_on > day)
+    units = sum(b.units_on(day) for b in blocks if b.category == category)
     if category == "in_house_fostering":
         per = foster.places / foster.households if foster.households else 1.0
         return OwnSupply(foster.places, units, extra_places + round(extra_households * per),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from broker_tui.domain.sufficiency.categories import AGE_BANDS, CATEGORIES, CATEGORY_LABELS
 from broker_tui.domain.sufficiency.market import (
@@ -25,10 +26,10 @@ from broker_tui.domain.sufficiency.market import (
 )
 from broker_tui.domain.sufficiency.panel import month_end
 from broker_tui.services.context import AppContext
+from broker_tui.services.contracts import load_states
 from broker_tui.services.sufficiency._forecast import ForecastRun, run_forecast
 from broker_tui.store.tables import (
     BlockContract,
-    BlockContractTerm,
     FosterHousehold,
     Placement,
     Provider,
@@ -50,7 +51,7 @@ def market_supply(ctx: AppContext) -> MarketSupply:
     """The services a council can buy (not archived, on the register or in-house, not short breaks only),
     our children placed at each now, in-house foster households, and the block contracts not ended."""
     s, p, pl = Service.__table__.c, Provider.__table__.c, Placement.__table__.c
-    fh, bc, bt = FosterHousehold.__table__.c, BlockContract.__table__.c, BlockContractTerm.__table__.c
+    fh = FosterHousehold.__table__.c
     today = ctx.clock.today()
     with ctx.engine.connect() as con:
         placed = Counter({r[0]: r[1] for r in con.execute(
@@ -66,25 +67,18 @@ def market_supply(ctx: AppContext) -> MarketSupply:
             select(func.count(), func.coalesce(func.sum(fh.places), 0), func.coalesce(func.sum(fh.free_places), 0))
             .join(Service.__table__, s.id == fh.service_id)
             .where(fh.archived_on.is_(None), s.archived_on.is_(None), s.service_type == "fostering_in_house")).one()
-        contracts = con.execute(select(bc.id, bc.ends_on, s.service_type)
-                                .outerjoin(Service.__table__, s.id == bc.service_id)
-                                .where(bc.status != "ended")).all()
-        terms = con.execute(select(bt.contract_id, bt.effective_from, bt.units, bt.ends_on)).all()
     services = tuple(ServiceSupply(_uuid(r.id), _uuid(r.provider_id), r.name, r.service_type, r.sector == "in_house",
                                    r.places, r.vacancies, bool(r.in_area), r.distance_miles, r.min_age, r.max_age,
                                    placed.get(r.id, 0)) for r in rows)
-    by_contract: dict[Any, list[Any]] = {}
-    for t in terms:
-        by_contract.setdefault(t.contract_id, []).append(t)
-    blocks = []
-    for c in contracts:
-        ts = sorted(by_contract.get(c.id, []), key=lambda t: _day(t.effective_from))
-        if not ts:
-            continue
-        now = [t for t in ts if _day(t.effective_from) <= today] or ts[:1]
-        ends = max([_day(c.ends_on)] + [_day(t.ends_on) for t in ts if t.ends_on is not None])
-        blocks.append(BlockSupply(category_of_service(c.service_type or "other"), now[-1].units, ends))
-    return MarketSupply(services, FosterSupply(int(foster[0]), int(foster[1]), int(foster[2])), tuple(blocks))
+    with ctx.session() as session:  # the contracts' own rules: the term in force on a day, the latest extension
+        contracts = list(session.scalars(select(BlockContract).where(col(BlockContract.status) != "ended")))
+        ids = {c.service_id for c in contracts if c.service_id is not None}
+        types = {r[0]: r[1] for r in session.execute(select(s.id, s.service_type).where(s.id.in_(ids)))} if ids else {}
+        blocks = tuple(BlockSupply(category_of_service(types.get(c.contract.service_id, "other")),
+                                   c.contract.starts_on, c.ends_on,
+                                   tuple((t.effective_from, t.units) for t in c.terms))
+                       for c in load_states(session, contracts, placements=False))
+    return MarketSupply(services, FosterSupply(int(foster[0]), int(foster[1]), int(foster[2])), blocks)
 
 
 def _uuid(v: Any) -> uuid.UUID:
