@@ -8,9 +8,17 @@ from typing import TYPE_CHECKING
 import click
 
 from broker_tui.cli import Root, fail, ready, say
+from broker_tui.domain.sufficiency.months import month_words
 
 if TYPE_CHECKING:
     from broker_tui.services.context import AppContext
+
+
+def finite(_ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A distance must be a number (click's FloatRange lets 'nan' through)."""
+    if value != value or value in (float("inf"), float("-inf")):  # NaN is not equal to itself
+        raise click.BadParameter("must be a number of miles from 0 to 500", param=param)
+    return value
 
 
 @click.group()
@@ -26,7 +34,7 @@ def forecast() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE.json or FILE.xlsx instead (xlsx needs it).")
-@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True, callback=finite,
               help="xlsx: the register within this many miles of the home area's centre, beside the local area.")
 @click.pass_obj
 def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, out: Path | None,
@@ -53,7 +61,7 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
         return
     try:
         done = run_forecast(ctx, years=years, scenario=scenario, sims=sims)
-    except NoReturn as exc:
+    except (NoReturn, ValueError) as exc:  # no return; one too short to learn from; a scenario after the end
         fail(str(exc), 1)
     except KeyError as exc:
         fail(f"--scenario: {exc.args[0]}")
@@ -67,10 +75,10 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
             fail(str(exc), 1)
         say(f"Wrote the forecast ({len(done.months)} months, {done.simulations} simulations) to {path}")
         return
-    say(f"Children in care: forecast from the end of {done.cutoff} ({done.scenario}, {done.simulations} "
-        "simulations; mean and 80% interval)")
+    say(f"Children in care: forecast from the end of {month_words(done.cutoff)} ({done.scenario}, "
+        f"{done.simulations} simulations; mean and 80% interval)")
     ends = [i for i in range(11, len(done.months), 12)]
-    head = f"{'':26}{'now':>8}" + "".join(f"{done.months[i]:>18}" for i in ends)
+    head = f"{'':26}{'now':>8}" + "".join(f"{month_words(done.months[i]):>18}" for i in ends)
     say(head)
     now = done.history[-1]
     for k, c in enumerate(CATEGORIES):
@@ -79,12 +87,14 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
     cells = "".join(f"{_cell(done.total_mean[i], done.total_low[i], done.total_high[i]):>18}" for i in ends)
     say(f"{'Total':26}{sum(now):>8}{cells}")
     say("Turning 18 in care (care leavers who will need 18+ accommodation): " + ", ".join(
-        f"year to {m} {_cell(mu, lo, hi)}" for m, mu, lo, hi in done.turning_18))
+        f"year to {month_words(m)} {_cell(mu, lo, hi)}" for m, mu, lo, hi in done.turning_18))
     if done.oc3_year:
         say(f"Care leavers' accommodation in the {done.oc3_year} return (OC3): "
             + ", ".join(f"{code} {n}" for code, n in done.oc3_accommodation))
     say(f"Entries {done.entries_per_month:.1f} a month (trend {done.entry_growth:.2f} a year); "
-        f"{done.leaving_per_month:.1%} of children in care leave in a month")
+        f"{done.leaving_per_month:.1%} of children in care leave in a month, besides those turning 18")
+    if len(done.councils) > 1:
+        say(f"Note: the forecast pools {len(done.councils)} councils' returns: {', '.join(done.councils)}")
     if done.unreturned:
         say(f"Note: {done.unreturned} episode(s) were left open in a return that no later return carries; "
             "they are counted as still open")
@@ -97,7 +107,7 @@ def _workbook(ctx: AppContext, out: Path, years: int, scenario: str | None, sims
     try:
         gap = market_gap(ctx, miles=miles, years=years, scenario=scenario, sims=sims)
         path = write_workbook(gap, out, decline_evidence(ctx))
-    except NoReturn as exc:
+    except (NoReturn, ValueError) as exc:  # no return; one too short to learn from; a scenario after the end
         fail(str(exc), 1)
     except KeyError as exc:
         fail(f"--scenario: {exc.args[0]}")
@@ -110,7 +120,7 @@ def _workbook(ctx: AppContext, out: Path, years: int, scenario: str | None, sims
 @forecast.command("gap")
 @click.option("--years", type=click.IntRange(1, 5), default=5, show_default=True)
 @click.option("--scenario", metavar="NAME", help="A scenario from the settings ([forecast.scenarios.NAME]).")
-@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True, callback=finite,
               help="The register within this many miles of the home area's centre, beside the local area.")
 @click.option("--sims", type=click.IntRange(100, 5000), default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the gap, age bands and diversity as JSON.")
@@ -128,21 +138,20 @@ def gap_cmd(root: Root, years: int, scenario: str | None, miles: float, sims: in
     ctx = ready(root)
     try:
         gap = market_gap(ctx, miles=miles, years=years, scenario=scenario, sims=sims)
-    except NoReturn as exc:
+    except (NoReturn, ValueError) as exc:  # no return; one too short to learn from; a scenario after the end
         fail(str(exc), 1)
     except KeyError as exc:
         fail(f"--scenario: {exc.args[0]}")
     if as_json:
         say(json.dumps(gap.as_json(), indent=1))
         return
-    say(f"The gap against the market: forecast from the end of {gap.forecast.cutoff} ({gap.forecast.scenario}); "
+    say(f"The gap against the market: forecast from the end of {month_words(gap.forecast.cutoff)} "
+        f"({gap.forecast.scenario}); "
         f"own places: in-house, block units, scenario; register: in the area / within {miles:g} miles")
     say(f"{'':26}{'year end':>10}{'forecast':>10}{'own':>6}{'gap':>8}{'area':>7}{'within':>8}")
     for r in gap.rows:
-        if r.category in ("kinship", "other"):
-            continue
-        say(f"{CATEGORY_LABELS[r.category]:26}{r.day:%m/%Y}".ljust(36) + f"{r.demand:>10.0f}{r.own.total:>6}"
-            f"{r.gap:>+8.0f}{r.reach.places_in_area:>7}{r.reach.places_within:>8}")
+        say(f"{CATEGORY_LABELS[r.category]:26}{r.day:%b %Y}".ljust(36) + f"{r.demand:>10.0f}{r.own.total:>6}"
+            f"{round(r.gap):>+8d}{r.reach.places_in_area:>7}{r.reach.places_within:>8}")
     f = gap.foster
     say(f"In-house foster households: {f.households} with {f.places} places ({f.free_places} free). Fostering "
         "agencies register no places: see broker-tui sufficiency diversity")
@@ -175,7 +184,8 @@ def backtest_cmd(root: Root, cutoffs: int, sims: int, as_json: bool) -> None:
     if as_json:
         say(json.dumps(report.as_json(), indent=1))
         return
-    say(f"Backtest at {len(report.cutoffs)} cut-offs: {', '.join(report.cutoffs)} ({report.simulations} simulations)")
+    say(f"Backtest at {len(report.cutoffs)} cut-offs: {', '.join(month_words(c) for c in report.cutoffs)} "
+        f"({report.simulations} simulations)")
     for s in report.scores:
         say(f"+{s.horizon} months        model    flat   drift")
         say(f"  category WAPE  {s.wape['model']:6.1%}  {s.wape['flat']:6.1%}  {s.wape['drift']:6.1%}")

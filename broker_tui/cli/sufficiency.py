@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from broker_tui.cli import Root, fail, ready, say
+from broker_tui.cli.forecast import finite
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -119,7 +120,7 @@ def declines_cmd(root: Root, since: str | None, until: str | None, longest: int,
 
 
 @sufficiency.command("diversity")
-@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True,
+@click.option("--within", "miles", type=click.FloatRange(0, 500), default=20.0, show_default=True, callback=finite,
               help="The market within this many miles of the home area's centre, beside the local area.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
@@ -146,8 +147,9 @@ def diversity_cmd(root: Root, miles: float, as_json: bool) -> None:
             f"{d.vacancies_elsewhere} at {d.vacancies_known_at} service(s): "
             + ("enough" if d.absorbs else "NOT enough"))
         largest = f"{d.largest[:32]} ({d.largest_share:.0%})" if d.largest else "-"
+        hhi = f"{d.hhi:>7,.0f}" if d.total else f"{'-':>7}"
         say(f"{CATEGORY_LABELS[d.category]:26}{d.reach:18}{d.providers:>10}{d.total:>7}  {largest:42}"
-            f"{d.hhi:>7,.0f}{d.displaced_places:>22}{d.displaced_children:>10}  {vacancies}")
+            f"{hhi}{d.displaced_places:>22}{d.displaced_children:>10}  {vacancies}")
     say("Shares are of registered places; of agencies for external fostering (agencies register no places).")
 
 

@@ -27,12 +27,14 @@ def test_run_and_backtest(cli, shared_data: Path, tmp_path: Path) -> None:  # no
     done = cli("forecast", "run", "--years", "2", "--sims", "200")
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
-    assert lines[0] == ("Children in care: forecast from the end of 2022-03 (baseline, 200 simulations; mean and "
+    assert lines[0] == ("Children in care: forecast from the end of Mar 2022 (baseline, 200 simulations; mean and "
                         "80% interval)")
-    assert lines[1].split() == ["now", "2023-03", "2024-03"]
+    assert lines[1].split() == ["now", "Mar", "2023", "Mar", "2024"]
     assert lines[2].startswith("In-house fostering") and lines[2].split()[2] == "23"
     assert lines[8].startswith("Total") and lines[8].split()[1] == "86"
     assert "24 episode(s) were left open in a return that no later return carries" in done.stdout
+    assert "Note: the forecast pools 3 councils' returns: Bromley, Hillingdon, Southwark" in done.stdout
+    assert "Turning 18 in care (care leavers who will need 18+ accommodation): year to Mar 2023 " in done.stdout
     out = tmp_path / "f.json"
     done = cli("forecast", "run", "--years", "1", "--sims", "100", "--format", "json", "--out", str(out))
     assert done.exit_code == 0 and f"to {out}" in done.stdout
@@ -59,8 +61,10 @@ def test_run_and_backtest(cli, shared_data: Path, tmp_path: Path) -> None:  # no
     assert folder_out.exit_code == 2 and "is a directory" in folder_out.stderr
     bt = cli("forecast", "backtest", "--cutoffs", "2", "--sims", "100")
     assert bt.exit_code == 0, bt.output
-    assert bt.stdout.splitlines()[0] == "Backtest at 2 cut-offs: 2020-09, 2021-03 (100 simulations)"
+    assert bt.stdout.splitlines()[0] == "Backtest at 2 cut-offs: Sep 2020, Mar 2021 (100 simulations)"
     assert "  category WAPE " in bt.stdout and "80% intervals held" in bt.stdout
+    nan = cli("forecast", "gap", "--within", "nan")
+    assert nan.exit_code == 2 and "must be a number of miles from 0 to 500" in nan.stderr
     diversity = cli("sufficiency", "diversity", "--within", "12")
     assert diversity.exit_code == 0, diversity.output
     assert [line.split()[0] for line in diversity.stdout.splitlines()[1:7]] == [

@@ -143,3 +143,14 @@ def test_record_helpers() -> None:
                                 "placement_agreed"}), (at + dt.timedelta(days=9), {"status": "placement_agreed"}),
                                 (at, None)]) == dt.date(2026, 5, 4)
     assert placement_agreed_on([(at, {"status": "placed"})]) is None
+
+
+def test_a_care_leavers_referral_is_18_and_over() -> None:
+    import datetime as dt
+
+    from broker_tui.domain.sufficiency.declines import age_band_on
+
+    day = dt.date(2026, 12, 1)
+    assert age_band_on(None, 20, day) == "18 and over"  # referrals take young people up to 25
+    assert age_band_on(dt.date(2008, 12, 2), None, day) == "16 to 17"  # 18 tomorrow
+    assert age_band_on(dt.date(2008, 12, 1), None, day) == "18 and over"

@@ -82,7 +82,8 @@ def _keys(value) -> set[str]:
 def test_a_scenario_from_the_settings(imported) -> None:
     imported.settings = settings_from_mapping(
         {"forecast": {"scenarios": {"double": {"entrants_percent": 100}, "later": {"entrants_percent": 100,
-                                                                               "from": "2023-04"}}}})
+                                                                               "from": "2023-04"},
+                                  "never": {"entrants_percent": 10, "from": "2099-01"}}}})
     base = run_forecast(imported, years=2, sims=300, seed=4)
     double = run_forecast(imported, years=2, sims=300, seed=4, scenario="double")
     later = run_forecast(imported, years=2, sims=300, seed=4, scenario="later")
@@ -90,8 +91,10 @@ def test_a_scenario_from_the_settings(imported) -> None:
     assert double.total_mean[-1] > base.total_mean[-1]
     assert later.total_mean[11] == pytest.approx(base.total_mean[11])  # the same until it starts (same draws)
     assert later.total_mean[-1] > base.total_mean[-1]
-    with pytest.raises(KeyError, match="known: double, later"):
+    with pytest.raises(KeyError, match="known: double, later, never"):
         run_forecast(imported, years=1, sims=100, scenario="nope")
+    with pytest.raises(ValueError, match="starts in 2099-01, after the forecast ends .2024-03.: it would change nothing"):
+        run_forecast(imported, years=2, sims=100, scenario="never")
 
 
 def test_the_category_map_is_a_setting(imported) -> None:
@@ -102,6 +105,17 @@ def test_the_category_map_is_a_setting(imported) -> None:
     assert after[res] == before[CATEGORIES.index("in_house_fostering")] + before[CATEGORIES.index("external_fostering")]
     assert after.sum() == before.sum() and after[CATEGORIES.index("kinship")] == 0  # U1-U3 now "other"
     imported.settings = Settings()
+
+
+def test_a_return_too_short_to_backtest(ctx, tmp_path: Path) -> None:
+    (tmp_path / "header_2023-24.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,15/03/2010,WBRI,,,\n")
+    (tmp_path / "episodes_2023-24.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,PL_LA\n"
+        "C1,01/05/2022,S,C2,N1,U4,PR1,,,,,,\n")
+    import_ssda903(ctx, [tmp_path])
+    with pytest.raises(ValueError, match="covers 12 months from the start of its first collection year .to "
+                                         "31/03/2024.; a backtest needs 30 or more"):
+        backtest(ctx)
 
 
 def test_the_backtest(imported) -> None:

@@ -57,8 +57,8 @@ async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> 
                                                   "Turning 18 in the year"]
         assert column(screen, "#sf-forecast", 1) == ["23", "25", "7", "12", "9", "10", "86", ""]  # now: March 2022
         table = screen.query_one("#sf-forecast", DataTable)
-        assert [str(c.label) for c in table.columns.values()][2:] == ["2023-03", "2024-03", "2025-03", "2026-03",
-                                                                     "2027-03"]
+        assert [str(c.label) for c in table.columns.values()][1:] == ["Now (Mar 2022)", "Mar 2023", "Mar 2024",
+                                                                     "Mar 2025", "Mar 2026", "Mar 2027"]
         chart = screen.query_one("#sf-chart-forecast", ForecastChart)
         assert chart.series["actual"][-1] == 86 and len(chart.series["mean"]) == 60
         assert all(lo <= mu <= hi for lo, mu, hi in zip(chart.series["low"], chart.series["mean"],
@@ -75,7 +75,8 @@ async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> 
         assert column(screen, "#sf-diversity") == ["External fostering", "External fostering", "Residential",
                                                    "Residential", "Supported accommodation", "Supported accommodation"]
         status = plain(screen.query_one("#sf-status", Static))
-        assert "Forecast from the end of 2022-03" in status and "24 episode(s) left open" in status
+        assert "Forecast from the end of Mar 2022" in status and "24 episode(s) left open" in status
+        assert "pools 3 councils' returns" in status
         await pilot.press("4")
         assert set(column(screen, "#sf-reasons", 1)) == {"0"}  # nobody has declined a referral here
         assert "0 referral(s) sent to 0 service(s)" in plain(screen.query_one("#sf-declines-note", Static))

@@ -25,6 +25,7 @@ CATEGORY_LABELS = {
 # (lower bound in months of age, label); a child of 18 or more has left care (leaving at 18)
 AGE_BANDS = ((0, "Under 1"), (12, "1 to 4"), (60, "5 to 9"), (120, "10 to 15"), (192, "16 to 17"))
 AGE_UNKNOWN = "Age not known"  # a child with no date of birth in the return
+ADULT_BAND = "18 and over"  # care leavers' referrals (declines); never in the forecast, which ends care at 18
 ADULT_MONTHS = 18 * 12
 
 
@@ -66,9 +67,12 @@ class CategoryMap:
 
 
 def band_of(age_months: int | None) -> str:
-    """The age band of a child this many whole months old (None: not known)."""
+    """The age band of a young person this many whole months old (None: not known); 18 or more is "18 and
+    over" (a care leaver's referral: never a child in care in the forecast)."""
     if age_months is None or age_months < 0:
         return AGE_UNKNOWN
+    if age_months >= ADULT_MONTHS:
+        return ADULT_BAND
     label = AGE_BANDS[0][1]
     for lower, name in AGE_BANDS:
         if age_months >= lower:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from broker_tui.domain.sufficiency.categories import BAND_NAMES, band_of
+from broker_tui.domain.sufficiency.categories import ADULT_BAND, BAND_NAMES, band_of
 from broker_tui.domain.vocabulary import DECLINE_REASONS, NEED_DOMAIN_CODES, NEED_DOMAINS, SERVICE_TYPES, TAGS
 
 ANSWERS = ("offered", "declined", "no_reply")
@@ -165,7 +165,7 @@ def _labels() -> dict[str, dict[str, str]]:
     return {
         "need": {**{d.code: d.label for d in NEED_DOMAINS}, NO_HIGH_NEED: "No high need"},
         "risk": {**{t.code: t.label for t in TAGS if t.kind != "specialist"}, NO_RISK: "No risk recorded"},
-        "age_band": {b: b for b in BAND_NAMES},
+        "age_band": {b: b for b in (*BAND_NAMES[:-1], ADULT_BAND, BAND_NAMES[-1])},
         "service_type": {t.code: t.short for t in SERVICE_TYPES},
         "area": {IN_AREA: "In the council's area", OUTSIDE_AREA: "Outside the area"},
         "local_authority": {},

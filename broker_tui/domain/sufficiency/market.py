@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from broker_tui.domain.sufficiency.categories import ADULT_MONTHS, AGE_BANDS, CATEGORIES
+from broker_tui.domain.sufficiency.categories import ADULT_MONTHS, AGE_BANDS
 
 MARKET_CATEGORY = {
     "fostering_in_house": "in_house_fostering",
@@ -37,6 +37,9 @@ MARKET_CATEGORY = {
     "supported_accommodation": "supported",
 }  # anything else (parent and child, 18+, other) is "other"
 PLACE_BASED = ("residential", "supported")  # categories whose register entries carry places
+# the categories the council supplies or buys: kinship care and "other" (with parents, adoption, custody) are
+# neither, so they have no gap against the market
+SUPPLIED = ("in_house_fostering", "external_fostering", "residential", "supported")
 
 
 def category_of_service(service_type: str) -> str:
@@ -215,10 +218,10 @@ def gap_rows(demand: dict[str, list[tuple[dt.date, float, float]]], services: Se
              foster: FosterSupply, blocks: Sequence[BlockSupply], miles: float | None,
              extra: dict[str, list[tuple[dt.date, int]]] | None = None,
              extra_households: list[tuple[dt.date, int]] | None = None) -> list[GapRow]:
-    """A row per category and forecast point: ``demand[category]`` is [(day, mean, high)]; ``extra`` gives a
+    """A row per category the market supplies (SUPPLIED) and forecast point: ``demand[category]`` is [(day, mean, high)]; ``extra`` gives a
     scenario's added places per category from a day, ``extra_households`` its added foster households."""
     rows: list[GapRow] = []
-    for category in CATEGORIES:
+    for category in SUPPLIED:
         reach = reach_supply(category, services, miles)
         for day, mean, high in demand.get(category, []):
             places = sum(n for since, n in (extra or {}).get(category, []) if since <= day)

@@ -31,25 +31,13 @@ from broker_tui.domain.sufficiency.categories import (
     CATEGORIES,
     CategoryMap,
 )
-
-
-def month_of(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_end(month: int) -> dt.date:
-    """The last day of a month index."""
-    year, m0 = divmod(month + 1, 12)
-    return dt.date(year, m0 + 1, 1) - dt.timedelta(days=1)
-
-
-def month_label(month: int) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
-def year_end_month(return_year: str) -> int:
-    """The last month (March) of a collection year such as '2019-20'."""
-    return month_of(dt.date(int(return_year[:4]) + 1, 3, 31))
+from broker_tui.domain.sufficiency.months import as_day as as_day  # re-exported: the panel's months
+from broker_tui.domain.sufficiency.months import month_end as month_end
+from broker_tui.domain.sufficiency.months import month_label as month_label
+from broker_tui.domain.sufficiency.months import month_of as month_of
+from broker_tui.domain.sufficiency.months import month_of_label as month_of_label
+from broker_tui.domain.sufficiency.months import month_words as month_words
+from broker_tui.domain.sufficiency.months import year_end_month as year_end_month
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from sqlalchemy import func, select
 
 from broker_tui.domain.sufficiency.backtest import Scores, default_cutoffs, run_backtest, score
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
-from broker_tui.domain.sufficiency.panel import CareEpisode, Panel, build_panel, month_end, month_label
+from broker_tui.domain.sufficiency.panel import (
+    CareEpisode,
+    Panel,
+    as_day,
+    build_panel,
+    month_end,
+    month_label,
+)
 from broker_tui.domain.sufficiency.rates import FitOptions, fit_rates
 from broker_tui.domain.sufficiency.simulate import Scenario, Start, simulate
 from broker_tui.services.context import AppContext
@@ -58,6 +65,7 @@ class ForecastRun:
     turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
     oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
     oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
+    councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
 
     def as_json(self) -> dict[str, Any]:
         """The forecast for a file: months, categories and age bands only, no child identifier."""
@@ -73,6 +81,7 @@ class ForecastRun:
                       "entry_growth_per_year": round(self.entry_growth, 3),
                       "leaving_per_month": round(self.leaving_per_month, 4)},
             "episodes_left_open_in_an_earlier_return": self.unreturned,
+            "councils": list(self.councils),
             "turning_18": [{"year_to": m, "mean": round(mu, 1), "low": round(lo, 1), "high": round(hi, 1)}
                            for m, mu, lo, hi in self.turning_18],
             "care_leavers_oc3": {"return_year": self.oc3_year or None,
@@ -101,6 +110,7 @@ class BacktestReport:
     turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
     oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
     oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
+    councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -124,20 +134,16 @@ def forecast_panel(ctx: AppContext) -> Panel:
         raise NoReturn()
     latest: dict[tuple[str, int, dt.date], Any] = {}
     for r in rows:
-        key = (r.la, r.child_id, _day(r.decom))
+        key = (r.la, r.child_id, as_day(r.decom))
         if key not in latest or latest[key].return_year <= r.return_year:
             latest[key] = r
-    episodes = [CareEpisode((r.la, r.child_id), _day(r.decom), _day(r.dec) if r.dec else None, r.place,
+    episodes = [CareEpisode((r.la, r.child_id), as_day(r.decom), as_day(r.dec) if r.dec else None, r.place,
                             r.place_provider, r.return_year, r.la) for r in latest.values()]
     births: dict[Any, tuple[int, int] | None] = {}
     for k in kids:
         if k.birth_month:
             births[(k.la, k.child_id)] = (int(k.birth_month[:4]), int(k.birth_month[5:7]))
     return build_panel(episodes, births, ctx.settings.forecast.categories)
-
-
-def _day(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None, sims: int = 1000,
@@ -153,6 +159,9 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
     scen = Scenario()
     if setting is not None:
         start = None if setting.from_month is None else setting.from_month[0] * 12 + setting.from_month[1] - 1
+        if start is not None and start > cutoff + years * 12:
+            raise ValueError(f"the scenario {setting.name} starts in {month_label(start)}, after the forecast ends "
+                             f"({month_label(cutoff + years * 12)}): it would change nothing")
         scen = Scenario(setting.name, setting.entrant_factor, start)
     sim = simulate(rates, Start.from_panel(panel, cutoff), years * 12, sims=sims, seed=seed, scenario=scen)
     by_cat = sim.by_category()
@@ -170,7 +179,7 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
         tuple(float(x) for x in _q(totals, 0.9)),
         tuple(tuple(tuple(float(v) for v in cat) for cat in month) for month in sim.mean()),
         rates.entry_rate(), rates.growth, leaving, panel.unreturned, _turning_18(sim, years * 12),
-        *_oc3(ctx))
+        *_oc3(ctx), _councils(ctx))
 
 
 def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float], ...]:
@@ -182,6 +191,12 @@ def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float],
         out.append((month_label(sim.first + min(start + 11, months - 1)), float(year.mean()),
                     float(np.quantile(year, 0.1)), float(np.quantile(year, 0.9))))
     return tuple(out)
+
+
+def _councils(ctx: AppContext) -> tuple[str, ...]:
+    e = Ssda903Episode.__table__.c
+    with ctx.engine.connect() as con:
+        return tuple(str(la) for la in con.execute(select(e.la).distinct().order_by(e.la)).scalars())
 
 
 def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, int], ...]]:
@@ -209,8 +224,10 @@ def backtest(ctx: AppContext, *, cutoffs: int = 6, step: int = 6, sims: int = 50
     panel = forecast_panel(ctx)
     chosen = default_cutoffs(panel, count=cutoffs, step=step)
     if len(chosen) < 2:
-        raise ValueError(f"the imported return runs to {month_end(panel.last):%d/%m/%Y}: a backtest needs two years "
-                         "of it after its first collection year began (a year to learn from, a year to check)")
+        months = panel.last - panel.observed_from
+        raise ValueError(f"the imported return covers {months} months from the start of its first collection year "
+                         f"(to {month_end(panel.last):%d/%m/%Y}); a backtest needs 30 or more: a year to learn from, "
+                         "a year to check and two cut-offs six months apart")
     results = run_backtest(panel, chosen, sims=sims, seed=seed)
     return BacktestReport(tuple(month_label(c) for c in chosen), (score(results, 6), score(results, 12)), sims,
                           panel.unreturned)

@@ -24,7 +24,7 @@ from broker_tui.domain.sufficiency.market import (
     diversity,
     gap_rows,
 )
-from broker_tui.domain.sufficiency.panel import month_end
+from broker_tui.domain.sufficiency.panel import month_end, month_of_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.contracts import load_states
 from broker_tui.services.sufficiency._forecast import ForecastRun, run_forecast
@@ -83,10 +83,6 @@ def market_supply(ctx: AppContext) -> MarketSupply:
 
 def _uuid(v: Any) -> uuid.UUID:
     return v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
-
-
-def _day(v: Any) -> dt.date:
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ def market_gap(ctx: AppContext, *, miles: float = 20.0, years: int = 5, scenario
     run = run_forecast(ctx, years=years, scenario=scenario, sims=sims)
     supply = market_supply(ctx)
     ends = list(range(11, len(run.months), 12))
-    days = [month_end(_month_index(run.months[i])) for i in ends]
+    days = [month_end(month_of_label(run.months[i])) for i in ends]
     demand = {c: [(days[j], run.mean[i][k], run.high[i][k]) for j, i in enumerate(ends)]
               for k, c in enumerate(CATEGORIES)}
     setting = ctx.settings.forecast.scenario(scenario) if scenario else None
@@ -167,7 +163,3 @@ def market_gap(ctx: AppContext, *, miles: float = 20.0, years: int = 5, scenario
     div = tuple(diversity(c, supply.services, reach) for c in DIVERSITY_CATEGORIES
                 for reach in (None, miles))
     return MarketGap(miles, run, tuple(rows), bands, div, supply.foster)
-
-
-def _month_index(label: str) -> int:
-    return int(label[:4]) * 12 + int(label[5:7]) - 1

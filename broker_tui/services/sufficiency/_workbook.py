@@ -18,7 +18,8 @@ from typing import Any, BinaryIO
 
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
 from broker_tui.domain.sufficiency.declines import DIMENSION_LABELS, DIMENSIONS
-from broker_tui.domain.sufficiency.panel import month_end
+from broker_tui.domain.sufficiency.market import SUPPLIED
+from broker_tui.domain.sufficiency.panel import month_end, month_of_label
 from broker_tui.domain.text_rules import spreadsheet_safe
 from broker_tui.domain.vocabulary import DECLINE_REASONS
 from broker_tui.services.private_files import write_atomically
@@ -29,7 +30,7 @@ DATE_FORMAT, MONTH_FORMAT, ONE_PLACE, PERCENT = "dd/mm/yyyy", "mmm yyyy", "0.0",
 
 
 def _month(label: str) -> dt.date:
-    return month_end(int(label[:4]) * 12 + int(label[5:7]) - 1)
+    return month_end(month_of_label(label))
 
 
 def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence | None = None) -> Path:
@@ -157,7 +158,7 @@ def _gap_chart(wb: Any, gap: MarketGap, bar_chart: Any, reference: Any) -> None:
     """A small table of the gap by year (rows) and category (columns), and a clustered bar chart of it."""
     ws = wb.create_sheet("Gap chart")
     days = sorted({r.day for r in gap.rows})
-    cats = [c for c in CATEGORIES if c not in ("kinship", "other")]
+    cats = list(SUPPLIED)
     ws.append(["Year end", *(CATEGORY_LABELS[c] for c in cats)])
     by = {(r.category, r.day): r.gap for r in gap.rows}
     for day in days:

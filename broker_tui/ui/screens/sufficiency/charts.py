@@ -91,7 +91,7 @@ class GapChart(Static):
 
 class DeclinesChart(SufficiencyChart):
     def draw(self, reasons: Sequence[tuple[str, int]]) -> None:
-        """Declines by coded reason, most first."""
+        """Declines by coded reason, in the vocabulary's order."""
         self.start("Declines by reason (the brokers' search logs)")
         if not reasons or not any(n for _, n in reasons):
             self.nothing("No provider has declined a referral in the period")

@@ -9,7 +9,7 @@ the commissioning plan's workbook (counts only); i reads an SSDA903 return."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,12 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
+from broker_tui.domain.sufficiency.months import month_words
 from broker_tui.services.sufficiency import DeclineEvidence, MarketGap, NoReturn, decline_evidence, market_gap
 from broker_tui.ui.base import BrokerScreen, background
 from broker_tui.ui.widgets.in_order_input import InOrderInput
-
-if TYPE_CHECKING:
-    pass
 
 TABS = ("sf-forecast-tab", "sf-gap-tab", "sf-diversity-tab", "sf-declines-tab")
 BASELINE = "baseline"
@@ -150,6 +148,9 @@ class SufficiencyScreen(BrokerScreen[None]):
         try:
             gap = market_gap(self.ctx, miles=miles, years=years, scenario=scenario)
         except NoReturn as exc:
+            self.app.call_from_thread(self._none, generation, str(exc) + ", or press i here", declines)
+            return
+        except ValueError as exc:  # a return too short to learn from; a scenario that starts after the end
             self.app.call_from_thread(self._none, generation, str(exc), declines)
             return
         self.app.call_from_thread(self._show, generation, gap, declines)
@@ -161,7 +162,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         self.gap = None
         self._declines(declines)
         self._charts()
-        self.say(message[0].upper() + message[1:] + ", or press i here")
+        self.say(message[0].upper() + message[1:])
 
     def _show(self, generation: int, gap: MarketGap, declines: DeclineEvidence) -> None:
         if generation != self._generation:
@@ -178,8 +179,10 @@ class SufficiencyScreen(BrokerScreen[None]):
         run = gap.forecast
         note = (f"; {run.unreturned} episode(s) left open in a return no later return carries (kept open)"
                 if run.unreturned else "")
-        self.say(f"Forecast from the end of {run.cutoff}: {run.simulations} simulations, scenario {run.scenario}; "
-                 f"entries {run.entries_per_month:.1f} a month, {run.leaving_per_month:.1%} leave a month{note}")
+        pooled = f"; pools {len(run.councils)} councils' returns" if len(run.councils) > 1 else ""
+        self.say(f"Forecast from the end of {month_words(run.cutoff)}: {run.simulations} simulations, scenario "
+                 f"{run.scenario}; entries {run.entries_per_month:.1f} a month, {run.leaving_per_month:.1%} leave a "
+                 f"month besides those turning 18{pooled}{note}")
 
     def say(self, text: str) -> None:
         self.query_one("#sf-status", Static).update(text)
@@ -190,7 +193,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         table = self.query_one("#sf-forecast", DataTable)
         table.clear(columns=True)
         ends = list(range(11, len(run.months), 12))
-        table.add_columns("Category", "Now", *(run.months[i] for i in ends))
+        table.add_columns("Category", f"Now ({month_words(run.cutoff)})", *(month_words(run.months[i]) for i in ends))
         now = run.history[-1]
         for k, c in enumerate(CATEGORIES):
             table.add_row(CATEGORY_LABELS[c], str(now[k]),
@@ -206,9 +209,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         table.add_columns("Category", "Year end", "Forecast", "80% high", "In-house", "Block", "Scenario", "Gap",
                           "Register: area", f"Within {gap.miles:g} mi", "No places stated")
         for r in gap.rows:
-            if r.category in ("kinship", "other"):
-                continue
-            table.add_row(CATEGORY_LABELS[r.category], r.day.strftime("%d/%m/%Y"), f"{r.demand:.0f}",
+            table.add_row(CATEGORY_LABELS[r.category], r.day.strftime("%b %Y"), f"{r.demand:.0f}",
                           f"{r.demand_high:.0f}", str(r.own.in_house_places), str(r.own.block_units),
                           str(r.own.scenario_places), f"{round(r.gap):+d}", str(r.reach.places_in_area),
                           str(r.reach.places_within), str(r.reach.unstated))
