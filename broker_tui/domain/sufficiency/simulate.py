@@ -115,12 +115,12 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     n0 = len(start.category)
     sim = np.repeat(np.arange(sims, dtype=np.int32), n0)
     cat = np.tile(start.category, sims).astype(np.int32)
-    age = np.tile(start.age, sims).astype(np.int32)
+    age = np.maximum(np.tile(start.age, sims), -1).astype(np.int32)  # any age below nought: not known
     tic = np.tile(np.minimum(start.tic, cap), sims).astype(np.int32)
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
     flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out", "adults")}
     pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
-    band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
+    band = _BAND_OF_AGE[np.clip(age, -1, ADULT_MONTHS) + 1].astype(np.int32)
     for h in range(months):
         month = rates.cutoff + 1 + h
         # the chances are those of the child as at the last month's end (as the rates were counted)
@@ -142,7 +142,7 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             cat[moving] = to
         age = age + (age >= 0)  # a month older (a child of unknown age stays unknown)
         np.minimum(tic + 1, cap, out=tic)
-        band = _BAND_OF_AGE[np.minimum(age, ADULT_MONTHS) + 1].astype(np.int32)
+        band = _BAND_OF_AGE[np.clip(age, -1, ADULT_MONTHS) + 1].astype(np.int32)
         factor = np.exp(log_growth * rates.entry_span(month) / 12) * rates.season[month % 12]
         if scen.from_month is None or month >= scen.from_month:
             factor *= scen.entrant_factor
@@ -157,7 +157,7 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             cat = np.concatenate([cat, new_cat])
             age = np.concatenate([age, new_age])
             tic = np.concatenate([tic, np.zeros(total, dtype=np.int32)])
-            band = np.concatenate([band, _BAND_OF_AGE[np.minimum(new_age, ADULT_MONTHS) + 1].astype(np.int32)])
+            band = np.concatenate([band, _BAND_OF_AGE[np.clip(new_age, -1, ADULT_MONTHS) + 1].astype(np.int32)])
         stock[:, h] = np.bincount((sim * nc + cat) * nb + band, minlength=sims * nc * nb).reshape(sims, nc, nb)
     start_flat = start.category.astype(np.int64) * nb + band_index(start.age)
     start_stock = np.bincount(start_flat, minlength=nc * nb).reshape(nc, nb)

@@ -66,6 +66,7 @@ class ForecastRun:
     oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
     oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
     councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
+    scenario_from: str = ""  # yyyy-mm the scenario starts ("" from the start)
 
     def as_json(self) -> dict[str, Any]:
         """The forecast for a file: months, categories and age bands only, no child identifier."""
@@ -111,6 +112,7 @@ class BacktestReport:
     oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
     oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
     councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
+    scenario_from: str = ""  # yyyy-mm the scenario starts ("" from the start)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -179,7 +181,7 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
         tuple(float(x) for x in _q(totals, 0.9)),
         tuple(tuple(tuple(float(v) for v in cat) for cat in month) for month in sim.mean()),
         rates.entry_rate(), rates.growth, leaving, panel.unreturned, _turning_18(sim, years * 12),
-        *_oc3(ctx), _councils(ctx))
+        *_oc3(ctx), _councils(ctx), "" if scen.from_month is None else month_label(scen.from_month))
 
 
 def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float], ...]:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
 from broker_tui.domain.sufficiency.declines import DIMENSION_LABELS, DIMENSIONS
 from broker_tui.domain.sufficiency.market import SUPPLIED
-from broker_tui.domain.sufficiency.panel import month_end, month_of_label
+from broker_tui.domain.sufficiency.panel import month_end, month_of_label, month_words
 from broker_tui.domain.text_rules import spreadsheet_safe
 from broker_tui.domain.vocabulary import DECLINE_REASONS
 from broker_tui.services.private_files import write_atomically
@@ -66,7 +66,9 @@ def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence |
         ("Made", run.made_at.strftime("%d/%m/%Y %H:%M")),
         ("Last month of actual stock", _month(run.cutoff).strftime("%B %Y")),
         ("Scenario", run.scenario),
-        ("Entrants, against the history", f"{run.entrants_percent:+.0f}%"),
+        ("Entrants, against the history", f"{run.entrants_percent:+.0f}%"
+         + (f" from {month_words(run.scenario_from)}" if run.scenario_from else "")),
+        ("Councils' returns read", ", ".join(c or "(no LA column)" for c in run.councils)),
         ("Simulations", run.simulations),
         ("Entries a month (the last year, recent months weighted)", round(run.entries_per_month, 1)),
         ("Entries, a year against the year before", round(run.entry_growth, 3)),
