@@ -205,3 +205,4 @@ async def test_i_reads_a_return_and_the_forecast_follows(sqlite_ctx, shared_data
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and screen.gap is not None and screen.gap.forecast.cutoff == "2022-03"
+        assert "Read the SSDA903 return: 820 children, 2827 episodes" in plain(screen.query_one("#sf-status", Static))

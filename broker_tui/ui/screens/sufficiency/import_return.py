@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from broker_tui.ui.base import BrokerModal, background
 from broker_tui.ui.widgets.in_order_input import InOrderInput
@@ -32,13 +32,13 @@ class ImportReturnDialog(BrokerModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="sf-dialog"):
-            yield Label("Read the SSDA903 return (Header, Episodes, UASC, OC3 CSV files of one or several years)")
-            yield Label("A folder of its .csv files, or files separated by commas:")
+            yield Static("Read the SSDA903 return (Header, Episodes, UASC, OC3 CSV files of one or several years). "
+                         "A folder of its .csv files, or files separated by commas:")
             yield InOrderInput("", placeholder="/path/to/return", id="sf-import-path")
             with VerticalScroll(id="sf-import-problems-box"):
                 yield Static("", id="sf-import-problems")
-            yield Label("Kept: a pseudonymous child id, year and month of birth, sex, episodes with postcode "
-                        "districts, OC3 · Enter reads · Esc cancels", classes="sf-hint")
+            yield Static("Kept: a pseudonymous child id, year and month of birth, sex, episodes with postcode "
+                         "districts, OC3 · Enter reads · Esc cancels", classes="sf-hint")
 
     def on_mount(self) -> None:
         self.query_one("#sf-import-problems-box").display = False

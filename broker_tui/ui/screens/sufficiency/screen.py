@@ -54,6 +54,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         super().__init__()
         self.gap: MarketGap | None = None
         self.declines: DeclineEvidence | None = None
+        self.read_note = ""  # what the last return read said
         self.chart_category: str | None = None  # None: the total
         self._generation = 0
 
@@ -180,6 +181,9 @@ class SufficiencyScreen(BrokerScreen[None]):
         note = (f"; {run.unreturned} episode(s) left open in a return no later return carries (kept open)"
                 if run.unreturned else "")
         pooled = f"; pools {len(run.councils)} councils' returns" if len(run.councils) > 1 else ""
+        if self.read_note:
+            note += f". {self.read_note}"
+            self.read_note = ""
         self.say(f"Forecast from the end of {month_words(run.cutoff)}: {run.simulations} simulations, scenario "
                  f"{run.scenario}; entries {run.entries_per_month:.1f} a month, {run.leaving_per_month:.1%} leave a "
                  f"month besides those turning 18{pooled}{note}")
@@ -287,6 +291,7 @@ class SufficiencyScreen(BrokerScreen[None]):
 
     def _imported(self, message: str | None) -> None:
         if message:
+            self.read_note = message  # said again once the forecast is worked out
             self.action_apply()
             self.say(message + " · working out the forecast again…")
 
