@@ -108,11 +108,6 @@ class BacktestReport:
     scores: tuple[Scores, ...]  # one per horizon
     simulations: int
     unreturned: int
-    turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
-    oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
-    oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
-    councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
-    scenario_from: str = ""  # yyyy-mm the scenario starts ("" from the start)
 
     def as_json(self) -> dict[str, Any]:
         return {
