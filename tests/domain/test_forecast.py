@@ -85,7 +85,7 @@ def test_transition_and_leaving_counts() -> None:
     births = {c: (2008, 1) for c in ("a", "b", "c", "d", "b2")}  # 11 to 12 in the window: one band
     p = build_panel(episodes, births)
     cutoff = month_of(D(2020, 3, 1))
-    r = fit_rates(p, cutoff, FitOptions(window=12, halflife=None, move_window=12))
+    r = fit_rates(p, cutoff, FitOptions(window=12, halflives=(None,), move_window=12))
     assert r.leave_events.sum() == 1  # a, in January
     assert r.leave_exposure.sum() == 5 * 12 - 2  # five children for twelve months, a gone for its last two
     ih, ext, band = CAT["in_house_fostering"], CAT["external_fostering"], BAND["10 to 15"]
@@ -187,3 +187,59 @@ def test_forecast_settings_are_checked_with_the_key_named() -> None:
         with pytest.raises(SettingsError) as err:
             settings_from_mapping({"forecast": raw})
         assert err.value.key == key
+
+
+def _steady_then(entries_before: int, entries_after: int, shift: D, leave_after: int = 0) -> tuple:
+    """Two collection years (April 2018 to March 2020): ``entries_before`` children come into care each month
+    until ``shift``, ``entries_after`` from then on; all stay (none turns 18). From ``shift`` on,
+    ``leave_after`` of the children who came before it leave each month."""
+    episodes, births, n = [], {}, 0
+    early: list[int] = []
+    month = D(2018, 4, 1)
+    while month <= D(2020, 3, 1):
+        for _ in range(entries_before if month < shift else entries_after):
+            (early if month < shift else []).append(n)
+            births[n] = (2010, 1)
+            episodes.append([n, D(month.year, month.month, 10), None])
+            n += 1
+        month = D(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    month, i = shift, 0
+    while month <= D(2020, 3, 1) and leave_after:
+        for child in early[i: i + leave_after]:
+            episodes[child][2] = D(month.year, month.month, 20)
+        i += leave_after
+        month = D(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    eps = [ep(c, s, e, year="2019-20" if (e or D(2020, 3, 31)) >= D(2019, 4, 1) else "2018-19") for c, s, e in episodes]
+    return build_panel(eps, births), month_of(D(2020, 3, 1))
+
+
+def test_a_steady_level_keeps_a_long_memory() -> None:
+    p, cutoff = _steady_then(20, 20, D(2030, 1, 1))
+    r = fit_rates(p, cutoff)
+    assert r.entry_halflife == 24.0  # every candidate foretells a flat line alike: the longest memory
+    assert r.entry_rate() == pytest.approx(20, rel=0.01)
+
+
+def test_entries_that_fell_are_followed_not_averaged_away() -> None:
+    # 20 a month until July 2019, then 2: nine months of the new level before the cut-off
+    p, cutoff = _steady_then(20, 2, D(2019, 7, 1))
+    chosen = fit_rates(p, cutoff)
+    fixed = fit_rates(p, cutoff, FitOptions(halflives=(6.0,)))  # the one memory of before
+    assert chosen.entry_halflife == 3.0
+    assert fixed.entry_rate() > 4.4  # months of 20 still weigh on it
+    assert chosen.entry_rate() < 3.5
+    fc_chosen = simulate(chosen, Start.from_panel(p, cutoff), 12, sims=200, seed=1).entries.sum((1, 2)).mean()
+    fc_fixed = simulate(fixed, Start.from_panel(p, cutoff), 12, sims=200, seed=1).entries.sum((1, 2)).mean()
+    assert fc_chosen < fc_fixed
+
+
+def test_leaving_that_rose_is_followed() -> None:
+    # nobody left for fifteen months; from July 2019 eight a month leave (of about 300 in care)
+    p, cutoff = _steady_then(20, 0, D(2019, 7, 1), leave_after=8)
+    chosen = fit_rates(p, cutoff)
+    fixed = fit_rates(p, cutoff, FitOptions(halflives=(6.0,)))
+    assert chosen.leave_halflife == 3.0
+    overall = lambda r: r.leave_events.sum() / r.leave_exposure.sum()  # noqa: E731
+    in_care = p.stock(cutoff).sum()
+    assert overall(fixed) < overall(chosen) <= 8 / (in_care + 8) * 1.05
+    assert overall(chosen) > 8 / (in_care + 8 * 4) * 0.9  # near the rate of the last months

@@ -46,7 +46,7 @@ def test_the_generated_return_looks_like_a_return() -> None:
 
 def test_leaving_and_moves_are_recovered() -> None:
     p = panel_of(STEADY, seed=11)
-    r = fit_rates(p, p.last, FitOptions(window=60, halflife=None, move_window=60))
+    r = fit_rates(p, p.last, FitOptions(window=60, halflives=(None,), move_window=60))
     true = STEADY.leave()
     checked = 0
     for b in range(true.shape[0]):

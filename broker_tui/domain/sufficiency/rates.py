@@ -8,13 +8,16 @@ again at the next:
   same category);
 - **entries**: children who came into care, by month, with their age and category on entry.
 Sparse cells borrow from the wider group (a prior of ``prior`` child-months at the pooled rate), so a cell
-seen a few times neither forbids nor forces an outcome. Entries get a trend (the last twelve months against
+seen a few times neither forbids nor forces an outcome. Recent months count more: leaving and entries each
+take the half-life (of ``FitOptions.halflives``) that best foretold each of the last year's months from the
+months before it, so a level that shifted is followed and a steady one averaged. Entries get a trend (the last twelve months against
 the twelve before, damped) and, with three years of history, a season (each month against its year's mean,
 shrunk towards none).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +28,17 @@ from broker_tui.domain.sufficiency.panel import Panel, band_index, month_label
 TIC_EDGES = (0, 6, 12, 24, 48)  # months in care: under 6 months, 6-11, 1-2 years, 2-4 years, 4 years or more
 TIC_NAMES = ("Under 6 months", "6 to 11 months", "1 to 2 years", "2 to 4 years", "4 years or more")
 _TIC = np.array(TIC_EDGES)
+
+
+def _leave_prior(events: np.ndarray, exposure: np.ndarray, prior: float) -> np.ndarray:
+    overall = (events.sum() + 0.5) / (exposure.sum() + 1.0)
+    band = (events.sum(1) + prior * overall) / (exposure.sum(1) + prior)
+    return np.broadcast_to(band[:, None], events.shape)
+
+
+def _shrunk_leave_rate(events: np.ndarray, exposure: np.ndarray, prior: float) -> np.ndarray:
+    out: np.ndarray = (events + prior * _leave_prior(events, exposure, prior)) / (exposure + prior)
+    return out
 
 
 def tic_index(months: np.ndarray) -> np.ndarray:
@@ -46,17 +60,16 @@ class Rates:
     season: np.ndarray  # [12] entries in each calendar month against the year's mean
     entry_weights: np.ndarray  # [window] each month's weight (recent months count more with a half-life)
     prior: float = 12.0
+    leave_halflife: float | None = None  # as chosen (months; None: all months alike)
+    entry_halflife: float | None = None
 
     def leave_prior(self) -> np.ndarray:
         """The pooled rate each leaving cell borrows from: its age band's, itself shrunk to the overall."""
-        overall = (self.leave_events.sum() + 0.5) / (self.leave_exposure.sum() + 1.0)
-        band = (self.leave_events.sum(1) + self.prior * overall) / (self.leave_exposure.sum(1) + self.prior)
-        return np.broadcast_to(band[:, None], self.leave_events.shape)
+        return _leave_prior(self.leave_events, self.leave_exposure, self.prior)
 
     def leave_rate(self) -> np.ndarray:
         """Monthly probability of leaving care, by age band and time in care (posterior mean)."""
-        p0 = self.leave_prior()
-        return (self.leave_events + self.prior * p0) / (self.leave_exposure + self.prior)
+        return _shrunk_leave_rate(self.leave_events, self.leave_exposure, self.prior)
 
     def move_prior(self) -> np.ndarray:
         """Each category's pooled next-month categories (all ages), nudged to staying where unseen."""
@@ -95,7 +108,10 @@ class Rates:
 @dataclass(frozen=True)
 class FitOptions:
     window: int = 12  # months of history for leaving and entries
-    halflife: float | None = 6.0  # months: a month this long before the cut-off counts half (None: all alike)
+    # months: a month this long before the cut-off counts half (None: all alike). Leaving and entries each
+    # take the candidate that best foretold each month of their own history from the months before it;
+    # one candidate: always that one
+    halflives: tuple[float | None, ...] = (3.0, 6.0, 12.0, 24.0)
     move_window: int = 48  # months of history for moves between categories (at most what was observed)
     prior: float = 12.0  # child-months at the pooled rate that a sparse cell borrows
     min_entrants: int = 30  # entrants to draw new children's ages and categories from
@@ -105,49 +121,77 @@ def fit_rates(panel: Panel, cutoff: int, options: FitOptions | None = None) -> R
     """Count the rates over the history ending at the cut-off month's end (never before the first
     collection year, which holds only survivors)."""
     o = options or FitOptions()
-    window, halflife, prior = o.window, o.halflife, o.prior
+    window, prior = o.window, o.prior
     if cutoff - window < panel.observed_from:
         raise ValueError(f"a cut-off at {month_label(cutoff)} needs {window} months of history from the first "
                          f"collection year ({month_label(panel.observed_from + 1)}) on")
     if cutoff > panel.last:
         raise ValueError(f"{month_label(cutoff)} is after the return ends ({month_label(panel.last)})")
     nb, nt, nc = len(BAND_NAMES), len(TIC_EDGES), len(CATEGORIES)
-    leave_events = np.zeros((nb, nt))
-    leave_exposure = np.zeros((nb, nt))
     moves = np.zeros((nc, nb, nc))
-    entries = np.zeros(window)
-    weights = np.zeros(window)
     span = max(window, min(o.move_window, cutoff - panel.observed_from))
+    events, exposure = np.zeros((span, nb, nt)), np.zeros((span, nb, nt))  # leaving, month by month
+    entered = np.zeros(span)
     tic = panel.time_in_care(cutoff - span)
-    for m in range(cutoff - span, cutoff):
-        k = m - (cutoff - window)
-        w = 1.0 if halflife is None else 0.5 ** ((cutoff - 1 - m) / halflife)
-        if k < 0:  # before the window: moves only
-            now, nxt = panel.state[:, panel.col(m)], panel.state[:, panel.col(m + 1)]
-            age = panel.age(m)
-            keep = (now >= 0) & (nxt >= 0) & ~((age >= 0) & (age + 1 >= ADULT_MONTHS))
-            np.add.at(moves, (now[keep], band_index(age[keep]), nxt[keep]), 1.0)
-            tic = np.where(nxt >= 0, np.where(now >= 0, tic + 1, 0), -1)
-            continue
+    for k, m in enumerate(range(cutoff - span, cutoff)):
         now, nxt = panel.state[:, panel.col(m)], panel.state[:, panel.col(m + 1)]
         age = panel.age(m)
         here = now >= 0
-        turning_adult = (age >= 0) & (age + 1 >= ADULT_MONTHS)
-        seen = here & ~turning_adult
+        seen = here & ~((age >= 0) & (age + 1 >= ADULT_MONTHS))  # turning 18 leaves whatever the rates say
         b, t = band_index(age[seen]), tic_index(tic[seen])
         left = nxt[seen] < 0
-        np.add.at(leave_exposure, (b, t), w)
-        np.add.at(leave_events, (b[left], t[left]), w)
+        np.add.at(exposure[k], (b, t), 1.0)
+        np.add.at(events[k], (b[left], t[left]), 1.0)
         stay = ~left
         np.add.at(moves, (now[seen][stay], b[stay], nxt[seen][stay]), 1.0)
-        entries[k] = np.count_nonzero(~here & (nxt >= 0))
-        weights[k] = w
+        entered[k] = np.count_nonzero(~here & (nxt >= 0))
         tic = np.where(nxt >= 0, np.where(here, tic + 1, 0), -1)
-    ent_age, ent_cat = _entrants(panel, cutoff, window, o.min_entrants)
     season = _season(panel, cutoff)
-    entries = entries / season[np.arange(cutoff - window + 1, cutoff + 1) % 12]  # the level without the season
+    leave_h = _choose_halflife(o.halflives, window, span,
+                               lambda w, t: (float((exposure[t] * _shrunk_leave_rate(
+                                   np.tensordot(w, events[t - len(w): t], 1),
+                                   np.tensordot(w, exposure[t - len(w): t], 1), prior)).sum()),
+                                   float(events[t].sum())))
+    w = _weights(leave_h, window)
+    leave_events = np.tensordot(w, events[-window:], 1)
+    leave_exposure = np.tensordot(w, exposure[-window:], 1)
+    counts = entries_by_month(panel, cutoff).astype(float)  # the whole history, net of the season
+    counts = counts / season[np.arange(cutoff - len(counts) + 1, cutoff + 1) % 12]
+    entry_h = _choose_halflife(o.halflives, window, len(counts),
+                               lambda w, t: (float(counts[t - len(w): t] @ w / w.sum()), float(counts[t])))
+    entries = entered[-window:] / season[np.arange(cutoff - window + 1, cutoff + 1) % 12]
+    ent_age, ent_cat = _entrants(panel, cutoff, window, o.min_entrants)
     return Rates(cutoff, window, leave_events, leave_exposure, moves, entries, ent_age, ent_cat,
-                 *_growth(panel, cutoff, season), season, weights, prior)
+                 *_growth(panel, cutoff, season), season, _weights(entry_h, window), prior, leave_h, entry_h)
+
+
+def _weights(halflife: float | None, n: int) -> np.ndarray:
+    """Each of ``n`` months' weight, the latest last: a month ``halflife`` months before the latest counts
+    half as much (None: all alike)."""
+    lags = np.arange(n, dtype=float)[::-1]
+    out: np.ndarray = np.ones(n) if halflife is None else 0.5 ** (lags / halflife)
+    return out
+
+
+def _choose_halflife(candidates: tuple[float | None, ...], window: int, months: int,
+                     foretell: Callable[[np.ndarray, int], tuple[float, float]], recent: int = 12) -> float | None:
+    """The half-life, of ``candidates``, whose rates from the (up to ``window``) months before each month
+    best foretold that month, over the last ``recent`` months of the history (squared error, months with six
+    or more before them; a tie goes to the longer memory). Chosen on the past alone, as exponential smoothing
+    chooses its constant: a level that shifted needs a short memory, a steady one a long one. One candidate,
+    or under a year of history: the middle candidate."""
+    ordered = sorted(candidates, key=lambda h: np.inf if h is None else h)
+    if len(ordered) == 1 or months < 12:
+        return ordered[len(ordered) // 2]
+    best, best_err = ordered[-1], np.inf
+    for h in reversed(ordered):
+        err = 0.0
+        for t in range(max(6, months - recent), months):
+            pred, actual = foretell(_weights(h, min(window, t)), t)
+            err += (pred - actual) ** 2
+        if err < best_err - 1e-9:
+            best, best_err = h, err
+    return best
 
 
 def entries_by_month(panel: Panel, upto: int) -> np.ndarray:
