@@ -24,8 +24,9 @@ def test_import_the_synthetic_return_then_refuse_it_again(cli, shared_data: Path
             "2020-21: 402, 2021-22: 253") in lines
     assert "  ssda903_synthetic_uasc.csv (UASC): 51 row(s); 2017-18: 10, 2018-19: 5, 2019-20: 8, 2020-21: 16, " \
            "2021-22: 12" in lines
-    assert lines[4] == "1288 DfE queries (read, not refused): 142 x9, 148 x996, 385 x3, 501 x32, INT03 x248"
-    assert lines[-1] == "  and 1268 more (--queries lists every one)"
+    assert lines[4] == ("1559 DfE queries (read, not refused): 142 x9, 148 x996, 385 x3, 501 x32, 502 x11, INT03 x248, "
+                        "NoE x260")
+    assert lines[-1] == "  and 1539 more (--queries lists every one)"
     again = cli("ssda903", "import", str(tmp_path / "ssda903_synthetic_header.csv"))
     assert again.exit_code == 1
     assert "ssda903_synthetic_header.csv was imported already, on " in again.stderr

@@ -56,7 +56,7 @@ def test_open_codes_and_unknown_codes(codes: CodeLists) -> None:
     assert codes.check("PLACE", "U9", dt.date(2020, 1, 1)) == "'U9' is not one of the PLACE codes"
     assert codes.check("LS", "U4", dt.date(2020, 1, 1)) == "'U4' is not one of the LS codes"
     assert set(codes.fields()) == {"RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE",
-                                   "ETHNIC", "SEX"}
+                                   "ETHNIC", "SEX", "IN_TOUCH", "ACTIV", "ACCOM"}
 
 
 def test_every_row_of_the_list_has_readable_bounds_and_matches_the_2025_26_flag() -> None:

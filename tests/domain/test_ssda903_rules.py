@@ -181,3 +181,52 @@ def test_oc3_twice_in_a_year(codes: CodeLists) -> None:
                            + "C6,YES,F1,B1,,\n" + "C6,NO,F1,B1,,\n"})
     assert found(rows) == [("oc3_2023-24.csv", 4, "CHILD", "INT34", False)]
     assert [(o.line, o.in_touch) for o in rows.oc3] == [(2, "YES")]
+
+
+def test_care_leavers_codes_and_their_rules(codes: CodeLists) -> None:
+    rows = check(codes, **{"oc3_2023-24": OC3
+                           + "L1,YES,F1,Z1,,05/05/2004\n"  # clean: in touch, at university, with former carers
+                           + "L2,MAYBE,F1,B1,,\n"  # 131: not an IN_TOUCH code
+                           + "L3,NO,F3,B1,,\n"  # 132
+                           + "L4,NO,G5,S1,,\n"  # 133: homeless is never suitable (S2 only)
+                           + "L5,DIED,G5,B1,,\n"  # 344: died, yet activity and accommodation given
+                           + "L6,RHOM,0,0,,\n"  # clean: went home, nothing recorded
+                           + "L7,YES,0,0,,\n"  # 345: in touch, yet nothing recorded
+                           + "L8,NREQ,P5,U1,,01/01/2010\n"  # 391: 13 or 14 in 2023-24
+                           + "L9,REFU,G6,X2,,31/03/2002\n"})  # 391 boundary: 21 all of 2023-24 (22 on 31/03/2024)
+    assert [(line, fld, rule) for _, line, fld, rule, _ in found(rows)] == [
+        (3, "IN_TOUCH", "131"), (4, "ACTIV", "132"), (5, "ACCOM", "133"), (6, "ACTIV, ACCOM", "344"),
+        (8, "ACTIV, ACCOM", "345"), (9, "DOB", "391")]
+    assert [o.child for o in rows.oc3] == ["L1", "L6", "L9"]
+    assert "'F3' is not one of the ACTIV codes" in rows.problems[1].message
+    late = check(codes, **{"oc3_2023-24": OC3 + "L9,REFU,G6,X2,,30/03/2002\n"})  # 22 on 30/03/2024, 21 before
+    assert found(late) == []
+    old = check(codes, **{"oc3_2023-24": OC3 + "L9,REFU,G6,X2,,31/03/2001\n"})  # 22 before the year began
+    assert [(fld, rule) for _, _, fld, rule, _ in found(old)] == [("DOB", "391")]
+
+
+def test_rules_that_need_last_years_return(codes: CodeLists) -> None:
+    h = "C1,1,15/03/2010,WBRI,,,\nC2,1,15/03/2010,WBRI,,,\nC3,1,15/03/2010,WBRI,,,\nC4,1,15/03/2005,WBRI,,,\n" \
+        "C5,1,15/03/2010,WBRI,,,\n"
+    rows = check(codes, **{
+        "header_2022-23": HEADER + h, "header_2023-24": HEADER + h,
+        "episodes_2022-23": EPISODES
+        + "C1,01/05/2022,S,C2,N1,U4,PR1,,,,,,,E06000016\n"  # open at the year's end ...
+        + "C2,01/05/2022,S,C2,N1,U4,PR1,,,,,,,E06000016\n"
+        + "C3,01/05/2022,S,C2,N1,U4,PR1,01/06/2022,E11,,,,,\n"  # closed: nothing to carry on
+        + "C4,01/05/2022,S,C2,N1,U4,PR1,,,,,,,\n",
+        "episodes_2023-24": EPISODES
+        + "C1,01/05/2022,S,V2,N2,U4,PR4,,,,,,,E06000016\n"  # ... carried on: but LS, CIN, provider differ
+        + "C2,01/06/2022,S,C2,N1,U4,PR1,,,,,,,\n"  # 502: starts another day
+        + "C3,01/07/2023,S,C2,N1,U4,PR1,,,,,,,\n"  # a new start this year: fine
+        + "C5,01/02/2023,S,C2,N1,U4,PR1,,,,,,,\n",  # NoE: began in 2022-23, which has no episode of C5
+        "oc3_2023-24": OC3 + "C4,YES,F1,B1,,\n"})  # 1010: C4 open at last year's end, no episode this year
+    assert [(f.split("_")[0], line, fld, rule, q) for f, line, fld, rule, q in found(rows)] == [
+        ("episodes", 2, "CIN", "503C", True), ("episodes", 2, "LS", "503B", True),
+        ("episodes", 2, "PLACE_PROVIDER", "503E", True), ("episodes", 3, "DECOM", "502", True),
+        ("episodes", 5, "DECOM", "NoE", True), ("oc3", 2, "IN_TOUCH", "1010", True)]
+    assert "open from 01/05/2022" in rows.problems[3].message
+    # only last year's return of the same council counts: without 2022-23, no 502, 503 or NoE
+    alone = check(codes, **{"header_2023-24": HEADER + h, "episodes_2023-24": EPISODES
+                            + "C2,01/06/2022,S,C2,N1,U4,PR1,,,,,,,\n" + "C5,01/02/2023,S,C2,N1,U4,PR1,,,,,,,\n"})
+    assert found(alone) == []

@@ -80,15 +80,33 @@ def test_seed_files_are_the_shared_data(shared_data: Path) -> None:
         shared = list(csv.DictReader(fh))
     with open(SEED_DIR / "ssda903_code_lists.csv", newline="", encoding="utf-8") as fh:
         seed = list(csv.DictReader(fh))
-    added = [r for r in seed if r["field"] == "SEX" and r["code"] in "MFU"]
-    assert [{k: r[k] for k in shared[0]} for r in seed if r not in added] == shared
-    assert [(r["code"], r["valid_from"], r["valid_to"]) for r in added] == [(c, "2024-25", "") for c in "MFU"]
+    # and the care leavers' (OC3) IN_TOUCH, ACTIV and ACCOM codes (rules 131, 132, 133) at the end
+    sex = [r for r in seed if r["field"] == "SEX" and r["code"] in "MFU"]
+    oc3 = [r for r in seed if r["field"] in ("IN_TOUCH", "ACTIV", "ACCOM")]
+    assert [{k: r[k] for k in shared[0]} for r in seed if r not in sex and r not in oc3] == shared
+    assert [(r["code"], r["valid_from"], r["valid_to"]) for r in sex] == [(c, "2024-25", "") for c in "MFU"]
+    assert seed[-len(oc3):] == oc3 and not any(r["field"] in ("IN_TOUCH", "ACTIV", "ACCOM") for r in shared)
+    assert [len([r for r in oc3 if r["field"] == f]) for f in ("IN_TOUCH", "ACTIV", "ACCOM")] == [6, 12, 31]
     licence = (SEED_DIR / "LICENCE.md").read_text()
     assert licence.count("Open Government Licence v3.0") >= 4 and "BT" in licence
 
 
 def test_reference_data_is_loaded_once(ctx) -> None:
     assert count(ctx, LocalAuthority) == 153
+    assert not ensure_reference_data(ctx).loaded_anything
+
+
+def test_codes_a_newer_seed_adds_reach_an_older_database(ctx) -> None:
+    table = CodeListEntry.__table__
+    with ctx.engine.begin() as con:  # a database seeded before the care leavers' codes were in seed/
+        con.execute(table.delete().where(table.c.field.in_(("IN_TOUCH", "ACTIV", "ACCOM"))))
+        con.execute(table.update().where((table.c.field == "PLACE") & (table.c.code == "K2"))
+                    .values(description="kept as it was"))
+    report = ensure_reference_data(ctx)
+    assert report.codes == 49 and report.local_authorities == 0 and report.postcode_districts == 0
+    with ctx.session() as s:
+        assert s.get(CodeListEntry, ("ACCOM", "Z1")).description == "With former foster carers: suitable"
+        assert s.get(CodeListEntry, ("PLACE", "K2")).description == "kept as it was"  # a code held is left alone
     assert not ensure_reference_data(ctx).loaded_anything
     with ctx.session() as s:
         leicester = s.get(LocalAuthority, "E06000016")

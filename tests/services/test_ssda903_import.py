@@ -156,7 +156,7 @@ def test_an_error_in_any_file_writes_nothing(ctx, shared_data: Path, tmp_path: P
 def test_strict_refuses_queries_too(ctx, shared_data: Path, tmp_path: Path) -> None:
     with pytest.raises(ReturnInvalid) as refused:
         import_ssda903(ctx, [synthetic(shared_data, tmp_path / "return")], strict=True)
-    assert {p.rule for p in refused.value.errors} == {"148", "INT03", "501", "142", "385"}
+    assert {p.rule for p in refused.value.errors} == {"148", "INT03", "501", "142", "385", "502", "NoE"}
     assert counts(ctx)["ssda903_import"] == 0
 
 

@@ -6,9 +6,19 @@ years (202, 203) or with the UASC or OC3 table (INT21, INT18, INT15); an episode
 child was born (302); a child starting to be looked after at 18 or over (352); two episodes of one child
 starting the same day in one year's return.
 
+Between one year's return and the next of the same council (the rules that need last year's return),
+listed as queries: DfE refuses them in a return being made, but the returns imported here were made and
+accepted years ago, cannot be mended now, and the forecast reconciles them (the later return's account of
+an episode wins), so a handful must not refuse years of history (``--strict`` refuses them): where last
+year ended with an episode open, this year's first episode must start that day (502) and carry its reason
+for new episode, legal status, category of need, placement provider and placement's council (503A, 503B,
+503C, 503E, 503H); care leaver answers for a child whose episode was open at last year's end but who has
+no episode this year (1010). The shared synthetic set has eleven 502s.
+
 Queries (listed, the return still read, as DfE's own queries): overlapping episodes of one child in one
 year's return (501), an open episode followed by another (142), a child with episodes but no header in
-any year (INT03).
+any year (INT03), a first episode that began before the year while last year's return (held) has no
+episode of the child (NoE).
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from broker_tui.domain.sufficiency.codes import year_start
 from broker_tui.domain.sufficiency.ssda903 import (
     EPISODES,
     HEADER,
@@ -139,6 +150,58 @@ def _episodes(episodes: Sequence[EpisodeRow], header: dict[ChildKey, HeaderRow],
                                          f"({before.dec:%d/%m/%Y})", query=True))
 
 
+_SAME_AS_LAST_YEAR = (("rne", "RNE", "503A", "reason for new episode"), ("ls", "LS", "503B", "legal status"),
+                      ("cin", "CIN", "503C", "category of need"),
+                      ("place_provider", "PLACE_PROVIDER", "503E", "placement provider"),
+                      ("pl_la", "PL_LA", "503H", "placement's council"))
+
+
+def _across_years(episodes: Sequence[EpisodeRow], oc3: Sequence[Oc3Row], problems: list[Problem]) -> None:
+    """The rules between a council's return for one year and its next (only where both are in the import)."""
+    by_child: dict[tuple[str, str, str], list[EpisodeRow]] = defaultdict(list)
+    years: set[tuple[str, str]] = set()  # (LA, year) with any episode: that year's return is held
+    for e in episodes:
+        by_child[(e.la, e.child, e.year)].append(e)
+        years.add((e.la, e.year))
+    for (la, child, year), rows in by_child.items():
+        last_year = (la, child, _previous_year(year))
+        first = min(rows, key=lambda e: (e.decom, e.line))
+        before = by_child.get(last_year)
+        if before is None:
+            if first.decom < year_start(year) and (la, last_year[2]) in years:
+                problems.append(_problem(first, "DECOM", "NoE", f"the episode began before {year} but the "
+                                         f"{last_year[2]} return has no episode of the child", query=True))
+            continue
+        open_at_end = max(before, key=lambda e: (e.decom, e.line))
+        if open_at_end.dec is not None:
+            continue
+        where = f"{open_at_end.file}:{open_at_end.line}"
+        if first.decom != open_at_end.decom:
+            problems.append(_problem(first, "DECOM", "502", f"last year's return ended with an episode open from "
+                                     f"{open_at_end.decom:%d/%m/%Y} ({where}); this year's first starts "
+                                     f"{first.decom:%d/%m/%Y}", query=True))
+            continue
+        for attr, column, rule, words in _SAME_AS_LAST_YEAR:
+            now, then = getattr(first, attr), getattr(open_at_end, attr)
+            if now != then and (attr != "pl_la" or (now and then)):
+                problems.append(_problem(first, column, rule, f"the {words} ({now or 'blank'}) differs from the "
+                                         f"episode open at last year's end ({then or 'blank'}, {where})",
+                                         query=True))
+    for row in oc3:
+        if not (row.in_touch or row.activ or row.accom) or (row.la, row.child, row.year) in by_child:
+            continue
+        before = by_child.get((row.la, row.child, _previous_year(row.year)))
+        if before and max(before, key=lambda e: (e.decom, e.line)).dec is None:
+            problems.append(_problem(row, "IN_TOUCH", "1010", "care leaver answers for a child whose episode was "
+                                     "open at the end of last year's return but who has no episode this year",
+                                     query=True))
+
+
+def _previous_year(year: str) -> str:
+    start = year_start(year).year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def check_return(files: Sequence[TableFile]) -> ReturnRows:
     """Every file's rows together, with the rules across rows and tables applied."""
     out = ReturnRows()
@@ -154,6 +217,7 @@ def check_return(files: Sequence[TableFile]) -> ReturnRows:
     _against_header(out.uasc, header, UASC, out.problems)
     _against_header(out.oc3, header, OC3, out.problems)
     _episodes(out.episodes, header, out.problems)
+    _across_years(out.episodes, out.oc3, out.problems)
     out.problems.sort(key=lambda p: (p.file, p.line, p.field))
     return out
 

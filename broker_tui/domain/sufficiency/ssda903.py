@@ -274,13 +274,31 @@ def _row(table: str, r: _RowReader, year: str) -> Row | None:
         if dob and duc and duc > birthday(dob, 18):
             r.problem("DUC", "304", "the date UASC status ceased is after the child's 18th birthday")
         return UascRow(*base, sex=sex, dob=dob, duc=duc) if r.ok and dob and duc else None
-    answers = [r.text(c) for c in ("IN_TOUCH", "ACTIV", "ACCOM")]
+    return _oc3(r, base, year)
+
+
+def _oc3(r: _RowReader, base: Base, year: str) -> Oc3Row | None:
+    """A care leaver's row: each answer one of its codes (131, 132, 133), all three or none (153); no
+    activity or accommodation for a young person who died or went home (344), and both for one in touch
+    (345); 17 to 21 at some time in the year (391)."""
+    year_day = year_start(year)
+    columns = ("IN_TOUCH", "ACTIV", "ACCOM")
+    answers = [r.code(c, rule, year_day, required=False) for c, rule in zip(columns, ("131", "132", "133"),
+                                                                            strict=True)]
+    in_touch, activ, accom = answers
     if any(answers) and not all(answers):
-        missing = ", ".join(c for c, a in zip(("IN_TOUCH", "ACTIV", "ACCOM"), answers, strict=True) if not a)
+        missing = ", ".join(c for c, a in zip(columns, answers, strict=True) if not a)
         r.problem(missing, "153", "care leaver items must all be coded or all left blank")
+    elif in_touch in ("DIED", "RHOM") and (activ != "0" or accom != "0"):
+        r.problem("ACTIV, ACCOM", "344", f"IN_TOUCH is {in_touch}: activity and accommodation must be 0 "
+                                         f"(not recorded)")
+    elif in_touch == "YES" and (activ == "0" or accom == "0"):
+        r.problem("ACTIV, ACCOM", "345", "IN_TOUCH is YES: activity and accommodation must be recorded, not 0")
     sex = r.sex(year_day, required=False) if "SEX" in r.cells else ""
     dob = r.date("DOB", "102", required=False)
-    return Oc3Row(*base, in_touch=answers[0], activ=answers[1], accom=answers[2], sex=sex, dob=dob) if r.ok else None
+    if dob and (birthday(dob, 17) > year_end(year) or birthday(dob, 22) <= year_day):
+        r.problem("DOB", "391", f"the young person was not 17 to 21 at any time in {year} (a care leaver's row)")
+    return Oc3Row(*base, in_touch=in_touch, activ=activ, accom=accom, sex=sex, dob=dob) if r.ok else None
 
 
 def read_table_file(name: str, text: str, codes: CodeLists) -> TableFile:

@@ -1,8 +1,9 @@
 """Reference data from seed/: local authorities, postcode districts and the SSDA903 code lists.
 
-``ensure_reference_data(ctx)`` fills each of the three tables from the files in seed/ when that table
-is empty, in one transaction; a table that already holds rows is left alone, so calling it again does
-nothing. The app calls it right after a migration creates or upgrades the database.
+``ensure_reference_data(ctx)`` fills the authorities and districts from the files in seed/ when that table
+is empty, and adds every code of the code lists the table does not hold yet (a newer seed's codes reach an
+older database; a code held is left alone), in one transaction, so calling it again does nothing. The app
+calls it right after a migration creates or upgrades the database.
 
 - postcode_district: every district of seed/postcode_outcodes_uk_2025.csv that has coordinates, with its
   main upper-tier authority. ONS re-coded Barnsley and Sheffield in 2024 (E08000038, E08000039) while
@@ -128,10 +129,12 @@ def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> Reference
         las = local_authority_rows(districts, seed_dir)
         con.execute(insert(la_table), las)
         report.local_authorities = len(las)
-    if _count(con, cl_table) == 0:
-        codes = code_list_rows(seed_dir)
-        con.execute(insert(cl_table), codes)
-        report.codes = len(codes)
+    codes = code_list_rows(seed_dir)
+    have = {(r.field, r.code) for r in con.execute(select(cl_table.c.field, cl_table.c.code))}
+    missing = [c for c in codes if (c["field"], c["code"]) not in have]  # a new seed's codes reach an old database
+    if missing:
+        con.execute(insert(cl_table), missing)
+        report.codes = len(missing)
     return report
 
 
