@@ -135,11 +135,13 @@ def test_turning_18_and_the_care_leavers_oc3(ctx, tmp_path: Path) -> None:
     (tmp_path / "oc3_2023-24.csv").write_text("CHILD,IN_TOUCH,ACTIV,ACCOM\nC1,YES,F1,S2\nC2,YES,F1,S2\n")
     import_ssda903(ctx, [tmp_path])
     run = run_forecast(ctx, years=2, sims=200)
-    assert run.cutoff == "2024-03" and (run.oc3_year, run.oc3_accommodation) == ("2023-24", (("S2", 2),))
+    assert run.cutoff == "2024-03" and (run.oc3_year, run.oc3_accommodation) == (
+        "2023-24", (("S2", "No fixed abode or homeless: not suitable", 2),))
     assert [m for m, *_ in run.turning_18] == ["2025-03", "2026-03"]
     first, second = run.turning_18
     assert 0.5 < first[1] <= 1 and first[3] == 1  # C2 is 18 in June 2024, unless she left before
     assert second == ("2026-03", 0.0, 0.0, 0.0)  # C1 is 16 then
     assert run.history[-1] == (1, 0, 0, 1, 0, 0)  # C1 in in-house foster care, C2 in a children's home
     data = run.as_json()
-    assert data["care_leavers_oc3"] == {"return_year": "2023-24", "accommodation": {"S2": 2}}
+    assert data["care_leavers_oc3"] == {"return_year": "2023-24", "accommodation": {"S2": 2},
+                                        "accommodation_words": {"S2": "No fixed abode or homeless: not suitable"}}

@@ -64,7 +64,7 @@ class ForecastRun:
     unreturned: int
     turning_18: tuple[tuple[str, float, float, float], ...] = ()  # (year's last month, mean, low, high) each year
     oc3_year: str = ""  # the latest return year with care leavers' OC3 rows ("" none)
-    oc3_accommodation: tuple[tuple[str, int], ...] = ()  # that year's ACCOM codes and how many care leavers
+    oc3_accommodation: tuple[tuple[str, str, int], ...] = ()  # that year's ACCOM codes, their words, how many
     councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
     scenario_from: str = ""  # yyyy-mm the scenario starts ("" from the start)
 
@@ -86,7 +86,8 @@ class ForecastRun:
             "turning_18": [{"year_to": m, "mean": round(mu, 1), "low": round(lo, 1), "high": round(hi, 1)}
                            for m, mu, lo, hi in self.turning_18],
             "care_leavers_oc3": {"return_year": self.oc3_year or None,
-                                 "accommodation": dict(self.oc3_accommodation)},
+                                 "accommodation": {code: n for code, _, n in self.oc3_accommodation},
+                                 "accommodation_words": {code: words for code, words, _ in self.oc3_accommodation}},
             "history": [{"month": m, **dict(zip(CATEGORIES, row, strict=True)), "total": sum(row)}
                         for m, row in zip(self.history_months, self.history, strict=True)],
             "forecast": [
@@ -196,8 +197,12 @@ def _councils(ctx: AppContext) -> tuple[str, ...]:
         return tuple(str(la) for la in con.execute(select(e.la).distinct().order_by(e.la)).scalars())
 
 
-def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, int], ...]]:
-    """The latest return year's care leavers (OC3) by accommodation code."""
+def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, str, int], ...]]:
+    """The latest return year's care leavers (OC3) by accommodation code, with the code's words."""
+    from broker_tui.domain.sufficiency.codes import CodeLists
+    from broker_tui.resources import SEED_DIR
+    from broker_tui.services.reference import read_code_list_file
+
     o = Ssda903Oc3.__table__.c
     with ctx.engine.connect() as con:
         latest = con.execute(select(func.max(o.return_year))).scalar()
@@ -205,7 +210,13 @@ def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, int], ...]]:
             return "", ()
         rows = con.execute(select(o.accom, func.count()).where(o.return_year == latest).group_by(o.accom)
                            .order_by(func.count().desc(), o.accom)).all()
-    return str(latest), tuple((accom or "not given", int(n)) for accom, n in rows)
+    codes = CodeLists.from_rows(read_code_list_file(SEED_DIR))
+
+    def words(accom: str) -> str:
+        found = codes.get("ACCOM", accom) if accom else None
+        return found.description if found else ("not given" if not accom else "not a known code")
+
+    return str(latest), tuple((accom or "not given", words(accom), int(n)) for accom, n in rows)
 
 
 def _rows(a: Any) -> tuple[tuple[float, ...], ...]:

@@ -119,9 +119,9 @@ def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence |
         fmt(ws, ws.max_row, range(2, 5), ONE_PLACE)
     if run.oc3_year:
         ws.append([])
-        ws.append([f"Care leavers' accommodation in the {run.oc3_year} return (OC3)", "Care leavers"])
-        for code, n in run.oc3_accommodation:
-            ws.append([spreadsheet_safe(code), n])
+        ws.append([f"Care leavers' accommodation in the {run.oc3_year} return (OC3)", "Care leavers", "Code"])
+        for code, words, n in run.oc3_accommodation:
+            ws.append([spreadsheet_safe(words), n, spreadsheet_safe(code)])
 
     ws = sheet("Gap", ["Category", "Year end", "Forecast (mean)", "Forecast (80% high)", "In-house places",
                        "Block units", "Scenario places", "Own places", "Gap (forecast less own)",
