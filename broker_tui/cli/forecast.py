@@ -77,6 +77,9 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
         return
     say(f"Children in care: forecast from the end of {month_words(done.cutoff)} ({done.scenario}, "
         f"{done.simulations} simulations; mean and 80% interval)")
+    if done.shifts:
+        say(f"The scenario places children elsewhere: {done.shift_words()}"
+            + (f", from {month_words(done.scenario_from)}" if done.scenario_from else ""))
     ends = [i for i in range(11, len(done.months), 12)]
     head = f"{'':26}{'now':>8}" + "".join(f"{month_words(done.months[i]):>18}" for i in ends)
     say(head)

@@ -18,7 +18,7 @@ from broker_tui.domain.sufficiency.categories import (
 )
 from broker_tui.domain.sufficiency.panel import CareEpisode, build_panel, month_of
 from broker_tui.domain.sufficiency.rates import FitOptions, fit_rates
-from broker_tui.domain.sufficiency.simulate import Scenario, Start, simulate
+from broker_tui.domain.sufficiency.simulate import Scenario, Shift, Start, simulate
 
 D = dt.date
 CAT = {c: i for i, c in enumerate(CATEGORIES)}
@@ -172,6 +172,9 @@ def test_forecast_settings_are_checked_with_the_key_named() -> None:
     assert growth.entrant_factor == pytest.approx(1.1) and growth.from_month == (2027, 4)
     home = s.forecast.scenario("home")
     assert home.add_places == (("residential", 6),) and home.foster_households == 20 and home.entrant_factor == 1.0
+    step = settings_from_mapping({"forecast": {"scenarios": {"step": {
+        "shift": {"from": "residential", "to": "supported", "places": 10}}}}}).forecast.scenario("step")
+    assert step.shifts == (("residential", "supported", 10),)
     bad = {
         "forecast.categories.hotel": {"categories": {"hotel": ["U1"]}},
         "forecast.categories.kinship": {"categories": {"kinship": ["U1/PR9"]}},
@@ -181,6 +184,12 @@ def test_forecast_settings_are_checked_with_the_key_named() -> None:
         "forecast.scenarios.g.add_places.hotel": {"scenarios": {"g": {"add_places": {"hotel": 6}}}},
         "forecast.scenarios.g.add_places.residential": {"scenarios": {"g": {"add_places": {"residential": 1.5}}}},
         "forecast.scenarios.g.foster_households": {"scenarios": {"g": {"foster_households": "20"}}},
+        "forecast.scenarios.g.shift": {"scenarios": {"g": {"shift": {"from": "residential", "to": "supported"}}}},
+        "forecast.scenarios.g.shift.to": {"scenarios": {"g": {"shift": {"from": "residential", "to": "flat",
+                                                                         "places": 3}}}},
+        "forecast.scenarios.g.shift[2].places": {"scenarios": {"g": {"shift": [
+            {"from": "residential", "to": "supported", "places": 3},
+            {"from": "kinship", "to": "other", "places": 0}]}}},
         "forecast.window": {"window": 12},
     }
     for key, raw in bad.items():
@@ -243,3 +252,39 @@ def test_leaving_that_rose_is_followed() -> None:
     in_care = p.stock(cutoff).sum()
     assert overall(fixed) < overall(chosen) <= 8 / (in_care + 8) * 1.05
     assert overall(chosen) > 8 / (in_care + 8 * 4) * 0.9  # near the rate of the last months
+
+
+def test_a_shift_places_children_elsewhere_while_its_places_have_room() -> None:
+    p = small_panel(3, children=160)
+    cut = p.last
+    r = fit_rates(p, cut, FitOptions(window=12))
+    start = Start.from_panel(p, cut)
+    ih, ext = CAT["in_house_fostering"], CAT["external_fostering"]
+    base = simulate(r, start, 36, sims=300, seed=5)
+    scen = Scenario("carers", from_month=cut + 7, shifts=(Shift(ext, ih, 4),))
+    alt = simulate(r, start, 36, sims=300, seed=5, scenario=scen)
+    b, a = base.by_category(), alt.by_category()
+    assert (a[:, :6] == b[:, :6]).all()  # nothing changes before it starts (the same draws)
+    assert alt.entries[:, 6:, ext].sum() < base.entries[:, 6:, ext].sum()  # entrants went in-house instead
+    assert alt.entries[:, 6:, ih].sum() > base.entries[:, 6:, ih].sum()
+    gain = a[:, -1, ih].mean() - b[:, -1, ih].mean()
+    assert gain > 0.5 and a[:, -1, ext].mean() < b[:, -1, ext].mean()
+    assert a[:, -1].sum(1).mean() == pytest.approx(b[:, -1].sum(1).mean(), rel=0.05)  # where, not how many
+    # never more shifted children in the target than its places: in each simulation, each month, the
+    # in-house stock is at most 4 above what it would hold with every shifted child put back
+    held = a[:, 6:, ih] - b[:, 6:, ih]
+    assert held.mean(0).max() <= 4.0
+    # flows still balance each month with the shift
+    stock = alt.stock.sum(3)
+    prev = np.concatenate([np.broadcast_to(alt.start_stock.sum(1), (300, 1, len(CATEGORIES))), stock[:, :-1]], 1)
+    assert (prev + alt.entries - alt.leavers + alt.moved_in - alt.moved_out == stock).all()
+
+
+def test_a_shift_takes_no_more_than_each_simulations_room() -> None:
+    from broker_tui.domain.sufficiency.simulate import _shift
+
+    sim = np.array([1, 0, 0, 1, 0, 1, 0, 0, 1], dtype=np.int32)
+    cand = np.array([0, 1, 2, 3, 4, 5, 6, 7])  # index 8 (simulation 1) is not a candidate
+    took = _shift(Shift(1, 0, 4), cand, sim, held=np.array([0, 3]), sims=2)
+    assert sorted(took.tolist()) == [0, 1, 2, 4, 6]  # simulation 0: its first four; simulation 1: one, the first
+    assert _shift(Shift(1, 0, 4), cand, sim, held=np.array([5, 4]), sims=2).tolist() == []  # full: none

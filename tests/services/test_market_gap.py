@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from broker_tui.domain.settings import settings_from_mapping
+from broker_tui.domain.sufficiency.categories import CATEGORIES
 from broker_tui.services.sufficiency import (
     decline_evidence,
     import_ssda903,
@@ -117,6 +118,15 @@ def test_the_gap_beside_the_forecast(market, shared_data: Path, tmp_path: Path) 
     assert {b.band for b in gap.bands if b.category == "supported" and b.places_within} == {"16 to 17"}
     text = json.dumps(gap.as_json())
     assert '"gap"' in text and "LCC-1" not in text  # counts, never a case
+    # the households added take children who would have gone to agencies' carers: 3 households, 6 places
+    run = gap.forecast
+    assert run.shifts == (("external_fostering", "in_house_fostering", 6),)
+    assert run.shift_words() == "up to 6 placed in in-house fostering instead of external fostering"
+    assert run.as_json()["shifts"] == [{"from": "external_fostering", "to": "in_house_fostering", "places": 6}]
+    base = market_gap(market, miles=20.0, years=2, sims=100).forecast
+    ih, ext = CATEGORIES.index("in_house_fostering"), CATEGORIES.index("external_fostering")
+    assert run.mean[-1][ih] > base.mean[-1][ih] and run.mean[-1][ext] < base.mean[-1][ext]
+    assert base.shifts == ()
 
 
 def test_the_workbook(market, shared_data: Path, tmp_path: Path) -> None:

@@ -11,8 +11,13 @@ from = "2027-04"                 # from this month (yyyy-mm); the start of the f
 
 [forecast.scenarios.new_home]
 add_places = { residential = 6 } # the council's own places added (the gap against the market)
-foster_households = 20           # in-house foster households added, at today's places a household
+foster_households = 20           # in-house foster households added, at today's places a household: children
+                                 # who would go to agencies' carers go to them while they have room (fewer
+                                 # households, below nought: the other way)
 from = "2027-04"
+
+[forecast.scenarios.step_down]   # up to 10 children at a time placed in supported accommodation who would
+shift = { from = "residential", to = "supported", places = 10 }   # have gone to children's homes
 ```
 """
 
@@ -41,6 +46,7 @@ class ScenarioSetting:
     from_month: tuple[int, int] | None = None  # (year, month)
     add_places: tuple[tuple[str, int], ...] = ()  # (category, places) the council's own, added
     foster_households: int = 0  # in-house foster households added
+    shifts: tuple[tuple[str, str, int], ...] = ()  # (from category, to category, places)
 
     @property
     def entrant_factor(self) -> float:
@@ -95,8 +101,9 @@ def _rules(raw: Any) -> list[CategoryRule]:
 def _scenario(name: str, raw: Any) -> ScenarioSetting:
     key = f"forecast.scenarios.{name}"
     if not isinstance(raw, dict):
-        raise ForecastSettingError(key, "must be a table (entrants_percent, add_places, foster_households, from)")
-    known = ("add_places", "entrants_percent", "foster_households", "from")
+        raise ForecastSettingError(key, "must be a table (entrants_percent, add_places, foster_households, shift, "
+                                        "from)")
+    known = ("add_places", "entrants_percent", "foster_households", "from", "shift")
     unknown = set(raw) - set(known)
     if unknown:
         raise ForecastSettingError(f"{key}.{sorted(unknown)[0]}", f"unknown setting (known: {', '.join(known)})")
@@ -123,4 +130,26 @@ def _scenario(name: str, raw: Any) -> ScenarioSetting:
     households = raw.get("foster_households", 0)
     if isinstance(households, bool) or not isinstance(households, int) or not -1000 <= households <= 1000:
         raise ForecastSettingError(f"{key}.foster_households", f"must be a whole number, got {households!r}")
-    return ScenarioSetting(name, float(pct), start, tuple(places), households)
+    return ScenarioSetting(name, float(pct), start, tuple(places), households, _shifts(f"{key}.shift", raw.get("shift")))
+
+
+def _shifts(key: str, raw: Any) -> tuple[tuple[str, str, int], ...]:
+    """``shift = { from = CATEGORY, to = CATEGORY, places = N }``, or a list of them."""
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, item in enumerate(items):
+        at = key if not isinstance(raw, list) else f"{key}[{i + 1}]"
+        if not isinstance(item, dict) or set(item) != {"from", "to", "places"}:
+            raise ForecastSettingError(at, 'must be { from = "CATEGORY", to = "CATEGORY", places = N }')
+        for end in ("from", "to"):
+            if item[end] not in CATEGORIES:
+                raise ForecastSettingError(f"{at}.{end}", f"not a forecast category (known: {', '.join(CATEGORIES)})")
+        if item["from"] == item["to"]:
+            raise ForecastSettingError(at, "from and to must be different categories")
+        n = item["places"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
+            raise ForecastSettingError(f"{at}.places", f"must be a whole number of places from 1 to 1000, got {n!r}")
+        out.append((item["from"], item["to"], n))
+    return tuple(out)

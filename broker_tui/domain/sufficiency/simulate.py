@@ -5,8 +5,10 @@ Dirichlet, the entry rate from a gamma and its trend from a normal, each around 
 carries both chance and how little the history says; then, every month, each child in care ages a month,
 leaves at 18 or with its band's and time in care's chance, or moves to a category by its category's and
 band's chances; and new children enter (a Poisson count at the entry rate with trend, season and the
-scenario's factor, each drawn from the recent entrants' ages and categories). The forecast is the mean of the
-simulations, and the 10th and 90th percentiles make its 80% interval.
+scenario's factor, each drawn from the recent entrants' ages and categories). A scenario's shift places a
+child who would have gone to one category (entering care or moving) in another instead, while the places
+it made there have room (more in-house foster carers take children who would have gone to agencies). The
+forecast is the mean of the simulations, and the 10th and 90th percentiles make its 80% interval.
 """
 
 from __future__ import annotations
@@ -65,12 +67,40 @@ class Simulated:
 
 
 @dataclass(frozen=True)
+class Shift:
+    """From the scenario's month, children who would be placed in ``source`` (entering care, or moving
+    there) are placed in ``target`` instead while fewer than ``places`` of those so placed are there."""
+
+    source: int  # category index
+    target: int
+    places: int
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """What-if settings: more (or fewer) entrants from a month."""
+    """What-if settings: more (or fewer) entrants from a month, and shifts between categories."""
 
     name: str = "baseline"
     entrant_factor: float = 1.0
     from_month: int | None = None  # absolute month index; None: from the start
+    shifts: tuple[Shift, ...] = ()
+
+    def active(self, month: int) -> bool:
+        return self.from_month is None or month >= self.from_month
+
+
+def _shift(shift: Shift, cand: np.ndarray, sim: np.ndarray, held: np.ndarray, sims: int) -> np.ndarray:
+    """Of the candidates (indices into ``sim``, in order), those each simulation's room takes: ``places``
+    less the shifted children it holds in the target now (``held`` per simulation)."""
+    if not len(cand):
+        return cand
+    room = np.maximum(shift.places - held, 0)
+    order = np.argsort(sim[cand], kind="stable")
+    ranked = cand[order]
+    s = sim[ranked]
+    first = np.searchsorted(s, s, side="left")  # s is sorted: each candidate's rank within its simulation
+    taken: np.ndarray = ranked[(np.arange(len(s)) - first) < room[s]]
+    return taken
 
 
 def _draw_rates(rates: Rates, sims: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -117,6 +147,7 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     cat = np.tile(start.category, sims).astype(np.int32)
     age = np.maximum(np.tile(start.age, sims), -1).astype(np.int32)  # any age below nought: not known
     tic = np.tile(np.minimum(start.tic, cap), sims).astype(np.int32)
+    shifted = np.zeros(len(cat), dtype=np.int8)  # 1 + the shift's index for a child a shift placed, else 0
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
     flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out", "adults")}
     pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
@@ -131,12 +162,20 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
         flows["leavers"][:, h] = _count(sim[goes], cat[goes], sims, nc)
         flows["adults"][:, h] = _count(sim[adult], cat[adult], sims, nc)
         keep = ~goes
-        sim, cat, age, tic, band = sim[keep], cat[keep], age[keep], tic[keep], band[keep]
+        sim, cat, age, tic, band, shifted = sim[keep], cat[keep], age[keep], tic[keep], band[keep], shifted[keep]
+        shifting = scen.shifts if scen.active(month) else ()
         cell = (sim * nc + cat) * nb + band
         moving = np.flatnonzero(rng.random(len(cat), dtype=np.float32) >= stay_flat[cell])
         if len(moving):
             rows = go_rows[cell[moving]]
             to = (rng.random(len(moving), dtype=np.float32)[:, None] > rows).sum(1).astype(np.int32)
+            for k, sh in enumerate(shifting):
+                cand = np.flatnonzero((to == sh.source) & (cat[moving] != sh.target))
+                took = _shift(sh, cand, sim[moving], _held(sim, cat, shifted, k, sh, sims), sims)
+                to[took] = sh.target
+                shifted[moving[took]] = k + 1
+            still = to != cat[moving]  # shifted back to where the child was: it stays
+            moving, to = moving[still], to[still]
             flows["out"][:, h] = _count(sim[moving], cat[moving], sims, nc)
             flows["in"][:, h] = _count(sim[moving], to, sims, nc)
             cat[moving] = to
@@ -151,18 +190,32 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
         if total:
             pick = rng.integers(0, len(pool_age), size=total)
             new_sim = np.repeat(np.arange(sims, dtype=np.int32), count)
-            new_cat, new_age = pool_cat[pick], pool_age[pick]
+            new_cat, new_age = pool_cat[pick].copy(), pool_age[pick]
+            new_shifted = np.zeros(total, dtype=np.int8)
+            for k, sh in enumerate(shifting):
+                took = _shift(sh, np.flatnonzero(new_cat == sh.source), new_sim,
+                              _held(sim, cat, shifted, k, sh, sims), sims)
+                new_cat[took] = sh.target
+                new_shifted[took] = k + 1
             flows["entries"][:, h] = _count(new_sim, new_cat, sims, nc)
             sim = np.concatenate([sim, new_sim])
             cat = np.concatenate([cat, new_cat])
             age = np.concatenate([age, new_age])
             tic = np.concatenate([tic, np.zeros(total, dtype=np.int32)])
+            shifted = np.concatenate([shifted, new_shifted])
             band = np.concatenate([band, _BAND_OF_AGE[np.clip(new_age, -1, ADULT_MONTHS) + 1].astype(np.int32)])
         stock[:, h] = np.bincount((sim * nc + cat) * nb + band, minlength=sims * nc * nb).reshape(sims, nc, nb)
     start_flat = start.category.astype(np.int64) * nb + band_index(start.age)
     start_stock = np.bincount(start_flat, minlength=nc * nb).reshape(nc, nb)
     return Simulated(rates.cutoff + 1, stock, flows["entries"], flows["leavers"], flows["in"], flows["out"],
                      start_stock, flows["adults"])
+
+
+def _held(sim: np.ndarray, cat: np.ndarray, shifted: np.ndarray, k: int, shift: Shift, sims: int) -> np.ndarray:
+    """Per simulation, the children shift ``k`` placed who are in its target now."""
+    mine = (shifted == k + 1) & (cat == shift.target)
+    out: np.ndarray = np.bincount(sim[mine], minlength=sims)
+    return out
 
 
 def _count(sim: np.ndarray, cat: np.ndarray, sims: int, nc: int) -> np.ndarray:

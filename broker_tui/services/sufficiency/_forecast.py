@@ -26,7 +26,7 @@ from broker_tui.domain.sufficiency.panel import (
     month_label,
 )
 from broker_tui.domain.sufficiency.rates import FitOptions, fit_rates
-from broker_tui.domain.sufficiency.simulate import Scenario, Start, simulate
+from broker_tui.domain.sufficiency.simulate import Scenario, Shift, Start, simulate
 from broker_tui.services.context import AppContext
 from broker_tui.services.private_files import write_private
 from broker_tui.store.tables import Ssda903Child, Ssda903Episode, Ssda903Oc3
@@ -67,6 +67,12 @@ class ForecastRun:
     oc3_accommodation: tuple[tuple[str, str, int], ...] = ()  # that year's ACCOM codes, their words, how many
     councils: tuple[str, ...] = ()  # the LA columns of the returns read ("" a return with no LA column)
     scenario_from: str = ""  # yyyy-mm the scenario starts ("" from the start)
+    shifts: tuple[tuple[str, str, int], ...] = ()  # (from category, to category, places) the scenario shifts
+
+    def shift_words(self) -> str:
+        """The scenario's shifts in words ("" none)."""
+        return "; ".join(f"up to {n} placed in {CATEGORY_LABELS[b].lower()} instead of {CATEGORY_LABELS[a].lower()}"
+                         for a, b, n in self.shifts)
 
     def as_json(self) -> dict[str, Any]:
         """The forecast for a file: months, categories and age bands only, no child identifier."""
@@ -74,6 +80,7 @@ class ForecastRun:
             "made_at": self.made_at.isoformat(timespec="seconds"),
             "scenario": self.scenario,
             "entrants_percent": self.entrants_percent,
+            "shifts": [{"from": a, "to": b, "places": n} for a, b, n in self.shifts],
             "simulations": self.simulations,
             "last_actual_month": self.cutoff,
             "categories": [{"code": c, "label": CATEGORY_LABELS[c]} for c in CATEGORIES],
@@ -160,7 +167,9 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
         if start is not None and start > cutoff + years * 12:
             raise ValueError(f"the scenario {setting.name} starts in {month_label(start)}, after the forecast ends "
                              f"({month_label(cutoff + years * 12)}): it would change nothing")
-        scen = Scenario(setting.name, setting.entrant_factor, start)
+        shifts = setting.shifts + _household_shift(ctx, setting.foster_households)
+        scen = Scenario(setting.name, setting.entrant_factor, start,
+                        tuple(Shift(CATEGORIES.index(a), CATEGORIES.index(b), n) for a, b, n in shifts))
     sim = simulate(rates, Start.from_panel(panel, cutoff), years * 12, sims=sims, seed=seed, scenario=scen)
     by_cat = sim.by_category()
     low, high = sim.interval()
@@ -177,7 +186,27 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
         tuple(float(x) for x in _q(totals, 0.9)),
         tuple(tuple(tuple(float(v) for v in cat) for cat in month) for month in sim.mean()),
         rates.entry_rate(), rates.growth, leaving, panel.unreturned, _turning_18(sim, years * 12),
-        *_oc3(ctx), _councils(ctx), "" if scen.from_month is None else month_label(scen.from_month))
+        *_oc3(ctx), _councils(ctx), "" if scen.from_month is None else month_label(scen.from_month),
+        tuple((CATEGORIES[sh.source], CATEGORIES[sh.target], sh.places) for sh in scen.shifts))
+
+
+def _household_shift(ctx: AppContext, households: int) -> tuple[tuple[str, str, int], ...]:
+    """Added in-house foster households take children who would go to agencies' carers, at today's places a
+    household (at least one); households taken away send children the other way."""
+    if not households:
+        return ()
+    from broker_tui.store.tables import FosterHousehold, Service
+
+    fh, s = FosterHousehold.__table__.c, Service.__table__.c
+    with ctx.engine.connect() as con:
+        count, places = con.execute(
+            select(func.count(), func.coalesce(func.sum(fh.places), 0)).join(Service.__table__, s.id == fh.service_id)
+            .where(fh.archived_on.is_(None), s.archived_on.is_(None), s.service_type == "fostering_in_house")).one()
+    per = places / count if count else 1.0
+    n = max(1, round(abs(households) * per))
+    pair = ("external_fostering", "in_house_fostering") if households > 0 else ("in_house_fostering",
+                                                                               "external_fostering")
+    return ((*pair, n),)
 
 
 def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float], ...]:

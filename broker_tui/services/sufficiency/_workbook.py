@@ -68,6 +68,7 @@ def write_workbook(gap: MarketGap, path: str | Path, declines: DeclineEvidence |
         ("Scenario", run.scenario),
         ("Entrants, against the history", f"{run.entrants_percent:+.0f}%"
          + (f" from {month_words(run.scenario_from)}" if run.scenario_from else "")),
+        ("Placed elsewhere by the scenario", run.shift_words() or "none"),
         ("Councils' returns read", ", ".join(c or "(no LA column)" for c in run.councils)),
         ("Simulations", run.simulations),
         ("Entries a month (the last year, recent months weighted)", round(run.entries_per_month, 1)),

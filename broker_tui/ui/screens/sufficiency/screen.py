@@ -181,6 +181,8 @@ class SufficiencyScreen(BrokerScreen[None]):
         note = (f"; {run.unreturned} episode(s) left open in a return no later return carries (kept open)"
                 if run.unreturned else "")
         pooled = f"; pools {len(run.councils)} councils' returns" if len(run.councils) > 1 else ""
+        if run.shifts:
+            pooled += f"; {run.shift_words()}"
         if self.read_note:
             note += f". {self.read_note}"
             self.read_note = ""
