@@ -110,6 +110,51 @@ async def test_the_declines_tab_counts_the_search_logs(sufficiency_ctx) -> None:
 
 
 @sync
+async def test_the_declines_tab_reads_the_period_chosen(sufficiency_ctx) -> None:
+    from textual.widgets import Select
+
+    from broker_tui.services.outreach import record_decline, send_referral
+    from broker_tui.services.referrals import create_referral
+    from tests.conftest import TODAY
+    from tests.market_data import build_market
+    from tests.services.test_outreach import referral_request
+
+    market = build_market(sufficiency_ctx, TODAY)
+    ids = {name: svc.id for name, svc in market.services.items()}
+    old = create_referral(sufficiency_ctx, referral_request(
+        case_ref="LCC-300002", date_received=(TODAY - dt.timedelta(days=250)).isoformat())).case_ref
+    new = create_referral(sufficiency_ctx, referral_request()).case_ref
+    send_referral(sufficiency_ctx, old, [ids["Ashfield House"]], TODAY + dt.timedelta(days=2))
+    record_decline(sufficiency_ctx, old, ids["Ashfield House"], "no_vacancy")
+    send_referral(sufficiency_ctx, new, [ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
+    record_decline(sufficiency_ctx, new, ids["Beacon Lodge"], "price")
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        await pilot.press("4")
+
+        def nonzero() -> dict[str, str]:
+            counts = dict(zip(column(screen, "#sf-reasons"), column(screen, "#sf-reasons", 1), strict=True))
+            return {k: v for k, v in counts.items() if v != "0"}
+
+        assert nonzero() == {"No vacancy": "1", "Price": "1"} and {old, new} <= set(column(screen, "#sf-longest"))
+        period = screen.query_one("#sf-period", Select)
+        period.focus()
+        await pilot.press("enter", "down", "down", "enter")  # every referral -> 3 months -> 6 months
+        await settle(pilot)
+        assert period.value == 6
+        assert nonzero() == {"Price": "1"}
+        assert new in column(screen, "#sf-longest") and old not in column(screen, "#sf-longest")
+        note = plain(screen.query_one("#sf-declines-note", Static))
+        since = TODAY.replace(month=TODAY.month - 6) if TODAY.month > 6 else TODAY.replace(year=TODAY.year - 1,
+                                                                                          month=TODAY.month + 6)
+        assert f"referrals received from {since:%d/%m/%Y}:" in note and "1 decline(s)" in note
+        await pilot.press("ctrl+r")  # working it all out again keeps the period
+        await settle(pilot)
+        assert nonzero() == {"Price": "1"}
+
+
+@sync
 async def test_a_bad_distance_is_said_and_kept_and_x_writes_the_workbook(sufficiency_ctx, tmp_path) -> None:
     from broker_tui.ui.screens.sufficiency.export import ExportPlanDialog
 

@@ -4,11 +4,13 @@ The bar chooses the scenario (the settings' [forecast.scenarios]), how many year
 as within reach; ctrl+r (or Enter in the distance) works it out again in a worker. Tabs: 1 Forecast (a chart of
 children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
 category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
-3 Diversity, 4 Declines (from the search logs: by reason, and the longest searches by case reference). x writes
-the commissioning plan's workbook (counts only); i reads an SSDA903 return."""
+3 Diversity, 4 Declines (from the search logs of the referrals received in the period chosen there: by reason,
+and the longest searches by case reference). x writes the commissioning plan's workbook (counts only); i reads
+an SSDA903 return."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from textual import on
@@ -17,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
+from broker_tui.domain.dates import add_months, format_date
 from broker_tui.domain.sufficiency.categories import CATEGORIES, CATEGORY_LABELS
 from broker_tui.domain.sufficiency.months import month_words
 from broker_tui.services.sufficiency import DeclineEvidence, MarketGap, NoReturn, decline_evidence, market_gap
@@ -28,6 +31,8 @@ BASELINE = "baseline"
 SHORT_REASONS = {"no_vacancy": "No place", "cannot_meet_needs": "Needs", "location": "Location", "price": "Price",
                  "impact": "Impact", "other": "Other"}  # the chart's labels (the table says them in full)
 DEFAULT_MILES = "20"
+PERIODS = [("every referral", 0), ("the last 3 months", 3), ("the last 6 months", 6), ("the last 12 months", 12),
+           ("the last 2 years", 24)]  # declines: referrals received in ... (months; 0: all)
 
 
 def _pct(share: float | None) -> str:
@@ -57,6 +62,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         self.read_note = ""  # what the last return read said
         self.chart_category: str | None = None  # None: the total
         self._generation = 0
+        self._declines_generation = 0
 
     def compose(self) -> ComposeResult:
         from broker_tui.ui.screens.sufficiency.charts import (  # plotext: only here
@@ -88,6 +94,9 @@ class SufficiencyScreen(BrokerScreen[None]):
                 yield Static("", id="sf-diversity-note")
                 yield DataTable(id="sf-diversity", cursor_type="row", zebra_stripes=True)
             with TabPane("4 Declines", id=TABS[3]):
+                with Horizontal(id="sf-period-bar"):
+                    yield Label("Referrals received in", classes="sf-label")
+                    yield Select(PERIODS, value=0, allow_blank=False, id="sf-period", compact=True)
                 with Horizontal(id="sf-declines-row"):
                     yield DeclinesChart(id="sf-chart-declines")
                     yield DataTable(id="sf-reasons", cursor_type="row", zebra_stripes=True)
@@ -128,8 +137,9 @@ class SufficiencyScreen(BrokerScreen[None]):
         self._generation += 1
         self.query_one("#sf-tabs", TabbedContent).loading = True
         self.say(f"Working out the forecast ({scenario}, {years} years) and the market within {miles:g} miles…")
+        self._declines_generation += 1  # a period's reading still under way is now stale
         self._work(self._generation, miles, int(years) if isinstance(years, int) else 5,
-                   None if scenario == BASELINE else str(scenario))
+                   None if scenario == BASELINE else str(scenario), self._since())
         return True
 
     @on(Input.Submitted, "#sf-miles")
@@ -143,9 +153,27 @@ class SufficiencyScreen(BrokerScreen[None]):
         tables = {TABS[0]: "#sf-forecast", TABS[1]: "#sf-gap", TABS[2]: "#sf-diversity", TABS[3]: "#sf-longest"}
         self.query_one(tables.get(tab, "#sf-forecast"), DataTable).focus()
 
+    def _since(self) -> dt.date | None:
+        months = self.query_one("#sf-period", Select).value
+        return add_months(self.ctx.today(), -months) if isinstance(months, int) and months else None
+
+    @on(Select.Changed, "#sf-period")
+    def _period_changed(self) -> None:
+        self._declines_generation += 1
+        self._declines_work(self._declines_generation, self._since())
+
+    @background("sf-declines", "read the decline evidence")
+    def _declines_work(self, generation: int, since: dt.date | None) -> None:
+        ev = decline_evidence(self.ctx, since=since)
+        self.app.call_from_thread(self._declines_read, generation, ev)
+
+    def _declines_read(self, generation: int, ev: DeclineEvidence) -> None:
+        if generation == self._declines_generation:
+            self._declines(ev)
+
     @background("sf-work", "work out the forecast and the market")
-    def _work(self, generation: int, miles: float, years: int, scenario: str | None) -> None:
-        declines = decline_evidence(self.ctx)
+    def _work(self, generation: int, miles: float, years: int, scenario: str | None, since: dt.date | None) -> None:
+        declines = decline_evidence(self.ctx, since=since)
         try:
             gap = market_gap(self.ctx, miles=miles, years=years, scenario=scenario)
         except NoReturn as exc:
@@ -251,8 +279,9 @@ class SufficiencyScreen(BrokerScreen[None]):
         for r in d.reasons:
             reasons.add_row(r.label, str(r.declines), _pct(r.share_of_answers), _pct(r.share_of_declines))
         offered, declined, waiting = (d.answers.get(a, 0) for a in ("offered", "declined", "no_reply"))
+        period = f"referrals received from {format_date(ev.since)}" if ev.since else "every referral"
         self.query_one("#sf-declines-note", Static).update(
-            f"From the search logs, every referral: {d.referrals} referral(s) sent to {d.approaches} service(s); "
+            f"From the search logs, {period}: {d.referrals} referral(s) sent to {d.approaches} service(s); "
             f"{offered} offer(s), {declined} decline(s), {waiting} with no reply. The longest searches (broker-tui sufficiency declines "
             "breaks declines down by need, risk, age band, service type and area):")
         longest = self.query_one("#sf-longest", DataTable)
