@@ -251,3 +251,41 @@ async def test_i_reads_a_return_and_the_forecast_follows(sqlite_ctx, shared_data
         await settle(pilot)
         assert app.screen is screen and screen.gap is not None and screen.gap.forecast.cutoff == "2022-03"
         assert "Read the SSDA903 return: 820 children, 2827 episodes" in plain(screen.query_one("#sf-status", Static))
+
+
+def test_sufficiency_forecast_snapshot(snap_compare, sufficiency_ctx) -> None:
+    async def run(pilot) -> None:
+        await open_it(pilot.app, pilot)
+
+    assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
+
+
+def test_sufficiency_gap_snapshot(snap_compare, sufficiency_ctx) -> None:
+    async def run(pilot) -> None:
+        await open_it(pilot.app, pilot)
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
+
+
+def test_sufficiency_declines_snapshot(snap_compare, sufficiency_ctx) -> None:
+    from broker_tui.services.outreach import record_decline, send_referral
+    from broker_tui.services.referrals import create_referral
+    from tests.conftest import TODAY
+    from tests.market_data import build_market
+    from tests.services.test_outreach import referral_request
+
+    market = build_market(sufficiency_ctx, TODAY)
+    ids = {name: svc.id for name, svc in market.services.items()}
+    case = create_referral(sufficiency_ctx, referral_request()).case_ref
+    send_referral(sufficiency_ctx, case, [ids["Ashfield House"], ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
+    record_decline(sufficiency_ctx, case, ids["Ashfield House"], "no_vacancy")
+    record_decline(sufficiency_ctx, case, ids["Beacon Lodge"], "price")
+
+    async def run(pilot) -> None:
+        await open_it(pilot.app, pilot)
+        await pilot.press("4")
+        await settle(pilot)
+
+    assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)

@@ -99,4 +99,7 @@ class DeclinesChart(SufficiencyChart):
         labels, counts = [r for r, _ in reasons], [float(n) for _, n in reasons]
         self.series = {"declines": counts}
         self.plt.bar(labels, counts, color="orange", width=0.6)
+        top = int(max(counts))
+        step = max(1, -(-top // 5))  # whole declines on the axis: at most six ticks
+        self.plt.yticks(list(range(0, top + step, step)))
         self.refresh()
