@@ -265,6 +265,7 @@ def test_sufficiency_gap_snapshot(snap_compare, sufficiency_ctx) -> None:
         await open_it(pilot.app, pilot)
         await pilot.press("2")
         await settle(pilot)
+        await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
 
     assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
 
@@ -287,5 +288,6 @@ def test_sufficiency_declines_snapshot(snap_compare, sufficiency_ctx) -> None:
         await open_it(pilot.app, pilot)
         await pilot.press("4")
         await settle(pilot)
+        await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
 
     assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)

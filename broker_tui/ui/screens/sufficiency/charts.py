@@ -92,14 +92,15 @@ class GapChart(Static):
 class DeclinesChart(SufficiencyChart):
     def draw(self, reasons: Sequence[tuple[str, int]]) -> None:
         """Declines by coded reason, in the vocabulary's order."""
-        self.start("Declines by reason (the brokers' search logs)")
+        self.start("Declines by reason (search logs)")
         if not reasons or not any(n for _, n in reasons):
             self.nothing("No provider has declined a referral in the period")
             return
         labels, counts = [r for r, _ in reasons], [float(n) for _, n in reasons]
         self.series = {"declines": counts}
-        self.plt.bar(labels, counts, color="orange", width=0.6)
+        # across, a reason a row: every label has its own line (labels under upright bars crowd and are dropped)
+        self.plt.bar(labels[::-1], counts[::-1], color="orange", width=0.5, orientation="horizontal")  # first on top
         top = int(max(counts))
         step = max(1, -(-top // 5))  # whole declines on the axis: at most six ticks
-        self.plt.yticks(list(range(0, top + step, step)))
+        self.plt.xticks(list(range(0, top + step, step)))
         self.refresh()
