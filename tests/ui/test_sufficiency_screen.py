@@ -110,6 +110,28 @@ async def test_the_declines_tab_counts_the_search_logs(sufficiency_ctx) -> None:
 
 
 @sync
+async def test_a_scenario_chosen_is_worked_out_at_once(sufficiency_ctx) -> None:
+    from textual.widgets import Select
+
+    from broker_tui.domain.settings import settings_from_mapping
+
+    sufficiency_ctx.settings = settings_from_mapping({"forecast": {"scenarios": {
+        "step_down": {"shift": {"from": "residential", "to": "supported", "places": 5}}}}})
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        assert "scenario baseline" in plain(screen.query_one("#sf-status", Static))
+        choice = screen.query_one("#sf-scenario", Select)
+        choice.focus()
+        await pilot.press("enter", "down", "enter")  # baseline -> step_down: no ctrl+r needed
+        await settle(pilot)
+        status = " ".join(plain(screen.query_one("#sf-status", Static)).split())  # as one line, unwrapped
+        assert "scenario step_down" in status
+        assert "up to 5 placed in supported accommodation instead of residential" in status
+        assert screen.gap is not None and screen.gap.forecast.scenario == "step_down"
+
+
+@sync
 async def test_the_declines_tab_reads_the_period_chosen(sufficiency_ctx) -> None:
     from textual.widgets import Select
 

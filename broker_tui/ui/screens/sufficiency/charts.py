@@ -89,18 +89,26 @@ class GapChart(Static):
         self.update(out)
 
 
-class DeclinesChart(SufficiencyChart):
+class DeclinesChart(Static):
+    """Declines by coded reason, a bar a reason (in the vocabulary's order), scaled to the largest, the count
+    beside each: text, so every reason keeps its own line at any width."""
+
+    BAR = 36  # characters for the largest count
+
+    def __init__(self, *, id: str) -> None:  # noqa: A002
+        super().__init__("", id=id)
+        self.series: dict[str, list[float]] = {}
+
     def draw(self, reasons: Sequence[tuple[str, int]]) -> None:
-        """Declines by coded reason, in the vocabulary's order."""
-        self.start("Declines by reason (search logs)")
+        title = Text("Declines by reason (the brokers' search logs)\n\n", style="bold")
         if not reasons or not any(n for _, n in reasons):
-            self.nothing("No provider has declined a referral in the period")
+            self.series = {}
+            self.update(title + Text("No provider has declined a referral in the period"))
             return
-        labels, counts = [r for r, _ in reasons], [float(n) for _, n in reasons]
-        self.series = {"declines": counts}
-        # across, a reason a row: every label has its own line (labels under upright bars crowd and are dropped)
-        self.plt.bar(labels[::-1], counts[::-1], color="orange", width=0.5, orientation="horizontal")  # first on top
-        top = int(max(counts))
-        step = max(1, -(-top // 5))  # whole declines on the axis: at most six ticks
-        self.plt.xticks(list(range(0, top + step, step)))
-        self.refresh()
+        self.series = {"declines": [float(n) for _, n in reasons]}
+        top = max(n for _, n in reasons)
+        out = title
+        for label, n in reasons:
+            bar = "█" * round(n / top * self.BAR) if n else ""
+            out += Text(f"{label[:10]:>10} ") + Text(bar, style="dark_orange") + Text(f" {n}\n\n")
+        self.update(out)

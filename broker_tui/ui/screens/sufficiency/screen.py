@@ -1,8 +1,8 @@
 """Sufficiency (F10): the demand forecast from the imported SSDA903 returns beside what the market can supply.
 
 The bar chooses the scenario (the settings' [forecast.scenarios]), how many years, and the distance that counts
-as within reach; ctrl+r (or Enter in the distance) works it out again in a worker. Tabs: 1 Forecast (a chart of
-children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
+as within reach; a scenario or years chosen, ctrl+r, or Enter in the distance works it out again in a worker.
+Tabs: 1 Forecast (a chart of children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
 category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
 3 Diversity, 4 Declines (from the search logs of the referrals received in the period chosen there: by reason,
 and the longest searches by case reference). x writes the commissioning plan's workbook (counts only); i reads
@@ -141,6 +141,12 @@ class SufficiencyScreen(BrokerScreen[None]):
         self._work(self._generation, miles, int(years) if isinstance(years, int) else 5,
                    None if scenario == BASELINE else str(scenario), self._since())
         return True
+
+    @on(Select.Changed, "#sf-scenario, #sf-years")
+    def _choice_changed(self) -> None:
+        """A scenario or a number of years chosen is worked out at once (the distance waits for Enter)."""
+        if self._generation:  # not the choices' own first values as the screen mounts (on_mount works it out)
+            self._apply()
 
     @on(Input.Submitted, "#sf-miles")
     def _submitted(self) -> None:
