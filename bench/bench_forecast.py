@@ -8,7 +8,10 @@ rolling backtest on the shared synthetic SSDA903 set.
   the end against what the generator went on to do: the mean and mean absolute error of the total, the
   category WAPE, and how often the 80% intervals held the actual (categories and totals).
 - **Backtest** on the shared synthetic set (../shared/data): the default six cut-offs, and every cut-off six
-  months apart that has a year of history (seven), at +6 and +12 months against flat and drift.
+  months apart that has a year of history (seven), at +6 and +12 months against flat and drift; and the
+  noise floor there: the category WAPE and total MAPE a forecast would expect at +12 if every rate it uses
+  were exactly right (the simulations' spread about their mean with the rates held at their counted values:
+  only the chance of who leaves, moves and enters), which no model of these few children can beat.
 
     .venv/bin/python bench/bench_forecast.py [--runs 5] [--seeds 20]
 """
@@ -106,6 +109,38 @@ def synthetic_backtest() -> None:
                   f"{s.mape['model']:.1%} (flat {s.mape['flat']:.1%}, drift {s.mape['drift']:.1%}); age band x "
                   f"category WAPE {s.band_wape:.1%} (flat {s.band_wape_flat:.1%}); worst category / flat "
                   f"{worst:.2f}; 80% cover {s.coverage:.0%} of categories, {s.total_coverage:.0%} of totals")
+        if label == "default six":
+            wape, mape = noise_floor(p, cutoffs)
+            print(f"backtest noise floor ({label}) +12: with every rate exactly right, chance alone gives category "
+                  f"WAPE {wape:.1%} and total MAPE {mape:.1%}")
+
+
+def noise_floor(p: Panel, cutoffs: list[int], horizon: int = 12, sims: int = 2000) -> tuple[float, float]:
+    """The expected category WAPE and total MAPE at ``horizon`` of a forecast whose rates are exactly right."""
+    import broker_tui.domain.sufficiency.simulate as sim_module
+
+    drawn = sim_module._draw_rates
+
+    def held(rates, n, rng):  # type: ignore[no-untyped-def]  # each simulation at the counted rates
+        leave, stay, go, lam = drawn(rates, 4000, rng)
+        return (np.repeat(leave.mean(0)[None], n, 0), np.repeat(stay.mean(0)[None], n, 0),
+                np.repeat(go.mean(0)[None], n, 0), np.full(n, lam.mean()))
+
+    sim_module._draw_rates = held
+    try:
+        num = den = 0.0
+        mapes = []
+        for c in cutoffs:
+            r = fit_rates(p, c)
+            r = type(r)(**{**r.__dict__, "growth_se": 0.0})
+            at = simulate(r, Start.from_panel(p, c), horizon, sims=sims, seed=1).by_category()[:, horizon - 1]
+            mean = at.mean(0)
+            num += float(np.abs(at - mean).sum(1).mean())
+            den += float(mean.sum())
+            mapes.append(float(np.abs(at.sum(1) - mean.sum()).mean() / mean.sum()))
+        return num / den, float(np.mean(mapes))
+    finally:
+        sim_module._draw_rates = drawn
 
 
 def main() -> None:
