@@ -34,6 +34,26 @@ def column(screen, table_id: str, index: int = 0) -> list[str]:
     return [str(table.get_row_at(i)[index]).strip() for i in range(table.row_count)]
 
 
+def declined(ctx, declines: dict[str, str], *, case_ref: str = "LCC-300001", days_ago: int = 10,
+             market: dict | None = None) -> tuple[str, dict]:
+    """A referral received ``days_ago`` days ago, sent to the small market's homes named in ``declines``,
+    each of which declined it for its reason: its case reference, and the market's services by name (built
+    here unless given)."""
+    from broker_tui.services.outreach import record_decline, send_referral
+    from broker_tui.services.referrals import create_referral
+    from tests.conftest import TODAY
+    from tests.market_data import build_market
+    from tests.services.test_outreach import referral_request
+
+    ids = market or {name: svc.id for name, svc in build_market(ctx, TODAY).services.items()}
+    received = (TODAY - dt.timedelta(days=days_ago)).isoformat()
+    case = create_referral(ctx, referral_request(case_ref=case_ref, date_received=received)).case_ref
+    send_referral(ctx, case, [ids[home] for home in declines], TODAY + dt.timedelta(days=2))
+    for home, reason in declines.items():
+        record_decline(ctx, case, ids[home], reason)
+    return case, ids
+
+
 async def open_it(app, pilot):
     from broker_tui.ui.screens.sufficiency.screen import SufficiencyScreen
 
@@ -84,19 +104,9 @@ async def test_f10_shows_the_forecast_the_gap_and_diversity(sufficiency_ctx) -> 
 
 @sync
 async def test_the_declines_tab_counts_the_search_logs(sufficiency_ctx) -> None:
-    from broker_tui.services.outreach import record_decline, send_referral
-    from broker_tui.services.referrals import create_referral
     from broker_tui.ui.screens.sufficiency.charts import DeclinesChart
-    from tests.conftest import TODAY
-    from tests.market_data import build_market
-    from tests.services.test_outreach import referral_request
 
-    market = build_market(sufficiency_ctx, TODAY)
-    ids = {name: svc.id for name, svc in market.services.items()}
-    case = create_referral(sufficiency_ctx, referral_request()).case_ref
-    send_referral(sufficiency_ctx, case, [ids["Ashfield House"], ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
-    record_decline(sufficiency_ctx, case, ids["Ashfield House"], "no_vacancy")
-    record_decline(sufficiency_ctx, case, ids["Beacon Lodge"], "price")
+    case, _ = declined(sufficiency_ctx, {"Ashfield House": "no_vacancy", "Beacon Lodge": "price"})
     app = make_app(sufficiency_ctx)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_it(app, pilot)
@@ -135,21 +145,10 @@ async def test_a_scenario_chosen_is_worked_out_at_once(sufficiency_ctx) -> None:
 async def test_the_declines_tab_reads_the_period_chosen(sufficiency_ctx) -> None:
     from textual.widgets import Select
 
-    from broker_tui.services.outreach import record_decline, send_referral
-    from broker_tui.services.referrals import create_referral
     from tests.conftest import TODAY
-    from tests.market_data import build_market
-    from tests.services.test_outreach import referral_request
 
-    market = build_market(sufficiency_ctx, TODAY)
-    ids = {name: svc.id for name, svc in market.services.items()}
-    old = create_referral(sufficiency_ctx, referral_request(
-        case_ref="LCC-300002", date_received=(TODAY - dt.timedelta(days=250)).isoformat())).case_ref
-    new = create_referral(sufficiency_ctx, referral_request()).case_ref
-    send_referral(sufficiency_ctx, old, [ids["Ashfield House"]], TODAY + dt.timedelta(days=2))
-    record_decline(sufficiency_ctx, old, ids["Ashfield House"], "no_vacancy")
-    send_referral(sufficiency_ctx, new, [ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
-    record_decline(sufficiency_ctx, new, ids["Beacon Lodge"], "price")
+    old, ids = declined(sufficiency_ctx, {"Ashfield House": "no_vacancy"}, case_ref="LCC-300002", days_ago=250)
+    new, _ = declined(sufficiency_ctx, {"Beacon Lodge": "price"}, market=ids)
     app = make_app(sufficiency_ctx)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_it(app, pilot)
@@ -275,40 +274,15 @@ async def test_i_reads_a_return_and_the_forecast_follows(sqlite_ctx, shared_data
         assert "Read the SSDA903 return: 820 children, 2827 episodes" in plain(screen.query_one("#sf-status", Static))
 
 
-def test_sufficiency_forecast_snapshot(snap_compare, sufficiency_ctx) -> None:
-    async def run(pilot) -> None:
-        await open_it(pilot.app, pilot)
-
-    assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
-
-
-def test_sufficiency_gap_snapshot(snap_compare, sufficiency_ctx) -> None:
-    async def run(pilot) -> None:
-        await open_it(pilot.app, pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
-
-    assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
-
-
-def test_sufficiency_declines_snapshot(snap_compare, sufficiency_ctx) -> None:
-    from broker_tui.services.outreach import record_decline, send_referral
-    from broker_tui.services.referrals import create_referral
-    from tests.conftest import TODAY
-    from tests.market_data import build_market
-    from tests.services.test_outreach import referral_request
-
-    market = build_market(sufficiency_ctx, TODAY)
-    ids = {name: svc.id for name, svc in market.services.items()}
-    case = create_referral(sufficiency_ctx, referral_request()).case_ref
-    send_referral(sufficiency_ctx, case, [ids["Ashfield House"], ids["Beacon Lodge"]], TODAY + dt.timedelta(days=2))
-    record_decline(sufficiency_ctx, case, ids["Ashfield House"], "no_vacancy")
-    record_decline(sufficiency_ctx, case, ids["Beacon Lodge"], "price")
+@pytest.mark.parametrize(("tab", "declines"), [("1", False), ("2", False), ("4", True)],
+                         ids=["forecast", "gap", "declines"])
+def test_sufficiency_snapshot(snap_compare, sufficiency_ctx, tab: str, declines: bool) -> None:
+    if declines:
+        declined(sufficiency_ctx, {"Ashfield House": "no_vacancy", "Beacon Lodge": "price"})
 
     async def run(pilot) -> None:
         await open_it(pilot.app, pilot)
-        await pilot.press("4")
+        await pilot.press(tab)
         await settle(pilot)
         await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
 
