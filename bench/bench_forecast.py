@@ -11,7 +11,8 @@ rolling backtest on the shared synthetic SSDA903 set.
   months apart that has a year of history (seven), at +6 and +12 months against flat and drift; and the
   noise floor there: the category WAPE and total MAPE a forecast would expect at +12 if every rate it uses
   were exactly right (the simulations' spread about their mean with the rates held at their counted values:
-  only the chance of who leaves, moves and enters), which no model of these few children can beat.
+  only the chance of who leaves, moves and enters): about what even a model with the right rates would
+  score on these few children.
 
     .venv/bin/python bench/bench_forecast.py [--runs 5] [--seeds 20]
 """
@@ -111,7 +112,7 @@ def synthetic_backtest() -> None:
                   f"{worst:.2f}; 80% cover {s.coverage:.0%} of categories, {s.total_coverage:.0%} of totals")
         if label == "default six":
             wape, mape = noise_floor(p, cutoffs)
-            print(f"backtest noise floor ({label}) +12: with every rate exactly right, chance alone gives category "
+            print(f"backtest noise floor ({label}) +12: at the counted rates held exact, chance alone gives category "
                   f"WAPE {wape:.1%} and total MAPE {mape:.1%}")
 
 

@@ -93,7 +93,8 @@ def run_cmd(root: Root, years: int, scenario: str | None, sims: int, fmt: str, o
         f"year to {month_words(m)} {_cell(mu, lo, hi)}" for m, mu, lo, hi in done.turning_18))
     if done.oc3_year:
         say(f"Care leavers' accommodation in the {done.oc3_year} return (OC3): "
-            + "; ".join(f"{code} ({words}) {n}" for code, words, n in done.oc3_accommodation))
+            + "; ".join(f"{code} {n}" if code == words else f"{code} ({words}) {n}"
+                        for code, words, n in done.oc3_accommodation))
     say(f"Entries {done.entries_per_month:.1f} a month (trend {done.entry_growth:.2f} a year); "
         f"{done.leaving_per_month:.1%} of children in care leave in a month, besides those turning 18")
     if len(done.councils) > 1:

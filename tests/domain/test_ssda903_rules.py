@@ -192,17 +192,22 @@ def test_care_leavers_codes_and_their_rules(codes: CodeLists) -> None:
                            + "L5,DIED,G5,B1,,\n"  # 344: died, yet activity and accommodation given
                            + "L6,RHOM,0,0,,\n"  # clean: went home, nothing recorded
                            + "L7,YES,0,0,,\n"  # 345: in touch, yet nothing recorded
-                           + "L8,NREQ,P5,U1,,01/01/2010\n"  # 391: 13 or 14 in 2023-24
-                           + "L9,REFU,G6,X2,,31/03/2002\n"})  # 391 boundary: 21 all of 2023-24 (22 on 31/03/2024)
+                           + "L8,NREQ,P5,U1,,01/01/2010\n"  # 391: 13 or 14 in 2023-24, yet answers
+                           + "L9,REFU,G6,X2,,31/03/2002\n"  # 21 all of 2023-24 (22 on 31/03/2024)
+                           + "L10,,,,,01/01/2010\n"  # no answers: no 391 for a child
+                           + "L11,NO,G5,U2,,31/03/2007\n"})  # 17 on the year's last day: fine
     assert [(line, fld, rule) for _, line, fld, rule, _ in found(rows)] == [
         (3, "IN_TOUCH", "131"), (4, "ACTIV", "132"), (5, "ACCOM", "133"), (6, "ACTIV, ACCOM", "344"),
         (8, "ACTIV, ACCOM", "345"), (9, "DOB", "391")]
-    assert [o.child for o in rows.oc3] == ["L1", "L6", "L9"]
+    assert [o.child for o in rows.oc3] == ["L1", "L6", "L9", "L10", "L11"]
     assert "'F3' is not one of the ACTIV codes" in rows.problems[1].message
     late = check(codes, **{"oc3_2023-24": OC3 + "L9,REFU,G6,X2,,30/03/2002\n"})  # 22 on 30/03/2024, 21 before
     assert found(late) == []
     old = check(codes, **{"oc3_2023-24": OC3 + "L9,REFU,G6,X2,,31/03/2001\n"})  # 22 before the year began
-    assert [(fld, rule) for _, _, fld, rule, _ in found(old)] == [("DOB", "391")]
+    assert [(fld, rule, q) for _, _, fld, rule, q in found(old)] == [("DOB", "391", True)]  # a query: still read
+    assert [o.child for o in old.oc3] == ["L9"]
+    young = check(codes, **{"oc3_2023-24": OC3 + "L8,NREQ,P5,U1,,01/04/2007\n"})  # 17 on 01/04/2024: too late
+    assert [(fld, rule, q) for _, _, fld, rule, q in found(young)] == [("DOB", "391", False)]
 
 
 def test_rules_that_need_last_years_return(codes: CodeLists) -> None:
@@ -230,3 +235,7 @@ def test_rules_that_need_last_years_return(codes: CodeLists) -> None:
     alone = check(codes, **{"header_2023-24": HEADER + h, "episodes_2023-24": EPISODES
                             + "C2,01/06/2022,S,C2,N1,U4,PR1,,,,,,,\n" + "C5,01/02/2023,S,C2,N1,U4,PR1,,,,,,,\n"})
     assert found(alone) == []
+    # 1010 needs this year's episodes in the import: care leavers read with last year's episodes alone
+    leavers = check(codes, **{"header_2022-23": HEADER + h, "episodes_2022-23": EPISODES
+                              + "C4,01/05/2022,S,C2,N1,U4,PR1,,,,,,,\n", "oc3_2023-24": OC3 + "C4,YES,F1,B1,,\n"})
+    assert found(leavers) == []

@@ -287,3 +287,40 @@ def test_sufficiency_snapshot(snap_compare, sufficiency_ctx, tab: str, declines:
         await pilot.wait_for_scheduled_animations()  # the tab's underline slides to it
 
     assert snap_compare(make_app(sufficiency_ctx), terminal_size=SIZE, run_before=run)
+
+
+@sync
+async def test_opening_works_it_out_once_and_a_slow_forecast_never_brings_back_an_old_period(
+        sufficiency_ctx, monkeypatch) -> None:
+    import time
+
+    from textual.widgets import Select
+
+    import broker_tui.ui.screens.sufficiency.screen as screen_module
+
+    old, ids = declined(sufficiency_ctx, {"Ashfield House": "no_vacancy"}, case_ref="LCC-300002", days_ago=250)
+    declined(sufficiency_ctx, {"Beacon Lodge": "price"}, market=ids)
+    calls: list[float] = []
+    real = screen_module.market_gap
+
+    def counted(*args, **kwargs):
+        calls.append(time.monotonic())
+        if len(calls) > 1:
+            time.sleep(0.8)  # the forecast worked out again takes a while
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(screen_module, "market_gap", counted)
+    app = make_app(sufficiency_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_it(app, pilot)
+        assert len(calls) == 1  # the choices' first values as they mount work nothing out again
+        await pilot.press("4", "ctrl+r")  # worked out again (slowly), reading every referral's declines ...
+        await pilot.pause(0.1)
+        period = screen.query_one("#sf-period", Select)
+        period.focus()
+        await pilot.press("enter", "down", "down", "enter")  # ... while the last 6 months are chosen
+        await settle(pilot)
+        assert len(calls) == 2 and period.value == 6
+        assert old not in column(screen, "#sf-longest")  # the slow forecast did not put every referral back
+        counts = dict(zip(column(screen, "#sf-reasons"), column(screen, "#sf-reasons", 1), strict=True))
+        assert counts["No vacancy"] == "0" and counts["Price"] == "1"

@@ -12,8 +12,9 @@ accepted years ago, cannot be mended now, and the forecast reconciles them (the 
 an episode wins), so a handful must not refuse years of history (``--strict`` refuses them): where last
 year ended with an episode open, this year's first episode must start that day (502) and carry its reason
 for new episode, legal status, category of need, placement provider and placement's council (503A, 503B,
-503C, 503E, 503H); care leaver answers for a child whose episode was open at last year's end but who has
-no episode this year (1010). The shared synthetic set has eleven 502s.
+503C, 503E, 503H; a first episode that fails 502 is not compared again, and a blank PL_LA on either side
+is not a difference); care leaver answers for a child whose episode was open at last year's end but who has
+no episode in this year's episodes (1010). The shared synthetic set has eleven 502s.
 
 Queries (listed, the return still read, as DfE's own queries): overlapping episodes of one child in one
 year's return (501), an open episode followed by another (142), a child with episodes but no header in
@@ -187,8 +188,9 @@ def _across_years(episodes: Sequence[EpisodeRow], oc3: Sequence[Oc3Row], problem
                 problems.append(_problem(first, column, rule, f"the {words} ({now or 'blank'}) differs from the "
                                          f"episode open at last year's end ({then or 'blank'}, {where})",
                                          query=True))
-    for row in oc3:
-        if not (row.in_touch or row.activ or row.accom) or (row.la, row.child, row.year) in by_child:
+    for row in oc3:  # 1010 needs this year's episodes in the import, and the child has none in them
+        if (not (row.in_touch or row.activ or row.accom) or (row.la, row.child, row.year) in by_child
+                or (row.la, row.year) not in years):
             continue
         before = by_child.get((row.la, row.child, _previous_year(row.year)))
         if before and max(before, key=lambda e: (e.decom, e.line)).dec is None:

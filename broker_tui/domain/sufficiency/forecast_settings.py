@@ -138,6 +138,8 @@ def _shifts(key: str, raw: Any) -> tuple[tuple[str, str, int], ...]:
     if raw is None:
         return ()
     items = raw if isinstance(raw, list) else [raw]
+    if len(items) > 10:
+        raise ForecastSettingError(key, f"at most 10 shifts in a scenario, got {len(items)}")
     out = []
     for i, item in enumerate(items):
         at = key if not isinstance(raw, list) else f"{key}[{i + 1}]"

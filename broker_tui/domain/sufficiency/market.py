@@ -119,14 +119,20 @@ class OwnSupply:
         return max(0, self.in_house_places + self.block_units + self.scenario_places)
 
 
+def household_places(foster: FosterSupply, households: int) -> int:
+    """The places ``households`` more (or fewer, below nought) in-house foster households bring, at today's
+    average a household (one a household when there are none yet)."""
+    per = foster.places / foster.households if foster.households else 1.0
+    return round(households * per)
+
+
 def own_supply(category: str, day: dt.date, services: Sequence[ServiceSupply], foster: FosterSupply,
                blocks: Sequence[BlockSupply], extra_places: int = 0, extra_households: int = 0) -> OwnSupply:
     """In-house places (foster households' places for in-house fostering), block units in force on ``day``,
     and what a scenario adds (extra households bring the current average places a household)."""
     units = sum(b.units_on(day) for b in blocks if b.category == category)
     if category == "in_house_fostering":
-        per = foster.places / foster.households if foster.households else 1.0
-        return OwnSupply(foster.places, units, extra_places + round(extra_households * per),
+        return OwnSupply(foster.places, units, extra_places + household_places(foster, extra_households),
                          foster.households + extra_households)
     places = sum(s.places or 0 for s in services if s.in_house and s.category == category)
     return OwnSupply(places, units, extra_places)

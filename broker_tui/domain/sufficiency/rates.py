@@ -179,10 +179,10 @@ def _choose_halflife(candidates: tuple[float | None, ...], window: int, months: 
     best foretold that month, over the last ``recent`` months of the history (squared error, months with six
     or more before them; a tie goes to the longer memory). Chosen on the past alone, as exponential smoothing
     chooses its constant: a level that shifted needs a short memory, a steady one a long one. One candidate,
-    or under a year of history: the middle candidate."""
+    or under a year of history: the one nearest six months."""
     ordered = sorted(candidates, key=lambda h: np.inf if h is None else h)
     if len(ordered) == 1 or months < 12:
-        return ordered[len(ordered) // 2]
+        return min(ordered, key=lambda h: abs((np.inf if h is None else h) - 6.0))
     best, best_err = ordered[-1], np.inf
     for h in reversed(ordered):
         err = 0.0

@@ -49,6 +49,7 @@ class Simulated:
     moved_out: np.ndarray
     start_stock: np.ndarray  # [categories, bands] at the cut-off
     turned_18: np.ndarray  # [sims, months, categories]: the leavers who left because they turned 18
+    shifted: np.ndarray  # [sims, months, shifts]: the children each shift placed who are in its target then
 
     def by_category(self) -> np.ndarray:
         out: np.ndarray = self.stock.sum(3)
@@ -89,14 +90,14 @@ class Scenario:
         return self.from_month is None or month >= self.from_month
 
 
-def _shift(shift: Shift, cand: np.ndarray, sim: np.ndarray, held: np.ndarray, sims: int) -> np.ndarray:
-    """Of the candidates (indices into ``sim``, in order), those each simulation's room takes: ``places``
-    less the shifted children it holds in the target now (``held`` per simulation)."""
+def _shift(shift: Shift, cand: np.ndarray, sim: np.ndarray, held: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Of the candidates (indices into ``sim``), those each simulation's room takes, at random: ``places``
+    less the children the shift placed who are in its target now (``held`` per simulation)."""
     if not len(cand):
         return cand
     room = np.maximum(shift.places - held, 0)
-    order = np.argsort(sim[cand], kind="stable")
-    ranked = cand[order]
+    mixed = rng.permutation(cand)  # not the children's order in the arrays (the starting stock first)
+    ranked = mixed[np.argsort(sim[mixed], kind="stable")]
     s = sim[ranked]
     first = np.searchsorted(s, s, side="left")  # s is sorted: each candidate's rank within its simulation
     taken: np.ndarray = ranked[(np.arange(len(s)) - first) < room[s]]
@@ -147,7 +148,9 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
     cat = np.tile(start.category, sims).astype(np.int32)
     age = np.maximum(np.tile(start.age, sims), -1).astype(np.int32)  # any age below nought: not known
     tic = np.tile(np.minimum(start.tic, cap), sims).astype(np.int32)
-    shifted = np.zeros(len(cat), dtype=np.int8)  # 1 + the shift's index for a child a shift placed, else 0
+    shifted = np.zeros(len(cat), dtype=np.int16)  # 1 + the index of the shift that placed the child there, else 0
+    targets = np.array([sh.target for sh in scen.shifts] or [0], dtype=np.int32)
+    held = np.zeros((sims, months, len(scen.shifts)), dtype=np.int32)
     stock = np.zeros((sims, months, nc, nb), dtype=np.int32)
     flows = {k: np.zeros((sims, months, nc), dtype=np.int32) for k in ("entries", "leavers", "in", "out", "adults")}
     pool_age, pool_cat = rates.entrant_age.astype(np.int32), rates.entrant_category.astype(np.int32)
@@ -171,14 +174,16 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             to = (rng.random(len(moving), dtype=np.float32)[:, None] > rows).sum(1).astype(np.int32)
             for k, sh in enumerate(shifting):
                 cand = np.flatnonzero((to == sh.source) & (cat[moving] != sh.target))
-                took = _shift(sh, cand, sim[moving], _held(sim, cat, shifted, k, sh, sims), sims)
+                took = _shift(sh, cand, sim[moving], _held(sim, cat, shifted, k, sh, sims), rng)
                 to[took] = sh.target
                 shifted[moving[took]] = k + 1
-            still = to != cat[moving]  # shifted back to where the child was: it stays
-            moving, to = moving[still], to[still]
             flows["out"][:, h] = _count(sim[moving], cat[moving], sims, nc)
             flows["in"][:, h] = _count(sim[moving], to, sims, nc)
             cat[moving] = to
+            if len(scen.shifts):  # a child a shift placed who moves on no longer holds its place
+                tag = shifted[moving]
+                off = (tag > 0) & (to != targets[np.maximum(tag - 1, 0)])
+                shifted[moving[off]] = 0
         age = age + (age >= 0)  # a month older (a child of unknown age stays unknown)
         np.minimum(tic + 1, cap, out=tic)
         band = _BAND_OF_AGE[np.clip(age, -1, ADULT_MONTHS) + 1].astype(np.int32)
@@ -191,10 +196,10 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             pick = rng.integers(0, len(pool_age), size=total)
             new_sim = np.repeat(np.arange(sims, dtype=np.int32), count)
             new_cat, new_age = pool_cat[pick].copy(), pool_age[pick]
-            new_shifted = np.zeros(total, dtype=np.int8)
+            new_shifted = np.zeros(total, dtype=np.int16)
             for k, sh in enumerate(shifting):
                 took = _shift(sh, np.flatnonzero(new_cat == sh.source), new_sim,
-                              _held(sim, cat, shifted, k, sh, sims), sims)
+                              _held(sim, cat, shifted, k, sh, sims), rng)
                 new_cat[took] = sh.target
                 new_shifted[took] = k + 1
             flows["entries"][:, h] = _count(new_sim, new_cat, sims, nc)
@@ -205,10 +210,12 @@ def simulate(rates: Rates, start: Start, months: int, *, sims: int = 1000, seed:
             shifted = np.concatenate([shifted, new_shifted])
             band = np.concatenate([band, _BAND_OF_AGE[np.clip(new_age, -1, ADULT_MONTHS) + 1].astype(np.int32)])
         stock[:, h] = np.bincount((sim * nc + cat) * nb + band, minlength=sims * nc * nb).reshape(sims, nc, nb)
+        for k, sh in enumerate(scen.shifts):
+            held[:, h, k] = _held(sim, cat, shifted, k, sh, sims)
     start_flat = start.category.astype(np.int64) * nb + band_index(start.age)
     start_stock = np.bincount(start_flat, minlength=nc * nb).reshape(nc, nb)
     return Simulated(rates.cutoff + 1, stock, flows["entries"], flows["leavers"], flows["in"], flows["out"],
-                     start_stock, flows["adults"])
+                     start_stock, flows["adults"], held)
 
 
 def _held(sim: np.ndarray, cat: np.ndarray, shifted: np.ndarray, k: int, shift: Shift, sims: int) -> np.ndarray:

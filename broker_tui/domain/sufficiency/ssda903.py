@@ -280,7 +280,7 @@ def _row(table: str, r: _RowReader, year: str) -> Row | None:
 def _oc3(r: _RowReader, base: Base, year: str) -> Oc3Row | None:
     """A care leaver's row: each answer one of its codes (131, 132, 133), all three or none (153); no
     activity or accommodation for a young person who died or went home (344), and both for one in touch
-    (345); 17 to 21 at some time in the year (391)."""
+    (345); answers only for a young person 17 by the year's end (391; 22 or over all year: a query)."""
     year_day = year_start(year)
     columns = ("IN_TOUCH", "ACTIV", "ACCOM")
     answers = [r.code(c, rule, year_day, required=False) for c, rule in zip(columns, ("131", "132", "133"),
@@ -296,8 +296,10 @@ def _oc3(r: _RowReader, base: Base, year: str) -> Oc3Row | None:
         r.problem("ACTIV, ACCOM", "345", "IN_TOUCH is YES: activity and accommodation must be recorded, not 0")
     sex = r.sex(year_day, required=False) if "SEX" in r.cells else ""
     dob = r.date("DOB", "102", required=False)
-    if dob and (birthday(dob, 17) > year_end(year) or birthday(dob, 22) <= year_day):
-        r.problem("DOB", "391", f"the young person was not 17 to 21 at any time in {year} (a care leaver's row)")
+    if dob and any(answers) and birthday(dob, 17) > year_end(year):
+        r.problem("DOB", "391", f"care leaver answers for a young person not yet 17 by the end of {year}")
+    elif dob and any(answers) and birthday(dob, 22) <= year_day:
+        r.problem("DOB", "391", f"care leaver answers for a young person 22 or over all {year}", query=True)
     return Oc3Row(*base, in_touch=in_touch, activ=activ, accom=accom, sex=sex, dob=dob) if r.ok else None
 
 

@@ -114,7 +114,8 @@ def read_code_list_file(seed_dir: Path = SEED_DIR) -> list[dict[str, str]]:
 
 
 def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> ReferenceReport:
-    """Fill whichever of the three tables is empty, on an open connection (inside its transaction)."""
+    """Fill the authorities and districts when empty and add the codes the code list lacks, on an open
+    connection (inside its transaction)."""
     report = ReferenceReport()
     pd_table, la_table, cl_table = PostcodeDistrict.__table__, LocalAuthority.__table__, CodeListEntry.__table__
     need_pd = _count(con, pd_table) == 0
@@ -139,6 +140,14 @@ def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> Reference
 
 
 def ensure_reference_data(ctx: AppContext) -> ReferenceReport:
-    """Load the reference tables that are empty; idempotent (a second call changes nothing)."""
-    with ctx.engine.begin() as con:
-        return load_reference_data(con)
+    """Load the reference tables that are empty and the codes missing; idempotent (a second call changes
+    nothing). Another start loading them at this very moment makes this one's insert fail: once more then,
+    with what it wrote in."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with ctx.engine.begin() as con:
+            return load_reference_data(con)
+    except IntegrityError:
+        with ctx.engine.begin() as con:
+            return load_reference_data(con)

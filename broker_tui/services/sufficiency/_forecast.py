@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from broker_tui.domain.sufficiency.backtest import Scores, default_cutoffs, run_backtest, score
 from broker_tui.domain.sufficiency.categories import BAND_NAMES, CATEGORIES, CATEGORY_LABELS
+from broker_tui.domain.sufficiency.market import FosterSupply
 from broker_tui.domain.sufficiency.panel import (
     CareEpisode,
     Panel,
@@ -191,22 +192,31 @@ def run_forecast(ctx: AppContext, *, years: int = 5, scenario: str | None = None
 
 
 def _household_shift(ctx: AppContext, households: int) -> tuple[tuple[str, str, int], ...]:
-    """Added in-house foster households take children who would go to agencies' carers, at today's places a
-    household (at least one); households taken away send children the other way."""
-    if not households:
+    """Added in-house foster households take children who would go to agencies' carers, as many as the places
+    the gap counts for them (domain.sufficiency.market.household_places); households taken away send children
+    the other way."""
+    from broker_tui.domain.sufficiency.market import household_places
+
+    n = household_places(foster_supply(ctx), abs(households)) if households else 0
+    if n <= 0:
         return ()
+    pair = ("external_fostering", "in_house_fostering") if households > 0 else ("in_house_fostering",
+                                                                               "external_fostering")
+    return ((*pair, n),)
+
+
+def foster_supply(ctx: AppContext) -> FosterSupply:
+    """The council's in-house foster households (not archived, of an in-house fostering service not
+    archived): how many, their places, the places free."""
     from broker_tui.store.tables import FosterHousehold, Service
 
     fh, s = FosterHousehold.__table__.c, Service.__table__.c
     with ctx.engine.connect() as con:
-        count, places = con.execute(
-            select(func.count(), func.coalesce(func.sum(fh.places), 0)).join(Service.__table__, s.id == fh.service_id)
+        row = con.execute(
+            select(func.count(), func.coalesce(func.sum(fh.places), 0), func.coalesce(func.sum(fh.free_places), 0))
+            .join(Service.__table__, s.id == fh.service_id)
             .where(fh.archived_on.is_(None), s.archived_on.is_(None), s.service_type == "fostering_in_house")).one()
-    per = places / count if count else 1.0
-    n = max(1, round(abs(households) * per))
-    pair = ("external_fostering", "in_house_fostering") if households > 0 else ("in_house_fostering",
-                                                                               "external_fostering")
-    return ((*pair, n),)
+    return FosterSupply(int(row[0]), int(row[1]), int(row[2]))
 
 
 def _turning_18(sim: Any, months: int) -> tuple[tuple[str, float, float, float], ...]:

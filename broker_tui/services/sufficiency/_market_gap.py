@@ -27,10 +27,9 @@ from broker_tui.domain.sufficiency.market import (
 from broker_tui.domain.sufficiency.panel import month_end, month_of_label
 from broker_tui.services.context import AppContext
 from broker_tui.services.contracts import load_states
-from broker_tui.services.sufficiency._forecast import ForecastRun, run_forecast
+from broker_tui.services.sufficiency._forecast import ForecastRun, foster_supply, run_forecast
 from broker_tui.store.tables import (
     BlockContract,
-    FosterHousehold,
     Placement,
     Provider,
     Service,
@@ -51,7 +50,6 @@ def market_supply(ctx: AppContext) -> MarketSupply:
     """The services a council can buy (not archived, on the register or in-house, not short breaks only),
     our children placed at each now, in-house foster households, and the block contracts not ended."""
     s, p, pl = Service.__table__.c, Provider.__table__.c, Placement.__table__.c
-    fh = FosterHousehold.__table__.c
     today = ctx.clock.today()
     with ctx.engine.connect() as con:
         placed = Counter({r[0]: r[1] for r in con.execute(
@@ -63,10 +61,6 @@ def market_supply(ctx: AppContext) -> MarketSupply:
             .join(Provider.__table__, p.id == s.provider_id)
             .where(s.archived_on.is_(None), s.short_breaks_only.is_(False))
             .where((s.in_register.is_(True)) | (s.sector == "in_house"))).all()
-        foster = con.execute(
-            select(func.count(), func.coalesce(func.sum(fh.places), 0), func.coalesce(func.sum(fh.free_places), 0))
-            .join(Service.__table__, s.id == fh.service_id)
-            .where(fh.archived_on.is_(None), s.archived_on.is_(None), s.service_type == "fostering_in_house")).one()
     services = tuple(ServiceSupply(_uuid(r.id), _uuid(r.provider_id), r.name, r.service_type, r.sector == "in_house",
                                    r.places, r.vacancies, bool(r.in_area), r.distance_miles, r.min_age, r.max_age,
                                    placed.get(r.id, 0)) for r in rows)
@@ -78,7 +72,7 @@ def market_supply(ctx: AppContext) -> MarketSupply:
                                    c.contract.starts_on, c.ends_on,
                                    tuple((t.effective_from, t.units) for t in c.terms))
                        for c in load_states(session, contracts, placements=False))
-    return MarketSupply(services, FosterSupply(int(foster[0]), int(foster[1]), int(foster[2])), blocks)
+    return MarketSupply(services, foster_supply(ctx), blocks)
 
 
 def _uuid(v: Any) -> uuid.UUID:

@@ -63,6 +63,8 @@ class SufficiencyScreen(BrokerScreen[None]):
         self.chart_category: str | None = None  # None: the total
         self._generation = 0
         self._declines_generation = 0
+        self._applied: tuple[object, object] | None = None  # the scenario and years last worked out
+        self._period_read: object = None  # the declines period last read
 
     def compose(self) -> ComposeResult:
         from broker_tui.ui.screens.sufficiency.charts import (  # plotext: only here
@@ -137,15 +139,19 @@ class SufficiencyScreen(BrokerScreen[None]):
         self._generation += 1
         self.query_one("#sf-tabs", TabbedContent).loading = True
         self.say(f"Working out the forecast ({scenario}, {years} years) and the market within {miles:g} miles…")
+        self._applied = (scenario, years)
         self._declines_generation += 1  # a period's reading still under way is now stale
-        self._work(self._generation, miles, int(years) if isinstance(years, int) else 5,
+        self._period_read = self.query_one("#sf-period", Select).value
+        self._work(self._generation, self._declines_generation, miles, int(years) if isinstance(years, int) else 5,
                    None if scenario == BASELINE else str(scenario), self._since())
         return True
 
     @on(Select.Changed, "#sf-scenario, #sf-years")
     def _choice_changed(self) -> None:
-        """A scenario or a number of years chosen is worked out at once (the distance waits for Enter)."""
-        if self._generation:  # not the choices' own first values as the screen mounts (on_mount works it out)
+        """A scenario or a number of years chosen is worked out at once (the distance waits for Enter); the
+        choices' own first values as the screen mounts change nothing (on_mount has worked them out)."""
+        now = (self.query_one("#sf-scenario", Select).value, self.query_one("#sf-years", Select).value)
+        if self._applied is not None and now != self._applied:
             self._apply()
 
     @on(Input.Submitted, "#sf-miles")
@@ -165,6 +171,10 @@ class SufficiencyScreen(BrokerScreen[None]):
 
     @on(Select.Changed, "#sf-period")
     def _period_changed(self) -> None:
+        value = self.query_one("#sf-period", Select).value
+        if self._period_read is None or value == self._period_read:
+            return
+        self._period_read = value
         self._declines_generation += 1
         self._declines_work(self._declines_generation, self._since())
 
@@ -178,32 +188,32 @@ class SufficiencyScreen(BrokerScreen[None]):
             self._declines(ev)
 
     @background("sf-work", "work out the forecast and the market")
-    def _work(self, generation: int, miles: float, years: int, scenario: str | None, since: dt.date | None) -> None:
-        declines = decline_evidence(self.ctx, since=since)
+    def _work(self, generation: int, declines_generation: int, miles: float, years: int, scenario: str | None,
+              since: dt.date | None) -> None:
+        # the declines go on screen unless a period chosen since has been read (or is being read) meanwhile
+        self.app.call_from_thread(self._declines_read, declines_generation, decline_evidence(self.ctx, since=since))
         try:
             gap = market_gap(self.ctx, miles=miles, years=years, scenario=scenario)
         except NoReturn as exc:
-            self.app.call_from_thread(self._none, generation, str(exc) + ", or press i here", declines)
+            self.app.call_from_thread(self._none, generation, str(exc) + ", or press i here")
             return
         except ValueError as exc:  # a return too short to learn from; a scenario that starts after the end
-            self.app.call_from_thread(self._none, generation, str(exc), declines)
+            self.app.call_from_thread(self._none, generation, str(exc))
             return
-        self.app.call_from_thread(self._show, generation, gap, declines)
+        self.app.call_from_thread(self._show, generation, gap)
 
-    def _none(self, generation: int, message: str, declines: DeclineEvidence) -> None:
+    def _none(self, generation: int, message: str) -> None:
         if generation != self._generation:
             return
         self.query_one("#sf-tabs", TabbedContent).loading = False
         self.gap = None
-        self._declines(declines)
         self._charts()
         self.say(message[0].upper() + message[1:])
 
-    def _show(self, generation: int, gap: MarketGap, declines: DeclineEvidence) -> None:
+    def _show(self, generation: int, gap: MarketGap) -> None:
         if generation != self._generation:
             return
         self.gap = gap
-        self._declines(declines)
         self.query_one("#sf-tabs", TabbedContent).loading = False
         self._forecast_table(gap)
         self._gap_table(gap)
