@@ -126,3 +126,34 @@ def test_the_folder_keeps_the_last_few_databases(tmp_path: Path, sqlite_ctx, rea
         load_market(other := AppContext.for_target(str(copy), today=TODAY))
         other.close()
     assert len(reads) == KEEP + 2 and len(kept_files()) == KEEP
+
+
+def test_two_readers_at_once_read_the_tables_once(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    generate_market(ctx, 300)
+    calls: list[str] = []
+    real = market_module.read_market_columns
+
+    def slow(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(threading.current_thread().name)
+        time.sleep(0.3)  # long enough that the second reader comes while the first still reads
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(market_module, "read_market_columns", slow)
+    got: dict[str, object] = {}
+    start = threading.Barrier(2)
+
+    def reader(name: str) -> None:
+        start.wait()
+        got[name] = load_market(ctx)
+
+    threads = [threading.Thread(target=reader, args=(n,), name=n) for n in ("home", "find")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1  # home's purchases panel and Find placements at start: one read, one snapshot
+    assert got["home"] is got["find"]
+    assert len(kept_files()) == 1  # and one file kept for the next process

@@ -14,7 +14,9 @@ costs that one statement. The same SQL serves SQLite and PostgreSQL (plain selec
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,8 @@ from broker_tui.store.tables import (
 __all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
            "match_request", "result_to_json"]
 _CACHE_ATTR = "_matching_market"
+_LOCK_ATTR = "_matching_market_lock"
+_LOCKS_GUARD = threading.Lock()
 _EDITED: tuple[type[Versioned], ...] = (Service, Provider, FosterHousehold, PlacementStop, BlockContract, Placement)
 _INSERTED: tuple[type[InsertOnly], ...] = (PriceList, BlockContractTerm)
 _SERVICE_COLUMNS = ("id", "name", "service_type", "sector", "ofsted_urn", "registration_status", "in_register",
@@ -88,13 +92,34 @@ def market_version(con: Connection) -> tuple[Any, ...]:
 
 def load_market(ctx: AppContext) -> LoadedMarket:
     """The market snapshot, from the cache when the market has not changed since it was read: this
-    context's, else the columns another process kept on disk (_disk.py), else read from the tables."""
+    context's, else the columns another process kept on disk (_disk.py), else read from the tables. One read
+    at a time in a context: a second caller meanwhile (home's purchases panel and Find placements, both at
+    start) waits for the first's snapshot instead of reading the same tables beside it."""
+    with _load_lock(ctx):
+        loaded, save = _load_market(ctx)
+    if save is not None:  # the file for the next process, written outside the lock
+        save()
+    return loaded
+
+
+def _load_lock(ctx: AppContext) -> threading.RLock:
+    lock: threading.RLock | None = getattr(ctx, _LOCK_ATTR, None)
+    if lock is None:
+        with _LOCKS_GUARD:
+            lock = getattr(ctx, _LOCK_ATTR, None)
+            if lock is None:
+                lock = threading.RLock()
+                setattr(ctx, _LOCK_ATTR, lock)
+    return lock
+
+
+def _load_market(ctx: AppContext) -> tuple[LoadedMarket, Callable[[], None] | None]:
     today = ctx.today()
     with ctx.engine.connect() as con:
         key = (market_version(con), today, ctx.settings.home)
         cached: LoadedMarket | None = getattr(ctx, _CACHE_ATTR, None)
         if cached is not None and cached.key == key:
-            return cached
+            return cached, None
         disk = market_disk.cache_file(ctx.location.url) if market_disk.cache_enabled() else None
         disk_key = market_disk.cache_key(ctx.location.url, ctx.location.path, key[0], today)
         found = market_disk.load(disk, disk_key) if disk else None
@@ -108,8 +133,9 @@ def load_market(ctx: AppContext) -> LoadedMarket:
     loaded = LoadedMarket(key, arrays, la_names, districts, centre)
     setattr(ctx, _CACHE_ATTR, loaded)
     if disk and not found:
-        market_disk.save(disk, disk_key, read, arrays)
-    return loaded
+        target = disk
+        return loaded, lambda: market_disk.save(target, disk_key, read, arrays)
+    return loaded, None
 
 
 def config_for(ctx: AppContext, market: LoadedMarket, *, top_n: int = 20, show_full: bool = False) -> MatchConfig:
