@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from broker_tui.services.sufficiency import import_ssda903
 from tests.ui.conftest import SIZE, make_app, plain, settle, sync
@@ -160,7 +160,8 @@ async def test_the_declines_tab_reads_the_period_chosen(sufficiency_ctx) -> None
 
         assert nonzero() == {"No vacancy": "1", "Price": "1"} and {old, new} <= set(column(screen, "#sf-longest"))
         period = screen.query_one("#sf-period", Select)
-        period.focus()
+        await pilot.press("1", "p")  # from any tab, p goes to the declines' period
+        assert app.focused is period and screen.query_one("#sf-tabs", TabbedContent).active == "sf-declines-tab"
         await pilot.press("enter", "down", "down", "enter")  # every referral -> 3 months -> 6 months
         await settle(pilot)
         assert period.value == 6

@@ -5,8 +5,8 @@ as within reach; a scenario or years chosen, ctrl+r, or Enter in the distance wo
 Tabs: 1 Forecast (a chart of children in care, actual then forecast with its 80% band, for the total or a category: g chooses; a table by
 category and year), 2 Gap (a bar chart and the table against the council's own places and the register),
 3 Diversity, 4 Declines (from the search logs of the referrals received in the period chosen there: by reason,
-and the longest searches by case reference). x writes the commissioning plan's workbook (counts only); i reads
-an SSDA903 return."""
+and the longest searches by case reference). p goes to the declines' period; x writes the commissioning plan's
+workbook (counts only); i reads an SSDA903 return."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class SufficiencyScreen(BrokerScreen[None]):
         Binding("g", "next_category", "Chart: next category"),
         Binding("x", "export", "Workbook"),
         Binding("i", "import_return", "Read a return"),
+        Binding("p", "period", "Declines period"),
         *(Binding(str(n), f"tab({n - 1})", f"Tab {n}", show=False) for n in range(1, len(TABS) + 1)),
     ]
 
@@ -321,6 +322,11 @@ class SufficiencyScreen(BrokerScreen[None]):
 
     def action_tab(self, index: int) -> None:
         self.query_one("#sf-tabs", TabbedContent).active = TABS[index]
+
+    def action_period(self) -> None:
+        """The declines tab, with its period's choice focused (Enter opens it)."""
+        self.action_tab(3)
+        self.query_one("#sf-period", Select).focus()
 
     # ---- the workbook ----------------------------------------------------------------------------
     def action_export(self) -> None:
