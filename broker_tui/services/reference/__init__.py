@@ -25,6 +25,7 @@ from broker_tui.services.reference._seed import (
     local_authority_rows,
     postcode_district_rows,
     read_code_list_file,
+    ssda903_code_lists,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "parse_areas_text",
     "parse_place_text",
     "read_code_list_file",
+    "ssda903_code_lists",
     "place_to_text",
     "postcode_district_rows",
     "return_year",

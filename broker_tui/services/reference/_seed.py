@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 
 from broker_tui.domain.geo import centroid
-from broker_tui.domain.sufficiency.codes import collection_year
+from broker_tui.domain.sufficiency.codes import CodeLists, collection_year
 from broker_tui.resources import SEED_DIR
 from broker_tui.services.context import AppContext
 from broker_tui.store.tables import CodeListEntry, LocalAuthority, PostcodeDistrict
@@ -111,6 +111,11 @@ def code_list_rows(seed_dir: Path = SEED_DIR) -> list[dict[str, Any]]:
 def read_code_list_file(seed_dir: Path = SEED_DIR) -> list[dict[str, str]]:
     """The rows of seed/ssda903_code_lists.csv (field, field_name, code, description, valid_from, valid_to)."""
     return _read(seed_dir / CODE_LIST_FILE)
+
+
+def ssda903_code_lists(seed_dir: Path = SEED_DIR) -> CodeLists:
+    """The code lists of seed/ with the days each code is valid, as the SSDA903 checks read them."""
+    return CodeLists.from_rows(read_code_list_file(seed_dir))
 
 
 def load_reference_data(con: Connection, seed_dir: Path = SEED_DIR) -> ReferenceReport:

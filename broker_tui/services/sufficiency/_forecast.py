@@ -238,9 +238,7 @@ def _councils(ctx: AppContext) -> tuple[str, ...]:
 
 def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, str, int], ...]]:
     """The latest return year's care leavers (OC3) by accommodation code, with the code's words."""
-    from broker_tui.domain.sufficiency.codes import CodeLists
-    from broker_tui.resources import SEED_DIR
-    from broker_tui.services.reference import read_code_list_file
+    from broker_tui.services.reference import ssda903_code_lists
 
     o = Ssda903Oc3.__table__.c
     with ctx.engine.connect() as con:
@@ -249,7 +247,7 @@ def _oc3(ctx: AppContext) -> tuple[str, tuple[tuple[str, str, int], ...]]:
             return "", ()
         rows = con.execute(select(o.accom, func.count()).where(o.return_year == latest).group_by(o.accom)
                            .order_by(func.count().desc(), o.accom)).all()
-    codes = CodeLists.from_rows(read_code_list_file(SEED_DIR))
+    codes = ssda903_code_lists()
 
     def words(accom: str) -> str:
         found = codes.get("ACCOM", accom) if accom else None

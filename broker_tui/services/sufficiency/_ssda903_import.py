@@ -24,9 +24,8 @@ from broker_tui.domain.sufficiency.checks import ReturnRows, check_return
 from broker_tui.domain.sufficiency.codes import CodeLists
 from broker_tui.domain.sufficiency.keep import ForecastData, forecast_data
 from broker_tui.domain.sufficiency.ssda903 import Problem, TableFile, read_table_file
-from broker_tui.resources import SEED_DIR
 from broker_tui.services.context import AppContext
-from broker_tui.services.reference import read_code_list_file
+from broker_tui.services.reference import ssda903_code_lists
 from broker_tui.services.referrals import child_id, child_id_secret
 from broker_tui.store.errors import RuleBroken
 from broker_tui.store.tables import Ssda903Child, Ssda903Episode, Ssda903File, Ssda903Import, Ssda903Oc3
@@ -83,10 +82,6 @@ def return_files(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def _code_lists() -> CodeLists:
-    return CodeLists.from_rows(read_code_list_file(SEED_DIR))
-
-
 def _read(path: Path, codes: CodeLists) -> tuple[TableFile, str]:
     def refused(message: str) -> tuple[TableFile, str]:
         return TableFile(path.name, problems=[Problem(path.name, 0, "(file)", "", message)]), ""
@@ -114,7 +109,7 @@ def check_ssda903(paths: Sequence[str | Path], *, strict: bool = False) -> tuple
     files = return_files(paths)
     if not files:
         raise ReturnInvalid([Problem(", ".join(map(str, paths)) or "(none)", 0, "(file)", "", "holds no CSV file")])
-    codes = _code_lists()
+    codes = ssda903_code_lists()
     read = [_read(f, codes) for f in files]
     tables, shas = [t for t, _ in read], [s for _, s in read]
     first: dict[str, str] = {}
