@@ -5,8 +5,8 @@ as within reach; a scenario or years chosen, ctrl+r, or Enter in the distance wo
 Tabs: 1 Forecast (a chart of children in care, actual then forecast with its 80% band, for the total or a
 category: g chooses; a table by category and year), 2 Gap (a bar chart and the table against the council's
 own places and the register), 3 Diversity, 4 Declines (from the search logs of the referrals received in the
-period chosen there: by reason, and the longest searches by case reference). p goes to the declines' period; x writes the commissioning plan's
-workbook (counts only); i reads an SSDA903 return."""
+period chosen there: by reason, and the longest searches by case reference). p goes to the declines' period;
+x writes the commissioning plan's workbook (counts only); i reads an SSDA903 return."""
 
 from __future__ import annotations
 
