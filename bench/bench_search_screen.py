@@ -10,7 +10,8 @@ is awaited; Escape goes back each time. Then --changes changes of the maximum di
 same way. Then --keys keystrokes are typed into the free-text search box (queries with typos, a letter
 at a time, each cleared with ctrl+u): each is timed inside the app from the box's Changed event (the
 screen's typed_at) to the table refreshed (painted_at, set from call_after_refresh), with no debounce on
-the text. Prints medians (and the first open with a cold snapshot).
+the text; the typist pauses after clearing each query. Prints medians (and the first open with a cold
+snapshot), and how many full collections ran during a timed keystroke.
 
     .venv/bin/python bench/bench_search_screen.py [--opens 20] [--changes 20] [--keys 50] [--sizes 10000]
                                                   [--no-demo]
@@ -43,6 +44,7 @@ TARGET_OPEN_MS = 500.0
 KEY_TARGETS = {"demo": (35.0, 60.0), 10_000: (35.0, 60.0), 100_000: (40.0, 80.0)}  # median, p95 (issue 14)
 QUERIES = ("oak hous", "wilow", "birch lodge", "care 1", "rowen", "hazle house", "maple")
 KEY_NAMES = {" ": "space"}
+PAUSE = 0.8  # seconds the typist stops after clearing a query, before the next
 MILES = (20, 40, 60, 80, 100, 150, 200, 250, 300, 30, 50, 70, 90, 120, 180, 220, 260, 35, 65, 400)
 
 
@@ -108,7 +110,7 @@ async def idle(app) -> None:
 
 
 async def measure(ctx, referral_id: str, opens: int, changes: int, keys: int
-                  ) -> tuple[float, list[float], list[float], int, list[tuple[float, float]]]:
+                  ) -> tuple[float, list[float], list[float], int, list[tuple[float, float]], int, int]:
     from textual.widgets import Input
 
     from broker_tui.ui.app import BrokerApp
@@ -164,7 +166,7 @@ async def measure(ctx, referral_id: str, opens: int, changes: int, keys: int
         miles.value = ""
         await asyncio.wait_for(screen.results_painted.wait(), 30)
         key_times = await keystrokes(app, pilot, screen, keys)
-    return cold, open_times, change_times, rows, key_times
+    return cold, open_times, change_times, rows, *key_times
 
 
 def typed(n: int) -> list[str]:
@@ -176,33 +178,50 @@ def typed(n: int) -> list[str]:
     return out[:n]
 
 
-async def keystrokes(app, pilot, screen, n: int) -> list[tuple[float, float]]:
+async def keystrokes(app, pilot, screen, n: int) -> tuple[list[tuple[float, float]], int, int]:
     """Each keystroke into the search box: (the Changed event to the table refreshed, the key press to
-    the table refreshed), timed inside the app (the screen's typed_at and painted_at, perf_counter)."""
+    the table refreshed), timed inside the app (the screen's typed_at and painted_at, perf_counter).
+    A fast typist: 20 keys a second within a query, and a pause of PAUSE seconds after clearing one
+    (where the app makes the full collections it deferred, ui/collector.py). Also returned: how many
+    full collections ran while a keystroke was being timed, and how many in all."""
+    import gc
+
     from textual.widgets import Input
 
     box = screen.query_one("#f-text", Input)
     box.focus()
     await pilot.pause()
     out = []
-    for key in typed(n):
-        if key == "ctrl+u" and not box.value:
-            continue
-        screen.results_painted.clear()
-        pressed = time.perf_counter()
-        await pilot.press(key)  # (simulate_key would not type a space)
-        try:
-            await asyncio.wait_for(screen.results_painted.wait(), 30)
-        except TimeoutError:
-            raise SystemExit(f"no refresh after {key!r}: box {box.value!r}, focused {app.focused!r}") from None
-        out.append((screen.painted_at - screen.typed_at, screen.painted_at - pressed))
-        await idle(app)
-        await pilot.pause(0.05)  # a fast typist: 20 keys a second
-    return out
+    full: list[float] = []  # when each full collection started
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full.append(time.perf_counter())
+
+    gc.callbacks.append(seen)
+    during = 0
+    try:
+        for key in typed(n):
+            if key == "ctrl+u" and not box.value:
+                continue
+            screen.results_painted.clear()
+            pressed = time.perf_counter()
+            await pilot.press(key)  # (simulate_key would not type a space)
+            try:
+                await asyncio.wait_for(screen.results_painted.wait(), 30)
+            except TimeoutError:
+                raise SystemExit(f"no refresh after {key!r}: box {box.value!r}, focused {app.focused!r}") from None
+            out.append((screen.painted_at - screen.typed_at, screen.painted_at - pressed))
+            during += sum(pressed <= t <= screen.painted_at for t in full)
+            await idle(app)
+            await pilot.pause(PAUSE if key == "ctrl+u" else 0.05)
+    finally:
+        gc.callbacks.remove(seen)
+    return out, during, len(full)
 
 
 def report(label: str, n: int, cold: float, opens: list[float], changes: list[float], candidates: int,
-           keys: list[tuple[float, float]]) -> None:
+           keys: list[tuple[float, float]], full_during: int = 0, full_all: int = 0) -> None:
     from broker_tui.ui.screens.matching.search import DEBOUNCE
 
     o = statistics.median(opens) * 1000
@@ -220,7 +239,8 @@ def report(label: str, n: int, cold: float, opens: list[float], changes: list[fl
         print(f"{'':8} {'':>7}           keystroke in the search box, Changed to table refreshed median {k:5.1f} ms "
               f"(p95 {p95:5.1f} ms) over {len(keys)} (targets {target_median:.0f} / {target_p95:.0f} ms; "
               "no debounce on text); "
-              f"key press to refreshed {p:.1f} ms (with the Pilot's waits); worst {max(t for t, _ in keys) * 1000:.1f} ms")
+              f"key press to refreshed {p:.1f} ms (with the Pilot's waits); worst {max(t for t, _ in keys) * 1000:.1f} ms; "
+              f"full collections {full_during} during a keystroke, {full_all} in all")
 
 
 def main() -> None:

@@ -29,13 +29,14 @@ from broker_tui.services.market import (
     directory_regions,
 )
 from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.collector import TypingScreen
 from broker_tui.ui.widgets.service_table import ServiceTable
 
 AREA_CHOICES = (("Local", "local"), ("Out of area", "out"))
 LOADING_DELAY = 0.25  # seconds before a slow read shows the loading indicator
 
 
-class DirectoryScreen(BrokerScreen[None]):
+class DirectoryScreen(TypingScreen, BrokerScreen[None]):
     """Every service in the market, filtered, sorted and paged from the database."""
 
     TITLE = "Provider directory"
@@ -188,6 +189,7 @@ class DirectoryScreen(BrokerScreen[None]):
     # -- filters -------------------------------------------------------------------------------
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
+        self.typing_seen()
         self._apply(text=event.value)
 
     @on(Input.Submitted, "#search")

@@ -39,6 +39,7 @@ from broker_tui.services.matching import (
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
 from broker_tui.ui.base import background
+from broker_tui.ui.collector import TypingScreen
 from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
     ExcludedPane,
@@ -55,7 +56,7 @@ DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before rank
 DETAIL_PAUSE = 0.2  # seconds after the last text narrowing before the Why pane explains the highlighted row
 
 
-class MatchSearchScreen(ShortlistActions):
+class MatchSearchScreen(TypingScreen, ShortlistActions):
     """Which services could take this child, best first, and why; what was left out, and why."""
 
     TITLE = "Find placements"
@@ -316,6 +317,7 @@ class MatchSearchScreen(ShortlistActions):
     @on(MatchFilters.Changed)
     def filters_changed(self, event: MatchFilters.Changed) -> None:
         self.typed_at = event.typed_at
+        self.typing_seen()
         self._apply(**event.changes)
 
     @on(MatchFilters.Problem)
