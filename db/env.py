@@ -8,9 +8,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
-import broker_tui.store.tables  # noqa: F401  (registers every table)
 from broker_tui.store.migrate import migration_engine
+from broker_tui.store.tables import register_all
 
+register_all()  # autogenerate compares the whole schema
 config = context.config
 target_metadata = SQLModel.metadata
 

@@ -15,14 +15,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-import broker_tui.store.tables  # noqa: F401  (registers every table)
 from broker_tui.resources import MIGRATIONS_DIR
 from broker_tui.services.context import AppContext
 from broker_tui.services.startup import prepare_database
 from broker_tui.store import migrate
 from broker_tui.store.revision import HEAD_REVISION
+from broker_tui.store.tables import register_all
 from tests.conftest import TODAY
 
+register_all()
 MODEL_TABLES = set(SQLModel.metadata.tables)
 
 

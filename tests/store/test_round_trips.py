@@ -42,6 +42,7 @@ from broker_tui.store.tables import (
     Ssda903Oc3,
     SufficiencyImport,
     SufficiencyRecord,
+    register_all,
 )
 from tests.conftest import writing_session
 
@@ -182,6 +183,7 @@ def _key(row: SQLModel) -> tuple:
 
 
 def test_the_fixture_rows_cover_every_table() -> None:
+    register_all()
     covered = {type(r).__tablename__ for r in market_rows()}
     assert covered == set(SQLModel.metadata.tables), "add a row for the new table to market_rows()"
 

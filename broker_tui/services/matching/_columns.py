@@ -25,11 +25,8 @@ from broker_tui.domain.matching import Area
 from broker_tui.domain.matching.columns import NO_END, MarketColumns, ordinals
 from broker_tui.domain.vocabulary import NEED_DOMAIN_CODES
 from broker_tui.store.tables import (
-    BlockContract,
-    BlockContractTerm,
     FosterHousehold,
     LocalAuthority,
-    Placement,
     PlacementStop,
     PostcodeDistrict,
     PriceList,
@@ -212,6 +209,8 @@ def _stops(con: Connection, dialect: str, today: dt.date, position: dict[str, in
 
 def _free_block_units(con: Connection, dialect: str, today: dt.date, position: dict[str, int], n: int) -> np.ndarray:
     """Units of block contracts running today (the term in force) less the placements open in them."""
+    from broker_tui.store.tables import BlockContract, BlockContractTerm, Placement  # (off the cached path)
+
     bc, bt, pm = BlockContract.__table__, BlockContractTerm.__table__, Placement.__table__
     contracts = {cid: sid for cid, sid in con.execute(
         select(bc.c.id, id_key(bc.c.service_id, dialect)).where(

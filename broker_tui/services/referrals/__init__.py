@@ -9,8 +9,15 @@
 - _standard_import: a file in the standard read in as sufficiency records (never referrals to work).
 
 The rules themselves (fields, statuses, transitions) are pure and live in domain.referrals.
-Import from this package, never from its private modules.
+Import from this package, never from its private modules. The two standard modules load when one of
+their names is first used: they need the purchases' and sufficiency tables, which matching a referral (on
+every command's path) does not (issue 14).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from broker_tui.domain.referrals.standard import setting_disagreements
 from broker_tui.services.referrals._form import FormSupport, SaveOutcome, check_form, form_support, save_form
@@ -31,24 +38,43 @@ from broker_tui.services.referrals._records import (
     update_referral,
     withdraw,
 )
-from broker_tui.services.referrals._standard import (
-    StandardExport,
-    actual_placement,
-    child_id,
-    child_id_secret,
-    export_standard,
-    standard_summary,
-)
-from broker_tui.services.referrals._standard_import import (
-    AlreadyImported,
-    StandardFileInvalid,
-    StandardImport,
-    SufficiencySummary,
-    import_standard,
-    sufficiency_summary,
-)
 from broker_tui.services.referrals._views import INPUT_KEYS, READ_ONLY_KEYS, ReferralView, view_of
 from broker_tui.store.errors import StaleEdit
+
+_LATER = {
+    **dict.fromkeys(("StandardExport", "actual_placement", "child_id", "child_id_secret", "export_standard",
+                     "standard_summary"), "_standard"),
+    **dict.fromkeys(("AlreadyImported", "StandardFileInvalid", "StandardImport", "SufficiencySummary",
+                     "import_standard", "sufficiency_summary"), "_standard_import"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from broker_tui.services.referrals._standard import (
+        StandardExport,
+        actual_placement,
+        child_id,
+        child_id_secret,
+        export_standard,
+        standard_summary,
+    )
+    from broker_tui.services.referrals._standard_import import (
+        AlreadyImported,
+        StandardFileInvalid,
+        StandardImport,
+        SufficiencySummary,
+        import_standard,
+        sufficiency_summary,
+    )
 
 __all__ = [
     "AlreadyImported",

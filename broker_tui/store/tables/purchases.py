@@ -24,6 +24,10 @@ from sqlmodel import Field
 
 from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, json_field, one_of
 
+# the modules of the tables its foreign keys name (each table module is imported alone when first named)
+from broker_tui.store.tables import market as _market  # noqa: F401
+from broker_tui.store.tables import referrals as _referrals  # noqa: F401
+
 PARTS_ADD_UP = ("weekly_price_pence = core_weekly_pence + staffing_weekly_pence + two_to_one_weekly_pence"
                 " + education_weekly_pence + therapy_weekly_pence + solo_premium_weekly_pence + other_weekly_pence")
 MONEY_COLUMNS = ("weekly_price_pence", "core_weekly_pence", "staffing_weekly_pence", "two_to_one_weekly_pence",

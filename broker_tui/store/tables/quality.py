@@ -16,6 +16,10 @@ from sqlmodel import Field
 
 from broker_tui.store.base import InsertOnly, Versioned, fk, id_field, insert_only, one_of
 
+# the modules of the tables its foreign keys name (each table module is imported alone when first named)
+from broker_tui.store.tables import market as _market  # noqa: F401
+from broker_tui.store.tables import purchases as _purchases  # noqa: F401
+
 QA_SUBJECTS = ("provider", "service", "spot_agreement", "block_contract", "placement")
 RAGS = ("red", "amber", "green")
 ACTION_STATUSES = ("open", "done", "cancelled")

@@ -12,6 +12,9 @@ from sqlmodel import Field
 from broker_tui.domain.vocabulary import OPEN_REFERRAL_STATUSES
 from broker_tui.store.base import UTCDateTime, Versioned, fk, id_field, json_field, one_of
 
+# the module of the tables its foreign keys name (each table module is imported alone when first named)
+from broker_tui.store.tables import market as _market  # noqa: F401
+
 # The rules of casework the database holds itself, so that no second process can race past a check in
 # Python (store.rules names them for the services' messages):
 # one open referral per case reference; a referral sent to a service once; one accepted offer per referral.
