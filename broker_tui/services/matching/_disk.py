@@ -5,8 +5,9 @@ hashed; a SQLite file also by its inode), the schema revision, the market's vers
 and block terms depend on it). A file under another key, unreadable or of another format is a miss: the
 market is read from the database and the file replaced. BROKER_TUI_NO_MARKET_CACHE=1 turns it off.
 
-numpy's own format only (no pickle): each text column as one UTF-8 text with a mask of the missing
-values, the distinct areas covered and specialisms as JSON with an index per service.
+numpy's own format only (no pickle): each text column of the services' own values (id, name, URN) as one
+UTF-8 text with a mask of the missing values; every other text column, the areas covered and the
+specialisms as their distinct values (JSON) with an index per service.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ from broker_tui.services.locations import APP_NAME
 from broker_tui.store.revision import HEAD_REVISION
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: text shared between services kept once (the distinct values and an index)
 KEEP = 3  # databases whose market is kept
 _SEP = "\x00"
 _TEXT = ("id", "name", "service_type", "sector", "provider", "ofsted_urn", "registration_status", "ofsted_grade",
          "sa_outcome", "sa_category", "postcode_district", "local_authority_code", "local_authority_name", "sexes",
          "purchasing_route")
+_OWN = frozenset({"id", "name", "ofsted_urn"})  # text columns with a value of each service's own; the rest
+# (types, sectors, providers, places...) are kept as their distinct values and an index, and read back as
+# one string per distinct value: split whole, at 100,000 services they were a million strings, 70 MB
 _ARRAYS = ("in_register", "latitude", "longitude", "location_approximate", "min_age", "max_age", "places",
            "free_places", "caps", "block_free", "hh_service", "hh_free", "hh_places", "pl_service", "pl_from", "pl_to",
            "pl_parts", "pl_bp", "pl_per_child")
@@ -95,15 +99,18 @@ def save(path: Path, key: str, read: Read, built: MarketArrays) -> None:
     arrays.update({f"x_{f}": getattr(built, f) for f in _BUILT if f not in shared})
     try:
         for name in _TEXT:
-            arrays[f"t_{name}"], arrays[f"m_{name}"] = _text(getattr(columns, name))
+            if name in _OWN:
+                arrays[f"t_{name}"], arrays[f"m_{name}"] = _text(getattr(columns, name))
+            else:
+                arrays[f"d_{name}"], arrays[f"i_{name}"] = _distinct(getattr(columns, name), _same_value)
     except ValueError as exc:
         log.info("market cache %s not written: %s", path, exc)
         return
     for name in _ARRAYS:
         arrays[f"a_{name}"] = np.asarray(getattr(columns, name))
-    for name, values in (("areas", [[[a.code, a.name, a.latitude, a.longitude] for a in t]
-                                    for t in columns.areas_covered]), ("specialisms", columns.specialisms)):
-        arrays[f"d_{name}"], arrays[f"i_{name}"] = _distinct(values)
+    arrays["d_areas"], arrays["i_areas"] = _distinct(
+        columns.areas_covered, lambda t: [[a.code, a.name, a.latitude, a.longitude] for a in t])
+    arrays["d_specialisms"], arrays["i_specialisms"] = _distinct(columns.specialisms, lambda v: v)
     stops = sorted(columns.stops.items())
     arrays["s_at"] = np.array([i for i, _ in stops], dtype=np.int64)
     arrays["s_since"] = np.array([-1 if s is None else s.toordinal() for _i, (s, _r) in stops], dtype=np.int64)
@@ -167,12 +174,29 @@ def _untext(data: Any, name: str) -> list[str | None]:
     return values
 
 
-def _distinct(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct value once (as JSON) and the index of each entry's value."""
-    texts = [json.dumps(v) for v in values]
+def _same_value(value: Any) -> Any:
+    return value
+
+
+def _undistinct(data: Any, name: str) -> list[Any]:
+    """A column kept by _distinct, each distinct value made once and shared by every entry holding it."""
+    distinct = json.loads(_unutf8(data[f"d_{name}"]))
+    return [distinct[i] for i in data[f"i_{name}"].tolist()]
+
+
+def _distinct(values: Sequence[Any], plain: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value once (as JSON of ``plain(value)``) and the index of each entry's value. The
+    columns hold one object per distinct value (read once per distinct text), so each object is written
+    once, however many services share it: 200,000 JSON dumps became a few hundred at 100,000 services."""
     index: dict[str, int] = {}
-    at = np.array([index.setdefault(t, len(index)) for t in texts], dtype=np.int64)
-    return _utf8("[" + ",".join(index) + "]"), at
+    of_object: dict[int, int] = {}  # id(value) -> its place in index (the values are alive throughout)
+    at: list[int] = []
+    for v in values:
+        k = of_object.get(id(v))
+        if k is None:
+            k = of_object[id(v)] = index.setdefault(json.dumps(plain(v)), len(index))
+        at.append(k)
+    return _utf8("[" + ",".join(index) + "]"), np.array(at, dtype=np.int64)
 
 
 class _Shared(Sequence[Any]):
@@ -205,7 +229,7 @@ class _Shared(Sequence[Any]):
 
 def _columns(data: Any) -> Read:
     meta = json.loads(_unutf8(data["meta"]))
-    text = {name: _untext(data, name) for name in _TEXT}
+    text = {name: _untext(data, name) if name in _OWN else _undistinct(data, name) for name in _TEXT}
     def areas(t: list[list[Any]]) -> tuple[Area, ...]:
         return tuple(Area(*a) for a in t)
 
