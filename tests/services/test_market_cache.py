@@ -15,19 +15,11 @@ from sqlmodel import select
 import broker_tui.services.matching._market as market_module
 from broker_tui.domain.matching import rank
 from broker_tui.services.context import AppContext
-from broker_tui.services.matching import config_for, wait_for_market_files
-from broker_tui.services.matching import load_market as load_market_now
+from broker_tui.services.matching import config_for, load_market
 from broker_tui.store.tables import Service
 from tests.conftest import writing_session
 from tests.generated_market import generate_market
 from tests.services.test_market_load import TODAY, requests
-
-
-def load_market(ctx: AppContext):  # noqa: ANN201
-    """The market, once its file is written too (on a thread of its own: the caller ranks meanwhile)."""
-    market = load_market_now(ctx)
-    wait_for_market_files()
-    return market
 
 
 def kept_files() -> list[Path]:
@@ -162,7 +154,7 @@ def test_two_readers_at_once_read_the_tables_once(ctx, monkeypatch: pytest.Monke
 
     def reader(name: str) -> None:
         start.wait()
-        got[name] = load_market_now(ctx)
+        got[name] = load_market(ctx)
 
     threads = [threading.Thread(target=reader, args=(n,), name=n) for n in ("home", "find")]
     for t in threads:
@@ -171,31 +163,4 @@ def test_two_readers_at_once_read_the_tables_once(ctx, monkeypatch: pytest.Monke
         t.join(10)
     assert len(calls) == 1  # home's purchases panel and Find placements at start: one read, one snapshot
     assert got["home"] is got["find"]
-    wait_for_market_files()
     assert len(kept_files()) == 1  # and one file kept for the next process
-
-
-def test_the_snapshot_is_returned_before_its_file_is_written(ctx, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first Find placements ranks while the file is written (at 100,000 services the file took a
-    quarter of a second that the broker waited for); the file still arrives, whole."""
-    import threading
-
-    from broker_tui.services.matching import _disk
-
-    generate_market(ctx, 100)
-    go, states = threading.Event(), []
-    real = _disk.save
-
-    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        states.append("started")
-        go.wait(10)
-        real(*args, **kwargs)
-        states.append("written")
-
-    monkeypatch.setattr(_disk, "save", held)
-    market = load_market_now(ctx)
-    returned_with = list(states)
-    go.set()
-    wait_for_market_files()
-    assert market.arrays.n > 0 and "written" not in returned_with
-    assert states[-1] == "written" and len(kept_files()) == 1

@@ -16,7 +16,6 @@ from broker_tui.services.matching._market import (
     match_referral,
     match_referral_json,
     result_to_json,
-    wait_for_market_files,
 )
 from broker_tui.services.matching._search import (
     EXCLUDED_PAGE,
@@ -49,6 +48,5 @@ __all__ = [
     "prepare",
     "rank_for",
     "result_to_json",
-    "wait_for_market_files",
     "warm_up",
 ]

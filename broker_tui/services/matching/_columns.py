@@ -59,27 +59,41 @@ def _as_uuid_key(keys: Sequence[str], dialect: str) -> Sequence[str]:
     return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]
 
 
-def _fetch_columns(con: Connection, stmt: Select[Any], shared: Collection[int] = ()) -> list[list[Any]]:
+def _fetch_columns(con: Connection, stmt: Select[Any], shared: Collection[int] = (),
+                   numeric: Collection[int] = ()) -> list[Any]:
     """The statement's result as columns, fetched through the driver's own cursor (SQLAlchemy's rows and
     result processors skipped: the columns are converted here, a column at a time), FETCH rows at a time
     so that only that many rows are ever held beside the columns. The statement has no parameters beyond
     literals, which are rendered inline. The ``shared`` columns hold each distinct value once (the driver
     makes a new string for every row: at 100,000 services some 40 MB of copies of "active", "private",
-    provider and place names)."""
+    provider and place names). The ``numeric`` columns come back as float64 arrays (NULL: nan), made a
+    batch at a time: a list of a million Python numbers was a third of the read's peak at 100,000."""
     sql = str(stmt.compile(dialect=con.dialect, compile_kwargs={"literal_binds": True}))
-    columns: list[list[Any]] = [[] for _ in stmt.selected_columns]
+    columns: list[Any] = [[] for _ in stmt.selected_columns]
+    batches: dict[int, list[np.ndarray]] = {i: [] for i in numeric}
     cursor = con.connection.cursor()
     try:
         cursor.execute(sql)
         one: list[dict[Any, Any]] = [{} for _ in columns]
         while rows := cursor.fetchmany(FETCH):
             for i, (column, values) in enumerate(zip(columns, zip(*rows, strict=True), strict=True)):
+                if i in batches:
+                    batches[i].append(np.array(values, dtype=np.float64))  # (None becomes nan)
+                    continue
                 if i in shared:
                     values = tuple(map(one[i].setdefault, values, values))
                 column.extend(values)
     finally:
         cursor.close()
+    for i, parts in batches.items():
+        columns[i] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
     return columns
+
+
+def _flags(values: np.ndarray) -> np.ndarray:
+    """A numeric column of true/false as booleans (NULL: false)."""
+    out: np.ndarray = np.nan_to_num(values, nan=0.0) != 0
+    return out
 
 
 def _day_ordinals(values: Sequence[Any]) -> np.ndarray:
@@ -89,10 +103,10 @@ def _day_ordinals(values: Sequence[Any]) -> np.ndarray:
     return np.fromiter((NO_END if v is None else v.toordinal() for v in values), dtype=np.int64, count=len(values))
 
 
-def _whole(values: Sequence[int | None], missing: int = -1, dtype: type = np.int32) -> np.ndarray:
-    """Whole numbers with None as ``missing`` (through float64, which holds every whole number here exactly:
-    None becomes nan in numpy's own loop)."""
-    real = np.array(values, dtype=np.float64)
+def _whole(values: Sequence[int | None] | np.ndarray, missing: int = -1, dtype: type = np.int32) -> np.ndarray:
+    """Whole numbers with None (or nan) as ``missing`` (through float64, which holds every whole number here
+    exactly: None becomes nan in numpy's own loop)."""
+    real = np.asarray(values, dtype=np.float64)
     out: np.ndarray = np.where(np.isnan(real), missing, real).astype(dtype)
     return out
 
@@ -113,15 +127,19 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     selected = [id_key(s.c.id, dialect), id_key(s.c.provider_id, dialect), *(s.c[c] for c in _TEXT_COLUMNS),
                 *(s.c[c] for c in _NUMBER_COLUMNS), *(s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES),
                 cast(s.c.areas_covered, Text), cast(s.c.specialisms, Text)]
-    shared = {1, *(2 + i for i, c in enumerate(_TEXT_COLUMNS) if c not in _OWN_TEXT)}
-    cols = _fetch_columns(con, select(*selected).where(s.c.archived_on.is_(None)), shared)
+    first_number = 2 + len(_TEXT_COLUMNS)
+    shared = {1, *(2 + i for i, c in enumerate(_TEXT_COLUMNS) if c not in _OWN_TEXT),
+              len(selected) - 2, len(selected) - 1}  # (the areas' and specialisms' JSON too)
+    cols = _fetch_columns(con, select(*selected).where(s.c.archived_on.is_(None)), shared,
+                          numeric=range(first_number, len(selected) - 2))
     keys, provider = cols[0], [provider_names.get(pid, "") for pid in cols[1]]
     text = dict(zip(_TEXT_COLUMNS, cols[2:2 + len(_TEXT_COLUMNS)], strict=True))
     k = 2 + len(_TEXT_COLUMNS)
     number = dict(zip(_NUMBER_COLUMNS, cols[k:k + len(_NUMBER_COLUMNS)], strict=True))
     k += len(_NUMBER_COLUMNS)
     n = len(keys)
-    caps = np.array(cols[k:k + len(NEED_DOMAIN_CODES)], dtype=np.int8).reshape(len(NEED_DOMAIN_CODES), n).T.copy()
+    caps = np.stack(cols[k:k + len(NEED_DOMAIN_CODES)], axis=1).astype(np.int8) if n else \
+        np.zeros((0, len(NEED_DOMAIN_CODES)), dtype=np.int8)
     areas_text, specialisms_text = cols[-2], cols[-1]
     position = dict(zip(keys, range(n), strict=True))
     hh = _households(con, dialect, position)
@@ -132,10 +150,10 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     columns = MarketColumns(
         id=_as_uuid_key(keys, dialect), name=text["name"], service_type=text["service_type"], sector=text["sector"], provider=provider,
         ofsted_urn=text["ofsted_urn"], registration_status=text["registration_status"],
-        in_register=np.array(number["in_register"], dtype=bool), ofsted_grade=text["ofsted_grade"],
+        in_register=_flags(number["in_register"]), ofsted_grade=text["ofsted_grade"],
         sa_outcome=text["sa_outcome"], sa_category=text["sa_category"],
-        latitude=np.array(number["latitude"], dtype=np.float64), longitude=np.array(number["longitude"], dtype=np.float64),
-        location_approximate=np.array(number["location_approximate"], dtype=bool),
+        latitude=number["latitude"], longitude=number["longitude"],
+        location_approximate=_flags(number["location_approximate"]),
         postcode_district=text["postcode_district"], local_authority_code=text["local_authority_code"],
         local_authority_name=text["local_authority_name"], areas_covered=_areas(areas_text, las),
         min_age=_whole(number["min_age"], 0, np.int16), max_age=_whole(number["max_age"], 99, np.int16),
@@ -181,7 +199,7 @@ def _prices(con: Connection, dialect: str, position: dict[str, int]) -> dict[str
     parts = (pl.c.core_weekly_pence, pl.c.one_to_one_hourly_pence, pl.c.two_to_one_hourly_pence,
              pl.c.education_weekly_pence, pl.c.therapy_weekly_pence, pl.c.solo_premium_weekly_pence)
     cols = _fetch_columns(con, select(id_key(pl.c.service_id, dialect), pl.c.valid_from, pl.c.valid_to, *parts,
-                                      pl.c.annual_uplift_bp, pl.c.per_child))
+                                      pl.c.annual_uplift_bp, pl.c.per_child), shared=(1, 2), numeric=range(3, 11))
     pos = np.array([position.get(x, -1) for x in cols[0]], dtype=np.int64)
     valid_from = _day_ordinals(cols[1])
     keep = np.nonzero(pos >= 0)[0]
@@ -190,8 +208,8 @@ def _prices(con: Connection, dialect: str, position: dict[str, int]) -> dict[str
         np.zeros((0, 6), dtype=np.int64)
     return {"pl_service": pos[keep], "pl_from": valid_from[keep],
             "pl_to": _day_ordinals(cols[2])[keep],
-            "pl_parts": np.ascontiguousarray(values[keep]), "pl_bp": np.array(cols[9], dtype=np.int64)[keep],
-            "pl_per_child": np.array(cols[10], dtype=bool)[keep]}
+            "pl_parts": np.ascontiguousarray(values[keep]), "pl_bp": cols[9].astype(np.int64)[keep],
+            "pl_per_child": _flags(cols[10])[keep]}
 
 
 def _stops(con: Connection, dialect: str, today: dt.date, position: dict[str, int]

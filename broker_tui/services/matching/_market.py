@@ -36,15 +36,15 @@ from broker_tui.domain.referrals.rules import age_facts
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import _disk as market_disk
 from broker_tui.services.matching._columns import read_market_columns
+from broker_tui.services.memory import give_back
 from broker_tui.services.referrals import ReferralInvalid, get_referral
 from broker_tui.store.tables import LocalAuthority
 
 __all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
-           "match_request", "result_to_json", "wait_for_market_files"]
+           "match_request", "result_to_json"]
 _CACHE_ATTR = "_matching_market"
 _LOCK_ATTR = "_matching_market_lock"
 _LOCKS_GUARD = threading.Lock()
-_SAVING: list[threading.Thread] = []  # market files being written (_save_behind)
 # The tables the snapshot reads, by name: the version is asked on every use, cached or not, and naming the
 # purchases' model classes here would build them in a process that only matches (issue 14; a test holds
 # these names to the models'). Edited tables carry updated_at and version, insert-only ones created_at.
@@ -90,28 +90,13 @@ def load_market(ctx: AppContext) -> LoadedMarket:
     start) waits for the first's snapshot instead of reading the same tables beside it."""
     with _load_lock(ctx):
         loaded, save = _load_market(ctx)
-    if save is not None:  # the file for the next process, written outside the lock
-        _save_behind(save)
+    # The file for the next process, written outside the lock, on this thread: written on a thread of its
+    # own beside the ranking, it saved 0.2 s of the first Find placements at 100,000 services but raised the
+    # app's peak memory from 422 to 475 MB (measured), so it is not.
+    if save is not None:  # (only after a read of the tables)
+        save()
+        give_back()  # the read's freed pages, before the next large job asks for more (services.memory)
     return loaded
-
-
-def _save_behind(save: Callable[[], None]) -> None:
-    """Write the market file on a thread of its own while the caller ranks (a quarter of a second at
-    100,000 services, that the first Find placements no longer waits for). Not a daemon: a process that ends
-    meanwhile (the CLI, once it has printed) waits for it; the file is written under a temporary name and
-    renamed, so it is whole or absent whatever happens."""
-    thread = threading.Thread(target=save, name="market-file", daemon=False)
-    with _LOCKS_GUARD:  # started before any waiter can see it
-        thread.start()
-        _SAVING[:] = [t for t in _SAVING if t.is_alive()] + [thread]
-
-
-def wait_for_market_files(timeout: float | None = None) -> None:
-    """Until every market file being written has been (tests, benches and checks read them next)."""
-    with _LOCKS_GUARD:
-        saving = list(_SAVING)
-    for thread in saving:
-        thread.join(timeout)
 
 
 def _load_lock(ctx: AppContext) -> threading.RLock:
