@@ -133,8 +133,8 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     cols = _fetch_columns(con, select(*selected).where(s.c.archived_on.is_(None)), shared,
                           numeric=range(first_number, len(selected) - 2))
     keys, provider = cols[0], [provider_names.get(pid, "") for pid in cols[1]]
-    text = dict(zip(_TEXT_COLUMNS, cols[2:2 + len(_TEXT_COLUMNS)], strict=True))
-    k = 2 + len(_TEXT_COLUMNS)
+    text = dict(zip(_TEXT_COLUMNS, cols[2:first_number], strict=True))
+    k = first_number
     number = dict(zip(_NUMBER_COLUMNS, cols[k:k + len(_NUMBER_COLUMNS)], strict=True))
     k += len(_NUMBER_COLUMNS)
     n = len(keys)
