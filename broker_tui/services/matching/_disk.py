@@ -110,7 +110,7 @@ def save(path: Path, key: str, read: Read, built: MarketArrays) -> None:
         arrays[f"a_{name}"] = np.asarray(getattr(columns, name))
     arrays["d_areas"], arrays["i_areas"] = _distinct(
         columns.areas_covered, lambda t: [[a.code, a.name, a.latitude, a.longitude] for a in t])
-    arrays["d_specialisms"], arrays["i_specialisms"] = _distinct(columns.specialisms, lambda v: v)
+    arrays["d_specialisms"], arrays["i_specialisms"] = _distinct(columns.specialisms, _same_value)
     stops = sorted(columns.stops.items())
     arrays["s_at"] = np.array([i for i, _ in stops], dtype=np.int64)
     arrays["s_since"] = np.array([-1 if s is None else s.toordinal() for _i, (s, _r) in stops], dtype=np.int64)
