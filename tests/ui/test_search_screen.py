@@ -149,6 +149,28 @@ async def test_changing_filters_ranks_again(cases_ctx):
 
 
 @sync
+async def test_a_budget_that_cannot_be_read_stays_said_until_it_is_mended(cases_ctx):
+    """The message is not lost under a ranking already on its way (the budget cleared, then a word typed
+    within the debounce: the ranking for no budget used to repaint the status line over it)."""
+    app = make_app(cases_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        budget = screen.query_one("#f-budget", Input)
+        status = screen.query_one("#match-status", Static)
+        budget.value = ""  # a ranking for no budget, after the debounce
+        budget.value = "lots"
+        await settle(pilot)
+        await pilot.pause(0.4)
+        assert "not an amount of money" in str(status.render())
+        assert budget.value == "lots" and "bad" in budget.classes  # what was typed is kept, marked
+        assert names(screen.query_one(MatchTable)) == ["Oakfield House", "Harbour View"]
+        budget.value = "£6,500"
+        await settle(pilot)
+        await pilot.pause(0.4)
+        assert "not an amount" not in str(status.render()) and "bad" not in budget.classes
+
+
+@sync
 async def test_ad_hoc_search_from_the_palette(cases_ctx):
     app = make_app(cases_ctx)
     async with app.run_test(size=SIZE) as pilot:

@@ -51,8 +51,12 @@ class MatchFilters(Horizontal):
             self.typed_at = typed_at  # perf_counter() when the field's own Changed event was handled
 
     class Problem(Message):
-        def __init__(self, text: str) -> None:
+        """A field's text cannot be read (``field``: the filter it sets); it stands until that field
+        changes again."""
+
+        def __init__(self, field: str, text: str) -> None:
             super().__init__()
+            self.field = field
             self.text = text
 
     def fill(self, f: Filters, *, ad_hoc: bool) -> None:
@@ -128,7 +132,7 @@ class MatchFilters(Horizontal):
             pence = parse_pence(text)
         except MoneyError as exc:
             event.input.add_class("bad")
-            self.post_message(self.Problem(f"[b red]Budget:[/] {exc}"))
+            self.post_message(self.Problem("budget_pence", f"[b red]Budget:[/] {exc}"))
             return
         event.input.remove_class("bad")
         self._post(budget_pence=pence)

@@ -93,6 +93,7 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
         self._explained = ExplainedOnce()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
         self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
+        self._problems: dict[str, str] = {}  # a filter whose text cannot be read -> what is wrong with it
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -264,12 +265,17 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
         self.query_one("#match-status", Static).update(f"[b red]Could not rank the market:[/] {first}")
 
     def _status(self) -> None:
+        problems = "  ".join(self._problems.values())
         if self.shown is None:
+            if problems:
+                self.query_one("#match-status", Static).update(problems, layout=False)
             return
         text = status_text(self.shown, self._excluded if self.showing_excluded else None,
                            excluded_view=self.showing_excluded)
         if self.referral is not None and not self.showing_excluded:
             text += "  " + self.shortlist.words()
+        if problems:  # first, where the eye lands: the ranking is still the one before the field went wrong
+            text = f"{problems}  ·  {text}"
         self.query_one("#match-status", Static).update(text, layout=False)  # one line, always
 
     def _show_detail(self) -> None:
@@ -318,11 +324,15 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
     def filters_changed(self, event: MatchFilters.Changed) -> None:
         self.typed_at = event.typed_at
         self.typing_seen()
+        if any([self._problems.pop(key, None) for key in event.changes]):
+            self._status()  # the field reads again (its value may be the one already ranked for)
         self._apply(**event.changes)
 
     @on(MatchFilters.Problem)
     def filter_problem(self, event: MatchFilters.Problem) -> None:
-        self.query_one("#match-status", Static).update(event.text)
+        # kept until the field changes: a ranking already on its way repaints the status line after this
+        self._problems[event.field] = event.text
+        self._status()
 
     @on(SelectionList.SelectedChanged, "#f-types")
     def types_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
