@@ -21,6 +21,7 @@ from broker_tui.services.context import AppContext
 from broker_tui.ui.base import report_failure, run_in_background
 from broker_tui.ui.commands import BrokerCommands, ServiceSearch
 from broker_tui.ui.screens.home import HomeScreen
+from broker_tui.ui.stylesheet import CachedStylesheet
 
 if TYPE_CHECKING:
     from broker_tui.services.home import TodaysWork
@@ -113,6 +114,7 @@ class BrokerApp(App[None]):
     def __init__(self, ctx: AppContext, *, exit_after_home: bool | None = None, warm_after: float | None = WARM_AFTER,
                  home_prefetch: Future[TodaysWork] | None = None):
         super().__init__()
+        self.stylesheet = CachedStylesheet(variables=self.get_css_variables())  # before any CSS is read into it
         self.ctx = ctx
         self.warm_after = warm_after  # seconds after start to read the market for matching (None: not ahead)
         self.shortlists: dict[str, Shortlist] = {}  # Find placements' shortlist of each referral, while the app runs

@@ -38,6 +38,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("broker_tui.ui")
 
 
+def paint_now(screen: Screen[Any]) -> None:
+    """Repaint the whole screen on the terminal now, not at the update timer's next tick (up to 1/60 s later).
+    For the first frame, which Textual (8.2) renders inside its start-up batch without writing it: the next
+    frame would otherwise hold only what changed since."""
+    screen.refresh()
+    update = getattr(screen, "_on_timer_update", None)  # what that timer calls; painting waits for it otherwise
+    if update is not None:
+        update()
+
+
 def background(group: str, what: str, *, exclusive: bool = True) -> Decorator[..., Any]:
     """Declare a method as a thread worker under the policy: named by its group, reported when it fails.
 

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from broker_tui.domain.dates import format_date
 from broker_tui.domain.money import format_pence
 from broker_tui.services.home import ENDING_WITHIN_MONTHS, TodaysWork, todays_work
-from broker_tui.ui.base import BrokerScreen, background
+from broker_tui.ui.base import BrokerScreen, background, paint_now
 from broker_tui.ui.widgets.figure import Figure
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class HomeScreen(BrokerScreen[None]):
         self.app.call_later(self._paint_figures, w)
 
     def _paint_figures(self, w: TodaysWork) -> None:
-        self.refresh()
+        paint_now(self)
         app = self.app
         if getattr(app, "exit_after_home", False):
             self.call_after_refresh(app.exit)  # the first-paint hook (see ui/app.py)
