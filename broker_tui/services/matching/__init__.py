@@ -9,27 +9,35 @@ The engine itself (rules, scores, explanations) is pure and lives in domain.matc
 Import from this package, never from its private modules.
 """
 
-from broker_tui.services.matching._market import (
-    LoadedMarket,
-    config_for,
-    load_market,
-    match_referral,
-    match_referral_json,
-    result_to_json,
-)
-from broker_tui.services.matching._search import (
-    EXCLUDED_PAGE,
-    ExcludedView,
-    Filters,
-    Narrowed,
-    Prepared,
-    filters_of,
-    narrow,
-    prepare,
-    rank_for,
-    warm_up,
-)
-from broker_tui.services.referrals import ReferralInvalid
+from __future__ import annotations
+
+from broker_tui.services.memory import collector_paused
+
+# The first import of the matching stack (SQLAlchemy, SQLModel and the market's tables, numpy, the engine)
+# makes a few hundred thousand objects, all to last: the collector is kept out of it, and they are then moved
+# out of its later walks (services.memory; a demo `match --json` spent 120 ms in collections).
+with collector_paused(made_to_last=True):
+    from broker_tui.services.matching._market import (
+        LoadedMarket,
+        config_for,
+        load_market,
+        match_referral,
+        match_referral_json,
+        result_to_json,
+    )
+    from broker_tui.services.matching._search import (
+        EXCLUDED_PAGE,
+        ExcludedView,
+        Filters,
+        Narrowed,
+        Prepared,
+        filters_of,
+        narrow,
+        prepare,
+        rank_for,
+        warm_up,
+    )
+    from broker_tui.services.referrals import ReferralInvalid
 
 __all__ = [
     "EXCLUDED_PAGE",

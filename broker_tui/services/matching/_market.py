@@ -36,7 +36,7 @@ from broker_tui.domain.referrals.rules import age_facts
 from broker_tui.services.context import AppContext
 from broker_tui.services.matching import _disk as market_disk
 from broker_tui.services.matching._columns import read_market_columns
-from broker_tui.services.memory import give_back
+from broker_tui.services.memory import collector_paused, give_back
 from broker_tui.services.referrals import ReferralInvalid, get_referral
 from broker_tui.store.tables import LocalAuthority
 
@@ -120,13 +120,17 @@ def _load_market(ctx: AppContext) -> tuple[LoadedMarket, Callable[[], None] | No
         disk = market_disk.cache_file(ctx.location.url) if market_disk.cache_enabled() else None
         disk_key = market_disk.cache_key(ctx.location.url, ctx.location.path, key[0], today)
         found = market_disk.load(disk, disk_key) if disk else None
-        read = found[0] if found else read_market_columns(con, today)
-        columns, la_names, districts = read
+        if found:
+            read, arrays = found
+        else:
+            with collector_paused():  # a burst of rows the collector could not free (services.memory)
+                read = read_market_columns(con, today)
+                arrays = MarketArrays.from_columns(read[0])
+        _, la_names, districts = read
         la = LocalAuthority.__table__
         row = con.execute(select(la.c.latitude, la.c.longitude)
                           .where(la.c.ons_code == ctx.settings.home.la_code)).first()
     centre = (row[0], row[1]) if row and row[0] is not None else districts.get(ctx.settings.home.district)
-    arrays = found[1] if found else MarketArrays.from_columns(columns)
     loaded = LoadedMarket(key, arrays, la_names, districts, centre)
     setattr(ctx, _CACHE_ATTR, loaded)
     if disk and not found:
