@@ -47,3 +47,26 @@ def test_a_later_document_with_the_same_id_replaces_the_earlier() -> None:
     assert len(index) == 2
     assert [d for d, _ in index.search("elm")] == [1] and index.search("oak") == []
     assert index.vocabulary_size == 4  # ash, lodge, elm, court
+
+
+def test_building_the_postings_holds_a_few_bytes_a_posting_at_its_peak() -> None:
+    """The build's peak, not only what it keeps: at 100,000 services the lists of term numbers and boosts
+    and the boosts' coding (numpy's unique) took the app's peak over its 400 MB target. Measured with
+    tracemalloc (numpy's buffers included): 72 bytes a posting at the peak before, 31 now."""
+    import tracemalloc
+
+    rnd = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(2_000)]
+    rows = [{rnd.choice(vocabulary): rnd.choice((3.0, 2.6, 2.0, 1.4, 0.6)) for _ in range(20)} for _ in range(10_000)]
+    postings = sum(map(len, rows))
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        p = Postings(iter(rows))
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert peak / postings < 45
+    term = next(iter(rows[0]))
+    assert sorted(p.slots(term).tolist()) == [i for i, row in enumerate(rows) if term in row]  # (and still right)
+    assert p.groups(term)[rows[0][term]] >= {0}
