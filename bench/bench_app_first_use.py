@@ -10,7 +10,11 @@ cache folder ("no cache") or the file an earlier process kept ("cached"). Each r
 directory (F3), timed to its first page rendered, and reports its peak resident memory (ru_maxrss).
 Medians printed with the targets.
 
-    .venv/bin/python bench/bench_app_first_use.py [--runs 5] [--sizes 10000 100000] [--no-demo]
+    .venv/bin/python bench/bench_app_first_use.py [--runs 5] [--sizes 10000 100000] [--no-demo] [--also ROOT...]
+
+--also runs the same children from other source trees (each tree's own bench/bench_app_first_use.py, with
+PYTHONPATH set to it) in the same alternation: before and after in one run (git worktree add /tmp/before
+<commit>; --also /tmp/before).
 """
 
 from __future__ import annotations
@@ -89,10 +93,11 @@ async def _child(db: str, referral_id: str, ahead: bool) -> dict[str, float]:
     return out
 
 
-def _run_child(db: Path, referral_id: str, cache: Path, ahead: bool = False) -> dict[str, float]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "BROKER_TUI_CONFIG": str(db.parent / "settings.toml")}
-    done = subprocess.run([sys.executable, __file__, "--child", str(db), referral_id, "ahead" if ahead else "cold"], env=env,
-                          capture_output=True, text=True, timeout=600)
+def _run_child(db: Path, referral_id: str, cache: Path, ahead: bool = False, root: Path = ROOT) -> dict[str, float]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "BROKER_TUI_CONFIG": str(db.parent / "settings.toml"),
+           "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(root / "bench" / Path(__file__).name), "--child", str(db), referral_id,
+                           "ahead" if ahead else "cold"], env=env, capture_output=True, text=True, timeout=600, cwd=root)
     if done.returncode != 0:
         raise SystemExit(f"child failed:\n{done.stderr[-2000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -123,6 +128,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--child", nargs=3, metavar=("DB", "REFERRAL", "MODE"))
+    parser.add_argument("--also", type=Path, nargs="*", default=[], metavar="ROOT",
+                        help="also run the children from these source trees, in the same runs")
     args = parser.parse_args()
     if args.child:
         db, referral, mode = args.child
@@ -134,28 +141,37 @@ def main() -> None:
         tmp = Path(tmp_name)
         for size in markets:
             db, rid = _market(tmp, size)
-            kept = tmp / f"cache-{size}"
-            _run_child(db, rid, kept)  # leaves the market file for the "cached" runs (and warms the OS cache)
-            runs: dict[str, list[dict[str, float]]] = {"as the app runs": [], "nothing ahead, no cache": [],
-                                                       "nothing ahead, cached": []}
+            trees = {"": ROOT, **{f"@{root.name}": root.resolve() for root in args.also}}
+            for tree, root in trees.items():  # each tree's market file for its "cached" runs (and the OS cache warmed)
+                _run_child(db, rid, tmp / f"cache-{size}{tree}", root=root)
+            cases = ("as the app runs", "nothing ahead, no cache", "nothing ahead, cached")
+            runs: dict[str, list[dict[str, float]]] = {case + tree: [] for tree in trees for case in cases}
             for _ in range(args.runs):
-                empty = tmp / "cache-empty"
-                shutil.rmtree(empty, ignore_errors=True)
-                runs["as the app runs"].append(_run_child(db, rid, empty, ahead=True))
-                shutil.rmtree(empty, ignore_errors=True)
-                runs["nothing ahead, no cache"].append(_run_child(db, rid, empty))
-                runs["nothing ahead, cached"].append(_run_child(db, rid, kept))
+                for tree, root in trees.items():
+                    empty = tmp / "cache-empty"
+                    shutil.rmtree(empty, ignore_errors=True)
+                    runs["as the app runs" + tree].append(_run_child(db, rid, empty, ahead=True, root=root))
+                    shutil.rmtree(empty, ignore_errors=True)
+                    runs["nothing ahead, no cache" + tree].append(_run_child(db, rid, empty, root=root))
+                    runs["nothing ahead, cached" + tree].append(_run_child(db, rid, tmp / f"cache-{size}{tree}",
+                                                                           root=root))
             name = "demo" if size is None else f"{size:,}"
             find_target, memory_target = TARGETS["demo" if size is None else size] if (
                 size is None or size in TARGETS) else (None, None)
+            med: dict[str, dict[str, Any]] = {}
             for label, got in runs.items():
-                med: dict[str, Any] = {k: statistics.median(r[k] for r in got) for k in got[0]}
-                print(f"{name:>8} {label:23}: first Find placements {med['first_find_ms']:7.0f} ms"
-                      + (f" (target {find_target}, ratio {med['first_find_ms'] / find_target:.2f})" if find_target else "")
-                      + f"; directory first page {med['directory_ms']:5.0f} ms; peak memory {med['peak_mb']:5.0f} MB"
-                      + (f" (target {memory_target}, ratio {med['peak_mb'] / memory_target:.2f})" if memory_target else "")
+                m = med[label] = {k: statistics.median(r[k] for r in got) for k in got[0]}
+                print(f"{name:>8} {label:23}: first Find placements {m['first_find_ms']:7.0f} ms"
+                      + (f" (target {find_target}, ratio {m['first_find_ms'] / find_target:.2f})" if find_target else "")
+                      + f"; directory first page {m['directory_ms']:5.0f} ms; peak memory {m['peak_mb']:5.0f} MB"
+                      + (f" (target {memory_target}, ratio {m['peak_mb'] / memory_target:.2f})" if memory_target else "")
                       + "  [runs: " + ", ".join(f"{r['first_find_ms']:.0f}" for r in got) + "]")
-
+            for tree in list(trees)[1:]:  # this tree against each other one, from the same alternation
+                for case in cases:
+                    print(f"{name:>8} {case}, this tree / {tree[1:]}: " + ", ".join(
+                        f"{what} {med[case][key] / med[case + tree][key]:.2f}"
+                        for what, key in (("first Find placements", "first_find_ms"), ("directory", "directory_ms"),
+                                          ("peak memory", "peak_mb"))))
 
 if __name__ == "__main__":
     main()

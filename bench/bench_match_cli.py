@@ -6,7 +6,11 @@ the output's size and the targets, and, timed the same way in the same run, the 
 stands on: a process that only imports the libraries it needs (SQLAlchemy, SQLModel, numpy, rapidfuzz,
 click) and exits.
 
-    .venv/bin/python bench/bench_match_cli.py [--runs 7] [--sizes 10000 100000] [--no-demo]
+    .venv/bin/python bench/bench_match_cli.py [--runs 7] [--sizes 10000 100000] [--no-demo] [--also ROOT...]
+
+--also times the same command from other source trees (``python -m broker_tui`` with PYTHONPATH set to each,
+and then this tree too, the same way) in the same alternation: before and after in one run, on a machine
+whose speed drifts between runs (git worktree add /tmp/before <commit>; --also /tmp/before).
 """
 
 from __future__ import annotations
@@ -30,11 +34,17 @@ TARGETS = {"demo": 0.6, 10_000: 0.8, 100_000: 3.0}  # seconds, the whole process
 CLI = str(Path(sys.executable).parent / "broker-tui")
 
 
-def one(db: Path, referral_id: str, cache: Path) -> tuple[float, int, int]:
+def one(db: Path, referral_id: str, cache: Path, root: Path | None = None) -> tuple[float, int, int]:
+    """One whole process; ``root``: run from that source tree (python -m, PYTHONPATH) instead of the console
+    script."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "BROKER_TUI_CONFIG": str(db.parent / "settings.toml")}
+    command = [CLI]
+    if root is not None:
+        env["PYTHONPATH"] = str(root)
+        command = [sys.executable, "-m", "broker_tui"]
     start = time.perf_counter()
-    done = subprocess.run([CLI, "--db", str(db), "match", referral_id, "--json"], env=env, capture_output=True,
-                          timeout=600)
+    done = subprocess.run([*command, "--db", str(db), "match", referral_id, "--json"], env=env,
+                          capture_output=True, timeout=600, cwd=root or ROOT)
     took = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"match failed:\n{done.stderr.decode()[-2000:]}")
@@ -58,24 +68,29 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], metavar="ROOT",
+                        help="also time the command from these source trees, in the same runs")
     args = parser.parse_args()
+    trees: dict[str, Path | None] = {"": None} if not args.also else {
+        "": ROOT, **{f"@{root.name}": root.resolve() for root in args.also}}
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work inflates the medians)")
     markets: list[int | None] = ([] if args.no_demo else [None]) + list(args.sizes)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for size in markets:
             db, rid = _market(tmp, size)
-            kept = tmp / f"cache-{size}"
-            one(db, rid, kept)  # leaves the market file for the "cached" runs (and warms the OS cache)
-            runs: dict[str, list[float]] = {"no cache": [], "cached": [], "floor": []}
+            for tree, root in trees.items():  # the market file of each tree for its "cached" runs
+                one(db, rid, tmp / f"cache-{size}{tree}", root)  # (and the OS cache warmed)
+            runs: dict[str, list[float]] = {"floor": []}
             out_bytes = results = 0
             for _ in range(args.runs):
                 runs["floor"].append(floor())
-                empty = tmp / "cache-empty"
-                shutil.rmtree(empty, ignore_errors=True)
-                runs["no cache"].append(one(db, rid, empty)[0])
-                took, out_bytes, results = one(db, rid, kept)
-                runs["cached"].append(took)
+                for tree, root in trees.items():
+                    empty = tmp / "cache-empty"
+                    shutil.rmtree(empty, ignore_errors=True)
+                    runs.setdefault(f"no cache{tree}", []).append(one(db, rid, empty, root)[0])
+                    took, out_bytes, results = one(db, rid, tmp / f"cache-{size}{tree}", root)
+                    runs.setdefault(f"cached{tree}", []).append(took)
             name = "demo" if size is None else f"{size:,}"
             target = TARGETS.get("demo" if size is None else size)
             print(f"{'':>8} floor   : {FLOOR}: {statistics.median(runs.pop('floor')):.2f} s")
@@ -85,6 +100,10 @@ def main() -> None:
                       + (f" (target {target} s, ratio {med / target:.2f})" if target else "")
                       + f"; {results} results, {out_bytes / 1024:.0f} KB of JSON  [runs: "
                       + ", ".join(f"{t:.2f}" for t in got) + "]")
+            for tree in list(trees)[1:]:  # this tree against each other one, from the same alternation
+                print(f"{name:>8} this tree / {tree[1:]}: " + ", ".join(
+                    f"{case} {statistics.median(runs[case]) / statistics.median(runs[case + tree]):.2f}"
+                    for case in ("no cache", "cached")))
 
 
 if __name__ == "__main__":
