@@ -40,8 +40,8 @@ from broker_tui.services.memory import collector_paused, give_back
 from broker_tui.services.referrals import ReferralInvalid, get_referral
 from broker_tui.store.tables import LocalAuthority
 
-__all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "match_referral", "match_referral_json",
-           "match_request", "result_to_json"]
+__all__ = ["LoadedMarket", "ReferralInvalid", "load_market", "load_market_unsaved", "match_referral",
+           "match_referral_json", "match_request", "result_to_json"]
 _CACHE_ATTR = "_matching_market"
 _LOCK_ATTR = "_matching_market_lock"
 _LOCKS_GUARD = threading.Lock()
@@ -87,16 +87,31 @@ def load_market(ctx: AppContext) -> LoadedMarket:
     """The market snapshot, from the cache when the market has not changed since it was read: this
     context's, else the columns another process kept on disk (_disk.py), else read from the tables. One read
     at a time in a context: a second caller meanwhile (home's purchases panel and Find placements, both at
-    start) waits for the first's snapshot instead of reading the same tables beside it."""
+    start) waits for the first's snapshot instead of reading the same tables beside it. After a read of the
+    tables the file for the next process is written before this returns (``load_market_unsaved`` leaves it
+    to the caller)."""
+    loaded, keep_file = load_market_unsaved(ctx)
+    if keep_file is not None:
+        keep_file()
+    return loaded
+
+
+def load_market_unsaved(ctx: AppContext) -> tuple[LoadedMarket, Callable[[], None] | None]:
+    """``load_market``, with the market file for the next process left to the caller: after a read of the
+    tables, a callable that writes it (and gives the read's memory back), else None. Find placements calls
+    it once its first ranking is on screen: at 100,000 services the file took 0.28 s of the first ranking's
+    wait. Written on a thread of its own beside the ranking instead, it had raised the app's peak memory
+    (422 to 475 MB, measured), so it is written after, on the same kind of worker, not beside it."""
     with _load_lock(ctx):
         loaded, save = _load_market(ctx)
-    # The file for the next process, written outside the lock, on this thread: written on a thread of its
-    # own beside the ranking, it saved 0.2 s of the first Find placements at 100,000 services but raised the
-    # app's peak memory from 422 to 475 MB (measured), so it is not.
-    if save is not None:  # (only after a read of the tables)
+    if save is None:
+        return loaded, None
+
+    def keep_file() -> None:
         save()
         give_back()  # the read's freed pages, before the next large job asks for more (services.memory)
-    return loaded
+
+    return loaded, keep_file
 
 
 def _load_lock(ctx: AppContext) -> threading.RLock:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -32,13 +33,13 @@ from broker_tui.services.matching import (
     Narrowed,
     Prepared,
     filters_of,
-    load_market,
+    load_market_unsaved,
     narrow,
     rank_for,
 )
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
-from broker_tui.ui.base import background
+from broker_tui.ui.base import background, run_in_background
 from broker_tui.ui.collector import TypingScreen
 from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
@@ -92,6 +93,7 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
         self._ranking = False  # a ranking is on its way (it reads the free text itself)
         self._explained = ExplainedOnce()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
+        self._keep_file: Callable[[], None] | None = None  # writes the market file read for this screen
         self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
         self._problems: dict[str, str] = {}  # a filter whose text cannot be read -> what is wrong with it
 
@@ -142,11 +144,11 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
     def load_snapshot(self) -> None:
         ctx = self.ctx
         try:
-            market = load_market(ctx)
+            market, keep_file = load_market_unsaved(ctx)  # the file for the next start: once ranked (_painted)
         except Exception as exc:  # noqa: BLE001  (shown on the screen)
             self.app.call_from_thread(self.show_error, exc)
             return
-        self.app.call_from_thread(self.market_ready, market)
+        self.app.call_from_thread(self.market_ready, market, keep_file)
 
     @background("match-sent", "read where this referral was sent")
     def load_sent(self) -> None:
@@ -159,7 +161,9 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
             return
         self.app.call_from_thread(self._mark_sent, sent)
 
-    def market_ready(self, market: LoadedMarket) -> None:
+    def market_ready(self, market: LoadedMarket, keep_file: Callable[[], None] | None = None) -> None:
+        if keep_file is not None:
+            self._keep_file = keep_file
         if self.market is not None and self.shown is not None and market.key == self.market.key:
             return  # the ranking on screen was made from this very snapshot
         self.market = market
@@ -238,6 +242,18 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
     def _painted(self) -> None:
         self.painted_at = time.perf_counter()
         self.results_painted.set()
+        self._keep_market_file()
+
+    def on_unmount(self) -> None:
+        self._keep_market_file()  # closed before its first ranking was shown
+
+    def _keep_market_file(self) -> None:
+        """Write the market file for the next start, now that the broker is not waiting for the ranking (on
+        the app's worker, so that closing the screen does not stop it)."""
+        keep_file, self._keep_file = self._keep_file, None
+        if keep_file is not None:
+            run_in_background(self.app, keep_file, "market-file", "keep the market file for the next start",
+                              exclusive=False)
 
     def show_excluded(self, generation: int, excluded: ExcludedView) -> None:
         if generation != self._generation:
