@@ -41,7 +41,8 @@ log = logging.getLogger("broker_tui.ui")
 def paint_now(screen: Screen[Any]) -> None:
     """Repaint the whole screen on the terminal now, not at the update timer's next tick (up to 1/60 s later).
     For the first frame, which Textual (8.2) renders inside its start-up batch without writing it: the next
-    frame would otherwise hold only what changed since."""
+    frame would otherwise hold only what changed since. Inside a batch (Textual opens one for 50 ms when it
+    shows a mode) nothing is written, and the batch's end repaints the screen itself."""
     screen.refresh()
     update = getattr(screen, "_on_timer_update", None)  # what that timer calls; painting waits for it otherwise
     if update is not None:
