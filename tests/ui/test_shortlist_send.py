@@ -59,6 +59,7 @@ async def test_free_text_narrows_the_ranking_with_typos_and_keeps_the_ranks(case
         assert names(table) == ["Harbour View"]
         assert str(table.get_row_at(0)[1]) == "2"  # its rank among all that could take the child
         assert "1 of the 2 service(s) that could take this child match “harbor veiw”" in status(screen)
+        screen.results_painted.clear()
         screen.query_one("#f-text", Input).value = ""
         await asyncio.wait_for(screen.results_painted.wait(), 10)
         await settle(pilot)
