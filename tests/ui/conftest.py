@@ -67,6 +67,42 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def until(pilot, ready, what: str, timeout: float = 15.0) -> None:
+    """Wait until ``ready()`` holds, in short pauses: for what a fixed pause would only guess at (a debounce, a
+    search worker) on a machine whose load varies."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not ready():
+        if loop.time() > end:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        await pilot.pause(0.05)
+
+
+async def run_command(pilot, typed: str, *expect: str) -> None:
+    """Open the command palette, type ``typed``, wait until its search is done with one of ``expect`` as the
+    first hit, and choose it (Enter takes the first hit)."""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    palette = app.screen
+    await pilot.press(*typed)
+
+    def first_hit_found() -> bool:
+        if any(w.group == CommandPalette._GATHER_COMMANDS_GROUP and not w.is_finished for w in app.workers):
+            return False
+        hits = palette.query_one(CommandList)
+        first = str(hits.get_option_at_index(0).prompt).lower() if hits.option_count else ""
+        return any(e.lower() in first for e in expect)
+
+    await until(pilot, first_hit_found, f"{' or '.join(expect)} first among the commands found for {typed!r}")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def sync(test):
     """Run an async test with asyncio.run (no async plugin is needed; fixtures pass through)."""
     import asyncio

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select, Static
 
-from tests.ui.conftest import SIZE, make_app, settle, status_text, sync, table_names
+from tests.ui.conftest import SIZE, make_app, run_command, settle, status_text, sync, table_names, until
 
 
 @sync
@@ -131,34 +130,15 @@ async def test_command_palette_reaches_screens_actions_and_services(market_ctx):
     app = make_app(market_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"provider directory")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "provider directory", "provider directory")
         assert type(app.screen).__name__ == "DirectoryScreen"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"sort by distance")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "sort by distance", "sort by distance")
         assert app.screen.query_one("#sort", Select).value == "distance"
         assert table_names(app)[0] == "Leicester In-house Fostering"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"juniper")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "juniper", "juniper")
         assert type(app.screen).__name__ == "ServiceDetailScreen"
         assert app.screen.service_name == "Juniper Parent and Child Centre"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"keys help")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "keys help", "keys")
         assert type(app.screen).__name__ == "HelpScreen"
 
 
@@ -170,7 +150,7 @@ async def test_the_market_is_read_ahead_for_matching_once_home_is_up(market_ctx)
 
     app = BrokerApp(market_ctx, exit_after_home=False, warm_after=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: getattr(market_ctx, "_matching_market", None) is not None, "the warm-up")
         await settle(pilot)
         warmed = getattr(market_ctx, "_matching_market", None)
         assert warmed is not None and load_market(market_ctx) is warmed  # the cached snapshot, not read again

@@ -14,7 +14,7 @@ from textual.widgets import Input
 from broker_tui.ui import collector
 from broker_tui.ui.screens.market.directory import DirectoryScreen
 from broker_tui.ui.screens.matching.search import MatchSearchScreen
-from tests.ui.conftest import SIZE, make_app, settle, sync
+from tests.ui.conftest import SIZE, make_app, settle, sync, until
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +85,7 @@ class _TypingApp(App[None]):
 
 @sync
 async def test_no_full_collection_while_keys_arrive_and_one_at_the_pause(monkeypatch) -> None:
-    monkeypatch.setattr(collector, "PAUSE", 0.3)
+    monkeypatch.setattr(collector, "PAUSE", 1.0)  # longer than any gap between keys, even on a loaded machine
     starts: list[float] = []
 
     def seen(phase: str, info: dict) -> None:
@@ -95,8 +95,7 @@ async def test_no_full_collection_while_keys_arrive_and_one_at_the_pause(monkeyp
     gc.set_threshold(700, 10, 10)
     app = _TypingApp()
     async with app.run_test() as pilot:
-        await pilot.pause(0.4)
-        assert collector.deferring()
+        await until(pilot, collector.deferring, "the collector to defer")
         gc.callbacks.append(seen)
         try:
             for key in "typing without a pause":
@@ -105,8 +104,9 @@ async def test_no_full_collection_while_keys_arrive_and_one_at_the_pause(monkeyp
                 await pilot.pause(0.02)
             typed_until = asyncio.get_running_loop().time()
             assert not starts, "a full collection landed on a keystroke"
-            await pilot.pause(0.6)
-            assert len(starts) == 1 and starts[0] >= typed_until  # made once, in the pause
+            await until(pilot, lambda: bool(starts), "the full collection owed, in the pause")
+            await pilot.pause(0.2)
+            assert len(starts) == 1 and starts[0] >= typed_until + 0.9  # made once, in the pause
         finally:
             gc.callbacks.remove(seen)
         app.pop_screen()

@@ -26,7 +26,7 @@ from broker_tui.ui.screens.contracts.detail import ContractDetailScreen
 from broker_tui.ui.screens.contracts.dialogs import AmendDialog, EndDialog, PlaceDialog, UnitStatusDialog
 from broker_tui.ui.screens.contracts.list import ContractsScreen
 from tests.conftest import TODAY
-from tests.ui.conftest import SIZE, make_app, plain, settle, sync
+from tests.ui.conftest import SIZE, make_app, plain, run_command, settle, sync
 
 D = dt.timedelta
 
@@ -324,12 +324,7 @@ async def test_a_child_with_another_placement_is_refused_unless_coded_a_retainer
     app = make_app(bc_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"block contracts")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "block contracts", "block contracts")
         assert isinstance(app.screen, ContractsScreen)
         table = app.screen.query_one("#bc-table", DataTable)
         target = [r.reference for r in app.screen.rows].index("BC-16-01")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
 from textual.widgets import Input, Select
 
-from tests.ui.conftest import SIZE, make_app, settle, status_text, sync, table_names
+from tests.ui.conftest import SIZE, make_app, run_command, settle, status_text, sync, table_names
 
 
 @sync
@@ -55,13 +54,6 @@ async def test_the_palette_finds_a_service_by_a_typo(market_ctx):
     app = make_app(market_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        assert isinstance(app.screen, CommandPalette)
-        await pilot.press(*"brightwya")
-        await pilot.pause(0.5)
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "brightwya", "Ashfield House", "Beacon Lodge")
         assert type(app.screen).__name__ == "ServiceDetailScreen"
         assert app.screen.detail.name in {"Ashfield House", "Beacon Lodge"}  # Brightway Care's two homes

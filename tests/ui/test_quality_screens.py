@@ -22,7 +22,7 @@ from broker_tui.ui.screens.quality.note_reading import read_note
 from broker_tui.ui.screens.quality.notes import QualityScreen
 from broker_tui.ui.screens.quality.stop import StopDialog
 from tests.conftest import TODAY
-from tests.ui.conftest import SIZE, make_app, plain, settle, sync
+from tests.ui.conftest import SIZE, make_app, plain, run_command, settle, sync
 
 D = dt.timedelta
 
@@ -340,12 +340,7 @@ async def test_a_correction_left_untouched_closes_without_asking_and_the_palette
     app = make_app(qa_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"quality assurance")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "quality assurance", "quality assurance")
         screen = app.screen
         assert isinstance(screen, QualityScreen) and app.focused is screen.query_one("#qa-notes")
         await pilot.press("s")  # the subject is looked up and the kinds offered again: nothing typed

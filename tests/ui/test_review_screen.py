@@ -23,7 +23,7 @@ from tests.conftest import TODAY
 from tests.services.test_contracts import contract_input
 from tests.services.test_purchases import make_referral, spot
 from tests.services.test_review import sixteen_plus_service
-from tests.ui.conftest import SIZE, make_app, plain, settle, sync
+from tests.ui.conftest import SIZE, make_app, plain, run_command, settle, sync
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -353,11 +353,7 @@ async def test_the_palette_and_help_reach_the_review(review_ctx) -> None:
     app = make_app(review_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"16+ review")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "16+ review", "16+ review")
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("f1")
         await settle(pilot)

@@ -8,15 +8,9 @@ from broker_tui.ui.screens.matching.results import MatchTable
 from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.ui.conftest import SIZE, make_app, sync
 from tests.ui.test_referral_form import settle
-from tests.ui.test_search_screen import cases_ctx, names, open_search
+from tests.ui.test_search_screen import cases_ctx, changed, names, open_search
 
 __all__ = ["cases_ctx"]  # the fixture, used by name
-
-
-async def ranked_again(pilot) -> None:
-    """Wait out the debounce of a filter change and the ranking it starts."""
-    await pilot.pause(0.4)
-    await settle(pilot)
 
 
 @sync
@@ -27,12 +21,10 @@ async def test_escape_in_the_search_box_clears_it_then_leaves_it_and_never_the_s
         table = screen.query_one(MatchTable)
         before = names(table)
         await pilot.press("slash")
-        await pilot.press(*"oak")
-        await ranked_again(pilot)
+        await changed(pilot, screen, *"oak")
         box = screen.query_one("#f-text", Input)
         assert app.focused is box and names(table) == ["Oakfield House"]
-        await pilot.press("escape")  # clears the words: the whole ranking is back
-        await ranked_again(pilot)
+        await changed(pilot, screen, "escape")  # clears the words: the whole ranking is back
         assert app.screen is screen and app.focused is box and box.value == ""
         assert names(table) == before
         await pilot.press("escape")  # empty: back to the table

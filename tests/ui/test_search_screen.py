@@ -15,7 +15,7 @@ from broker_tui.ui.screens.matching.results import ExcludedPane, ExcludedTable, 
 from broker_tui.ui.screens.matching.search import MatchSearchScreen
 from broker_tui.ui.screens.referrals.detail import ReferralDetailScreen
 from tests.domain import matching_cases as mc
-from tests.ui.conftest import SIZE, make_app, plain, sync
+from tests.ui.conftest import SIZE, make_app, plain, run_command, sync, until
 from tests.ui.test_referral_form import settle
 
 
@@ -138,8 +138,8 @@ async def test_changing_filters_ranks_again(cases_ctx):
         await changed(pilot, screen, *"5000")
         assert str(table.get_row_at(0)[8]) == "£5,600 (+£600)"
         budget.value = "lots"
-        await pilot.pause(0.3)
-        assert "not an amount of money" in str(screen.query_one("#match-status", Static).render())
+        status = screen.query_one("#match-status", Static)
+        await until(pilot, lambda: "not an amount of money" in str(status.render()), "the budget's message")
         # show full: Meadow Farm (ages 6-12) stays out on age; reset brings back the referral's profile
         await pilot.press("ctrl+r")
         await settle(pilot)
@@ -163,9 +163,8 @@ async def test_a_budget_that_cannot_be_read_stays_said_until_it_is_mended(cases_
         assert budget.value == "lots" and "bad" in budget.classes  # what was typed is kept, marked
         assert names(screen.query_one(MatchTable)) == ["Oakfield House", "Harbour View"]
         budget.value = "£6,500"
-        await settle(pilot)
-        await pilot.pause(0.4)
-        assert "not an amount" not in str(status.render()) and "bad" not in budget.classes
+        await until(pilot, lambda: "not an amount" not in str(status.render()), "the message to go")
+        assert "bad" not in budget.classes
 
 
 @sync
@@ -173,11 +172,7 @@ async def test_ad_hoc_search_from_the_palette(cases_ctx):
     app = make_app(cases_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"ad hoc search")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "ad hoc search", "ad hoc search")
         screen = app.screen
         assert isinstance(screen, MatchSearchScreen)
         await asyncio.wait_for(screen.results_painted.wait(), 10)

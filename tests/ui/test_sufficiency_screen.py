@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from broker_tui.services.sufficiency import import_ssda903
-from tests.ui.conftest import SIZE, make_app, plain, settle, sync
+from tests.ui.conftest import SIZE, make_app, plain, run_command, settle, sync
 
 SYNTHETIC = ("ssda903_synthetic_header.csv", "ssda903_synthetic_episodes.csv", "ssda903_synthetic_uasc.csv")
 
@@ -228,11 +228,7 @@ async def test_the_palette_and_help_reach_sufficiency(sqlite_ctx) -> None:
     app = make_app(sqlite_ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.press(*"sufficiency")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "sufficiency", "sufficiency")
         assert isinstance(app.screen, SufficiencyScreen)
         await pilot.press("f1")
         await settle(pilot)
