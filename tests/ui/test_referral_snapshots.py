@@ -1,15 +1,13 @@
 """Snapshots of the referral list, the form with errors showing, and a referral's detail with its history.
 
 Deterministic: referrals made through the services on a fixed clock (TODAY, 09:00), a fixed terminal size,
-the sub-title fixed (make_app), no blinking cursor (the table has focus, or the form's inputs do not blink).
+the sub-title fixed (make_app), no blinking cursor (the table has focus, or a focused field's cursor stays shown).
 Update with `pytest tests/ui/test_referral_snapshots.py --snapshot-update`, then look at the SVGs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-from textual.widgets import Input
 
 from broker_tui.services.referrals import change_status, create_referral, update_referral
 from tests.conftest import TODAY
@@ -89,9 +87,7 @@ def test_referral_form_with_errors(snap_compare, sqlite_ctx):
         await type_into(pilot, "#f-home_district", "ZZ99")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False  # the focused field's cursor stays shown, not blinking
-        await settle(pilot)
+        await settle(pilot)  # (the focused field's cursor stays shown: tests/ui/conftest.py, _steady_cursor)
 
     assert snap_compare(make_app(sqlite_ctx), terminal_size=SIZE, run_before=fill_badly)
 

@@ -19,7 +19,7 @@ from broker_tui.ui.screens.matching.results import ExcludedTable, MatchTable
 from broker_tui.ui.screens.matching.search import MatchSearchScreen
 from broker_tui.ui.screens.outreach.send import SendReferralScreen
 from tests.domain import matching_cases as mc
-from tests.ui.conftest import SIZE, make_app, plain, sync
+from tests.ui.conftest import SIZE, make_app, plain, sync, until
 from tests.ui.test_referral_form import settle
 from tests.ui.test_search_screen import cases_ctx, names, open_search  # noqa: F401  (fixture)
 
@@ -187,10 +187,8 @@ def test_send_dialog_snapshot(snap_compare, cases_ctx):  # noqa: F811
         await open_search(pilot.app, pilot)
         await pilot.press("space", "down", "space", "s")
         await settle(pilot)
-        for _ in range(100):  # the recipients and the text arrive from a worker
-            if getattr(pilot.app.screen, "preview", None) is not None:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: getattr(pilot.app.screen, "preview", None) is not None,
+                    "the recipients and the text, from a worker")
         await settle(pilot)
 
     assert snap_compare(make_app(cases_ctx), terminal_size=SIZE, run_before=open_it)
