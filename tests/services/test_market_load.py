@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
+import uuid
 
 import numpy as np
 import pytest
+from sqlalchemy import text
 
 from broker_tui.domain.matching import (
     AvoidCircle,
@@ -26,6 +29,7 @@ from broker_tui.domain.matching import (
 from broker_tui.domain.pricing import PriceNeeds
 from broker_tui.services.demo import seed_demo
 from broker_tui.services.matching import config_for, load_market
+from broker_tui.services.matching._columns import _as_uuid_key
 from broker_tui.services.referrals import ReferralQuery, get_referral, list_referrals
 from tests.generated_market import generate_market
 from tests.services.market_reference import read_market_objects
@@ -142,3 +146,28 @@ def test_generated_market_loads_as_before(ctx, size: int) -> None:
     assert arrays.n == pytest.approx(size * 0.98, rel=0.01)  # the archived ones left out
     assert arrays.stop.any() and arrays.block_free.any() and (arrays.hh_max >= 0).any()
     assert ((arrays.pl_parts[:, 1:] == -1).any(axis=0)).all()  # every part but the core unpriced somewhere
+
+
+def test_sqlite_ids_are_read_back_as_str_uuid_gives_them() -> None:
+    ids = [uuid.UUID(int=random.Random(5).getrandbits(128) + i) for i in range(300)]
+    assert _as_uuid_key([u.hex for u in ids], "sqlite") == [str(u) for u in ids]
+    assert _as_uuid_key([], "sqlite") == []
+    # a text that is not 32 hex digits (never written by the store) is not cut short or lost
+    odd = [ids[0].hex + "0", ids[1].hex[:31], ids[2].hex]
+    assert _as_uuid_key(odd, "sqlite") == [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in odd]
+    assert _as_uuid_key([str(u) for u in ids], "postgresql") == [str(u) for u in ids]
+
+
+def test_small_numbers_outside_what_the_app_writes_are_read_as_stored(ctx) -> None:
+    """The ages, flags and capabilities are read packed into one number; a row with a value that does not
+    fit (no constraint forbids it) is read from its text instead, as the reference reader reads it."""
+    generate_market(ctx, 300)
+    with ctx.engine.begin() as con:
+        ids = [r[0] for r in con.execute(text("SELECT id FROM service WHERE archived_on IS NULL ORDER BY name"))][:3]
+        for sid, sets in zip(ids, ("cap_risk = 9, cap_health = -1", "min_age = 200, max_age = 130",
+                                   "cap_identity = 8, cap_emotional = 3"), strict=True):
+            con.execute(text(f"UPDATE service SET {sets} WHERE id = :id"), {"id": sid})
+    _compare(ctx, requests())  # every service as the reference reader makes it
+    arrays = load_market(ctx).arrays
+    assert {9, -1, 8}.issubset(set(arrays.caps.ravel().tolist()))
+    assert 200 in arrays.min_age.tolist() and 130 in arrays.max_age.tolist()

@@ -5,19 +5,22 @@ and what matching asks of the purchases' tables by name must be what the models 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from sqlmodel import SQLModel
 
-from broker_tui.services.matching import _market
+from broker_tui.services.demo import seed_demo
+from broker_tui.services.matching import _columns, _market, load_market
 from broker_tui.store import tables
 from broker_tui.store.tables import register_all
 
 
-def _fresh(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+def _fresh(code: str, **env: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -69,3 +72,39 @@ import broker_tui.cli.commands, broker_tui.services.matching
 print(json.dumps(sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("broker_tui.store.tables."))))
 """)
     assert set(json.loads(out)) == {"audit", "market", "reference", "referrals"}
+
+
+def test_reading_the_market_builds_no_purchases_tables(sqlite_ctx) -> None:
+    """The market read from the tables (no file kept), in a new interpreter, as `match` does it: the free
+    block units come from the purchases tables without their models being built, and are the same."""
+    seed_demo(sqlite_ctx)
+    expected = load_market(sqlite_ctx).arrays.block_free
+    assert expected.sum() > 0  # the demo has block units free today
+    out = _fresh(f"""
+import json, sys
+from broker_tui.services.context import AppContext
+from broker_tui.services.matching import load_market
+import datetime as dt
+ctx = AppContext.for_target({str(sqlite_ctx.location.path)!r}, today=dt.date.fromisoformat({sqlite_ctx.today().isoformat()!r}))
+free = load_market(ctx).arrays.block_free.tolist()
+print(json.dumps([free, sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("broker_tui.store.tables."))]))
+""", BROKER_TUI_NO_MARKET_CACHE="1")
+    free, modules = json.loads(out)
+    assert free == expected.tolist()
+    assert set(modules) == {"audit", "market", "reference", "referrals"}
+
+
+def test_the_market_read_of_the_purchases_tables_names_columns_the_models_define() -> None:
+    register_all()
+    meta = SQLModel.metadata.tables
+    for read in _columns.PURCHASES_READ:
+        model = meta[read.name]
+        for c in read.c:
+            assert c.name in model.c, (read.name, c.name)
+            assert _kind(c.type) is _kind(model.c[c.name].type), (read.name, c.name)
+
+
+def _kind(sql_type):  # noqa: ANN001, ANN202
+    """The Python type a column's values come back as (a TypeDecorator's, such as SQLModel's AutoString,
+    from the type it decorates)."""
+    return getattr(sql_type, "impl_instance", sql_type).python_type

@@ -203,12 +203,24 @@ def most_together(s: MarketService) -> int | None:
 
 
 def _tie_order(c: MarketColumns) -> np.ndarray:
-    """Positions in (name casefolded, URN or "", id) order."""
+    """Positions in (name casefolded, URN or "", id) order: sorted by name, then only the runs of equal
+    names by URN and id (names are nearly all different: a sort of three text keys over every service
+    took 70 ms at 100,000)."""
     if not c.n:
         return np.zeros(0, dtype=np.int64)
     names = np.array([name.casefold() for name in c.name])
-    urns = np.array([urn or "" for urn in c.ofsted_urn])
-    order: np.ndarray = np.lexsort((np.array(c.id), urns, names))  # code point order, as str compares
+    order: np.ndarray = np.argsort(names, kind="stable")  # code point order, as str compares
+    ranked = names[order]
+    same = ranked[1:] == ranked[:-1]
+    if same.any():
+        tied = np.zeros(c.n, dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        slots = np.nonzero(tied)[0]  # the places the tied services hold, in name order
+        them = order[slots]
+        urns = np.array([c.ofsted_urn[i] or "" for i in them.tolist()])
+        ids = np.array([c.id[i] for i in them.tolist()])
+        order[slots] = them[np.lexsort((ids, urns, names[them]))]
     return order
 
 

@@ -15,10 +15,28 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from functools import reduce
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, String, Text, and_, cast, or_, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    Select,
+    String,
+    Text,
+    Uuid,
+    and_,
+    case,
+    cast,
+    column,
+    literal_column,
+    or_,
+    select,
+    table,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from broker_tui.domain.matching import Area
@@ -37,8 +55,13 @@ from broker_tui.store.tables import (
 _TEXT_COLUMNS = ("name", "service_type", "sector", "ofsted_urn", "registration_status", "ofsted_grade", "sa_outcome",
                  "sa_category", "postcode_district", "local_authority_code", "local_authority_name", "sexes",
                  "purchasing_route")
-_NUMBER_COLUMNS = ("in_register", "latitude", "longitude", "location_approximate", "min_age", "max_age", "places",
-                   "vacancies")
+_NUMBER_COLUMNS = ("latitude", "longitude", "places", "vacancies")
+# Small whole numbers of every service read as one (the database packs them; a value per row instead of
+# twelve: at 100,000 services 1.1 million Python numbers fewer to make and transpose): the column and its
+# width in bits. A row holding a value outside its width (never written so by the app; no constraint
+# stops it) is packed as NULL and its columns read apart.
+_PACKED = (("in_register", 1), ("location_approximate", 1), ("min_age", 7), ("max_age", 7),
+           *((f"cap_{d}", 3) for d in NEED_DOMAIN_CODES))
 
 
 FETCH = 10_000
@@ -53,10 +76,22 @@ def id_key(column: Any, dialect: str) -> ColumnElement[str]:
 
 
 def _as_uuid_key(keys: Sequence[str], dialect: str) -> Sequence[str]:
-    """The ids as str(uuid) gives them (SQLite's hex digits dashed)."""
+    """The ids as str(uuid) gives them (SQLite's 32 hex digits dashed, in numpy's loops: a third of the
+    time of slicing each string at 100,000 services)."""
     if dialect == "postgresql":
         return keys
-    return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]
+    hexes = np.array(keys, dtype="U33")  # (one more than an id holds: a longer text is seen, not cut)
+    if len(hexes) and not (np.char.str_len(hexes) == 32).all():
+        return [f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" for h in keys]  # (not as the store writes)
+    digits = hexes.view("U1").reshape(len(hexes), 33)
+    dashed = np.full((len(hexes), 36), "-", dtype="U1")
+    for start, end, to in _DASHED:
+        dashed[:, to:to + end - start] = digits[:, start:end]
+    out: list[str] = dashed.view("U36").ravel().tolist()
+    return out
+
+
+_DASHED = ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24))  # hex digits -> place in str(uuid)
 
 
 def _fetch_columns(con: Connection, stmt: Select[Any], shared: Collection[int] = (),
@@ -124,24 +159,27 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
     s, p = Service.__table__, Provider.__table__
     # the providers' names apart, by id, not joined row by row (a third of the read at 100,000 services)
     provider_names: dict[str, str] = {pid: name for pid, name in con.execute(select(id_key(p.c.id, dialect), p.c.name))}
+    packed = _packed(s, dialect)
     selected = [id_key(s.c.id, dialect), id_key(s.c.provider_id, dialect), *(s.c[c] for c in _TEXT_COLUMNS),
-                *(s.c[c] for c in _NUMBER_COLUMNS), *(s.c[f"cap_{d}"] for d in NEED_DOMAIN_CODES),
+                *(s.c[c] for c in _NUMBER_COLUMNS), packed,
                 cast(s.c.areas_covered, Text), cast(s.c.specialisms, Text)]
     first_number = 2 + len(_TEXT_COLUMNS)
     shared = {1, *(2 + i for i, c in enumerate(_TEXT_COLUMNS) if c not in _OWN_TEXT),
               len(selected) - 2, len(selected) - 1}  # (the areas' and specialisms' JSON too)
     cols = _fetch_columns(con, select(*selected).where(s.c.archived_on.is_(None)), shared,
-                          numeric=range(first_number, len(selected) - 2))
+                          numeric=range(first_number, first_number + len(_NUMBER_COLUMNS) + 1))
     keys, provider = cols[0], [provider_names.get(pid, "") for pid in cols[1]]
     text = dict(zip(_TEXT_COLUMNS, cols[2:first_number], strict=True))
     k = first_number
     number = dict(zip(_NUMBER_COLUMNS, cols[k:k + len(_NUMBER_COLUMNS)], strict=True))
     k += len(_NUMBER_COLUMNS)
     n = len(keys)
-    caps = np.stack(cols[k:k + len(NEED_DOMAIN_CODES)], axis=1).astype(np.int8) if n else \
+    position = dict(zip(keys, range(n), strict=True))
+    number.update(_unpack(con, dialect, cols[k], and_(s.c.archived_on.is_(None), packed.is_(None)),
+                          position))
+    caps = np.stack([number[f"cap_{d}"] for d in NEED_DOMAIN_CODES], axis=1).astype(np.int8) if n else \
         np.zeros((0, len(NEED_DOMAIN_CODES)), dtype=np.int8)
     areas_text, specialisms_text = cols[-2], cols[-1]
-    position = dict(zip(keys, range(n), strict=True))
     hh = _households(con, dialect, position)
     free = _whole(number["vacancies"])
     if len(hh[0]):
@@ -166,6 +204,49 @@ def read_market_columns(con: Connection, today: dt.date) -> tuple[MarketColumns,
 
 
 _OWN_TEXT = frozenset({"name", "ofsted_urn"})  # text columns with a value of each service's own
+
+
+def _packed(s: Any, dialect: str) -> ColumnElement[Any]:
+    """The _PACKED columns as one whole number, NULL where one of them is outside its width (or NULL).
+    Plain integer operators, each column named once or twice (a CAST or a BETWEEN per column cost SQLite
+    as much as the numbers it spared): a group of columns fits its width when no bit above it is set in
+    the OR of them (a negative number sets them all). PostgreSQL casts its booleans to integers (SQLite
+    holds them so: SQLAlchemy is only told the type); its products stay within its integer type up to
+    bit 30, and a larger factor is a bigint literal."""
+    whole: dict[str, ColumnElement[Any]] = {
+        c: (cast if dialect == "postgresql" else type_coerce)(s.c[c], Integer) for c, _bits in _PACKED}
+    outside: ColumnElement[Any] | None = None
+    for bits in sorted({b for _c, b in _PACKED}):
+        group: list[ColumnElement[Any]] = [whole[c] for c, b in _PACKED if b == bits]
+        either = reduce(lambda x, y: x.op("|")(y), group).self_group()
+        over = either.op("&")(literal_column(str(-(1 << bits)))).self_group()
+        outside = over if outside is None else outside.op("|")(over).self_group()
+    assert outside is not None
+    fits = outside == 0
+    shift, total = 0, None
+    for c, bits in _PACKED:
+        term = whole[c] * literal_column(str(1 << shift)) if shift else whole[c]
+        total = term if total is None else total + term
+        shift += bits
+    return case((fits, total), else_=None)
+
+
+def _unpack(con: Connection, dialect: str, packed: np.ndarray, where: ColumnElement[bool],
+            position: dict[str, int]) -> dict[str, np.ndarray]:
+    """Each _PACKED column as float64 (as the other numbers are read), from the packed numbers and, for
+    a row where that is NULL, read apart (``where``: those rows)."""
+    bits = np.where(np.isnan(packed), 0, packed).astype(np.int64)
+    out, shift = {}, 0
+    for c, width in _PACKED:
+        out[c] = ((bits >> shift) & ((1 << width) - 1)).astype(np.float64)
+        shift += width
+    if np.isnan(packed).any():
+        s = Service.__table__
+        for key, *values in con.execute(select(id_key(s.c.id, dialect), *(s.c[c] for c, _w in _PACKED))
+                                        .where(where)):
+            for (c, _width), value in zip(_PACKED, values, strict=True):
+                out[c][position[key]] = np.nan if value is None else float(value)
+    return out
 
 
 def _each_distinct(texts: Sequence[str | None], make: Any) -> list[Any]:
@@ -226,21 +307,31 @@ def _stops(con: Connection, dialect: str, today: dt.date, position: dict[str, in
     return stops
 
 
+# The three purchases tables the free block units are read from, as plain Core tables of the columns read
+# (typed as the models are): naming the models would build every purchases table class, some 50 ms of a
+# command that only matches (issue 14). tests/store/test_lazy_tables.py holds them to the models.
+_BLOCK_CONTRACT = table("block_contract", column("id", Uuid), column("service_id", Uuid), column("status", String),
+                        column("starts_on", Date), column("ends_on", Date))
+_BLOCK_CONTRACT_TERM = table("block_contract_term", column("contract_id", Uuid), column("effective_from", Date),
+                             column("units", Integer))
+_PLACEMENT = table("placement", column("block_contract_id", Uuid), column("start_date", Date),
+                   column("end_date", Date))
+PURCHASES_READ = (_BLOCK_CONTRACT, _BLOCK_CONTRACT_TERM, _PLACEMENT)
+
+
 def _free_block_units(con: Connection, dialect: str, today: dt.date, position: dict[str, int], n: int) -> np.ndarray:
     """Units of block contracts running today (the term in force) less the placements open in them."""
-    from broker_tui.store.tables import BlockContract, BlockContractTerm, Placement  # (off the cached path)
-
-    bc, bt, pm = BlockContract.__table__, BlockContractTerm.__table__, Placement.__table__
+    bc, bt, pm = _BLOCK_CONTRACT, _BLOCK_CONTRACT_TERM, _PLACEMENT
     contracts = {cid: sid for cid, sid in con.execute(
-        select(bc.c.id, id_key(bc.c.service_id, dialect)).where(
+        select(id_key(bc.c.id, dialect), id_key(bc.c.service_id, dialect)).where(
             bc.c.status == "active", bc.c.service_id.is_not(None), bc.c.starts_on <= today, bc.c.ends_on >= today))}
-    units: dict[Any, tuple[dt.date, int]] = {}
-    for cid, eff, count in con.execute(select(bt.c.contract_id, bt.c.effective_from, bt.c.units)
+    units: dict[str, tuple[dt.date, int]] = {}
+    for cid, eff, count in con.execute(select(id_key(bt.c.contract_id, dialect), bt.c.effective_from, bt.c.units)
                                        .where(bt.c.effective_from <= today)):
         if cid in contracts and (cid not in units or eff >= units[cid][0]):
             units[cid] = (eff, count)
-    used: dict[Any, int] = defaultdict(int)
-    for (cid,) in con.execute(select(pm.c.block_contract_id).where(
+    used: dict[str, int] = defaultdict(int)
+    for (cid,) in con.execute(select(id_key(pm.c.block_contract_id, dialect)).where(
             and_(pm.c.block_contract_id.is_not(None), pm.c.start_date <= today,
                  or_(pm.c.end_date.is_(None), pm.c.end_date > today)))):
         used[cid] += 1
