@@ -76,7 +76,8 @@ print(json.dumps(sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith
 
 def test_reading_the_market_builds_no_purchases_tables(sqlite_ctx) -> None:
     """The market read from the tables (no file kept), in a new interpreter, as `match` does it: the free
-    block units come from the purchases tables without their models being built, and are the same."""
+    block units come from the purchases tables without their models being built, and are the same; the
+    directory's free-text search, which only Find placements uses, is not imported either."""
     seed_demo(sqlite_ctx)
     expected = load_market(sqlite_ctx).arrays.block_free
     assert expected.sum() > 0  # the demo has block units free today
@@ -87,11 +88,13 @@ from broker_tui.services.matching import load_market
 import datetime as dt
 ctx = AppContext.for_target({str(sqlite_ctx.location.path)!r}, today=dt.date.fromisoformat({sqlite_ctx.today().isoformat()!r}))
 free = load_market(ctx).arrays.block_free.tolist()
-print(json.dumps([free, sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("broker_tui.store.tables."))]))
+print(json.dumps([free, sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("broker_tui.store.tables.")),
+                  [m for m in ("broker_tui.services.market", "broker_tui.domain.search.index") if m in sys.modules]]))
 """, BROKER_TUI_NO_MARKET_CACHE="1")
-    free, modules = json.loads(out)
+    free, modules, search = json.loads(out)
     assert free == expected.tolist()
     assert set(modules) == {"audit", "market", "reference", "referrals"}
+    assert search == []  # nor the directory's free-text search, which only Find placements uses
 
 
 def test_the_market_read_of_the_purchases_tables_names_columns_the_models_define() -> None:

@@ -132,10 +132,15 @@ def _flags(values: np.ndarray) -> np.ndarray:
 
 
 def _day_ordinals(values: Sequence[Any]) -> np.ndarray:
-    """Dates as ordinals (None: NO_END), from the driver's dates or SQLite's ISO text."""
-    if isinstance(next((v for v in values if v is not None), ""), str):
-        return ordinals(np.array(["NaT" if v is None else v for v in values], dtype="datetime64[D]"))
-    return np.fromiter((NO_END if v is None else v.toordinal() for v in values), dtype=np.int64, count=len(values))
+    """Dates as ordinals (None: NO_END), from the driver's dates or SQLite's ISO text: each distinct value
+    worked out once (price lists start and end on a few days; 100,000 texts parsed took 40 ms)."""
+    distinct = list(dict.fromkeys(values))
+    if isinstance(next((v for v in distinct if v is not None), ""), str):
+        days = ordinals(np.array(["NaT" if v is None else v for v in distinct], dtype="datetime64[D]")).tolist()
+    else:
+        days = [NO_END if v is None else v.toordinal() for v in distinct]
+    of = dict(zip(distinct, days, strict=True))
+    return np.fromiter(map(of.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _whole(values: Sequence[int | None] | np.ndarray, missing: int = -1, dtype: type = np.int32) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,12 +24,12 @@ from broker_tui.domain.matching import (
     rank,
     request_from_referral,
 )
-from broker_tui.domain.search.index import SearchIndex
 from broker_tui.services.context import AppContext
-from broker_tui.services.market import market_index
-from broker_tui.services.market import warm_up_search as warm_text_index
 from broker_tui.services.matching._market import LoadedMarket, config_for, load_market
 from broker_tui.services.referrals import ReferralView
+
+if TYPE_CHECKING:
+    from broker_tui.domain.search.index import SearchIndex
 
 TOP_N = 50  # results explained and shown
 EXCLUDED_PAGE = 100  # excluded services described at a time (the excluded view pages)
@@ -85,7 +85,7 @@ def prepare(ctx: AppContext, view: ReferralView) -> Prepared:
     """Read (or reuse) the market snapshot and the free-text index, and rank the market for the referral's
     own profile (call from a worker)."""
     market = load_market(ctx)
-    warm_text_index(ctx)
+    _warm_text_index(ctx)
     f = filters_of(view)
     result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
     return Prepared(view, market, result)
@@ -161,6 +161,8 @@ def text_mask(ctx: AppContext, market: LoadedMarket, text: str) -> np.ndarray | 
         typing = False
     if not words:
         return None
+    from broker_tui.services.market import market_index  # (loaded by the warm-up: `match` never needs it)
+
     index, _gone = market_index(ctx, check=False)
     positions = _market_positions(index, market)  # by the index's slot: the market position, or -1
     matched = index.match_mask(" ".join(words) + ("" if typing else " "))
@@ -208,4 +210,12 @@ def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str
 def warm_up(ctx: AppContext) -> None:
     """Read the market snapshot and build the free-text index ahead of the first search (from a worker)."""
     load_market(ctx)
-    warm_text_index(ctx)
+    _warm_text_index(ctx)
+
+
+def _warm_text_index(ctx: AppContext) -> None:
+    """Build the directory's free-text index (services.market: imported here, on first use, not with
+    matching, which `match` imports for its ranking alone)."""
+    from broker_tui.services.market import warm_up_search
+
+    warm_up_search(ctx)
