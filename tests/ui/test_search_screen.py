@@ -223,3 +223,32 @@ async def test_the_market_file_for_the_next_start_is_written_once_the_first_rank
         assert names(screen.query_one(MatchTable))[:2] == ["Oakfield House", "Harbour View"]
     assert ranked_first == [True]
     assert _disk.cache_file(cases_ctx.location.url).exists()
+
+
+@sync
+async def test_the_free_text_index_is_built_once_the_first_ranking_is_shown(cases_ctx, monkeypatch):
+    """Issue 14: the referral screen's ranking ahead built the free-text index before its ranking (five seconds
+    of work at 100,000 services, holding the interpreter from the first ranking on screen); the index is
+    now asked for once the ranking is painted, and narrowing by text works as before."""
+    import broker_tui.services.market as market
+
+    app = make_app(cases_ctx)
+    painted_first: list[bool] = []
+    warm = market.warm_up_search
+
+    def built(ctx):
+        screen = app.screen
+        painted_first.append(isinstance(screen, MatchSearchScreen) and screen.results_painted.is_set())
+        return warm(ctx)
+
+    monkeypatch.setattr(market, "warm_up_search", built)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_search(app, pilot)
+        await until(pilot, lambda: painted_first, "the free-text index asked for")
+        await settle(pilot)
+        assert painted_first == [True]
+        assert names(screen.query_one(MatchTable))[:2] == ["Oakfield House", "Harbour View"]
+        await pilot.press("slash")
+        await changed(pilot, screen, *"harbour")
+        assert names(screen.query_one(MatchTable)) == ["Harbour View"]
+    assert painted_first == [True]  # once

@@ -36,6 +36,7 @@ with collector_paused(made_to_last=True):
         narrow,
         prepare,
         rank_for,
+        warm_text,
         warm_up,
     )
     from broker_tui.services.referrals import ReferralInvalid
@@ -58,5 +59,6 @@ __all__ = [
     "prepare",
     "rank_for",
     "result_to_json",
+    "warm_text",
     "warm_up",
 ]

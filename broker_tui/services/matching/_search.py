@@ -82,10 +82,11 @@ class Prepared:
 
 
 def prepare(ctx: AppContext, view: ReferralView) -> Prepared:
-    """Read (or reuse) the market snapshot and the free-text index, and rank the market for the referral's
-    own profile (call from a worker)."""
+    """Read (or reuse) the market snapshot and rank it for the referral's own profile (call from a worker).
+    Not the free-text index: the ranking needs none, and building it beside the first ranking held the
+    interpreter from it (at 100,000 services five seconds of work); the screen asks for it (``warm_text``)
+    once its first ranking is on screen."""
     market = load_market(ctx)
-    _warm_text_index(ctx)
     f = filters_of(view)
     result = rank_for(ctx, market, view, f) if f.types and f.age is not None else None
     return Prepared(view, market, result)
@@ -210,12 +211,13 @@ def narrow(ctx: AppContext, market: LoadedMarket, result: MatchResult, text: str
 def warm_up(ctx: AppContext) -> None:
     """Read the market snapshot and build the free-text index ahead of the first search (from a worker)."""
     load_market(ctx)
-    _warm_text_index(ctx)
+    warm_text(ctx)
 
 
-def _warm_text_index(ctx: AppContext) -> None:
-    """Build the directory's free-text index (services.market: imported here, on first use, not with
-    matching, which `match` imports for its ranking alone)."""
+def warm_text(ctx: AppContext) -> None:
+    """Build the free-text index that narrows a ranking, if it is not built (from a worker). It is the
+    directory's (services.market: imported here, on first use, not with matching, which `match` imports
+    for its ranking alone)."""
     from broker_tui.services.market import warm_up_search
 
     warm_up_search(ctx)

@@ -13,6 +13,7 @@ so a keystroke repaints the table and the status line, not the pane's layout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +37,7 @@ from broker_tui.services.matching import (
     load_market_unsaved,
     narrow,
     rank_for,
+    warm_text,
 )
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
@@ -94,6 +96,7 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
         self._explained = ExplainedOnce()  # what the detail pane shows
         self.results_painted = asyncio.Event()  # set when a ranking is on screen (tests and bench/ wait on it)
         self._keep_file: Callable[[], None] | None = None  # writes the market file read for this screen
+        self._text_warmed = False  # the free-text index asked for (once the first ranking is painted)
         self.typed_at = self.painted_at = 0.0  # the last filter change and paint (perf_counter; bench/)
         self._problems: dict[str, str] = {}  # a filter whose text cannot be read -> what is wrong with it
 
@@ -243,6 +246,21 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
         self.painted_at = time.perf_counter()
         self.results_painted.set()
         self._keep_market_file()
+        self._warm_text()
+
+    def _warm_text(self) -> None:
+        """Build the free-text index (/) now that the first ranking is on screen, not beside it: the
+        read-ahead has built it already unless Find placements came first. On the app's worker, once."""
+        if self._text_warmed:
+            return
+        self._text_warmed = True
+        ctx = self.ctx
+
+        def warm() -> None:
+            with contextlib.suppress(Exception):  # narrowing reports any real problem when text is typed
+                warm_text(ctx)
+
+        run_in_background(self.app, warm, "text-index", "build the free-text index", exclusive=False)
 
     def on_unmount(self) -> None:
         self._keep_market_file()  # closed before its first ranking was shown
