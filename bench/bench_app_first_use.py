@@ -6,7 +6,9 @@ bench_search_screen.synthetic_database), each run is a new process running the w
 market (and the search screen's code) ahead a second after its first frame, the broker opens a referral
 and presses f, timed from the key to the ranked table rendered (the screen's results_painted). Then the
 worst cases, "nothing ahead": Find placements at once after the first frame, with no market file in the
-cache folder ("no cache") or the file an earlier process kept ("cached"). Each run then goes to the
+cache folder ("no cache") or the file an earlier process kept ("cached"); and "f as the referral shows":
+nothing ahead, no market file, the referral opened and f pressed as soon as it is on screen (its ranking
+ahead, and before issue 14's last change the free-text index with it, under way beside the search screen's). Each run then goes to the
 directory (F3), timed to its first page rendered, and reports its peak resident memory (ru_maxrss).
 Medians printed with the targets.
 
@@ -46,7 +48,7 @@ async def _screen(app: Any, name: str) -> Any:
     return app.screen
 
 
-async def _child(db: str, referral_id: str, ahead: bool) -> dict[str, float]:
+async def _child(db: str, referral_id: str, mode: str) -> dict[str, float]:
     import resource
 
     from bench_search_screen import TODAY, idle
@@ -57,7 +59,9 @@ async def _child(db: str, referral_id: str, ahead: bool) -> dict[str, float]:
 
     ctx = AppContext.for_target(db, today=TODAY)
     # ahead: as the app runs (the market and the search screen's code read a second after the first frame);
-    # else nothing read ahead, the worst case
+    # else nothing read ahead, the worst case; "referral": nothing read ahead, the referral opened and f pressed
+    # as soon as it shows (its own ranking ahead has just begun)
+    ahead = mode == "ahead"
     app = BrokerApp(ctx, exit_after_home=False, warm_after=WARM_AFTER if ahead else None)
     out: dict[str, float] = {}
     async with app.run_test(size=(130, 40)) as pilot:
@@ -69,6 +73,14 @@ async def _child(db: str, referral_id: str, ahead: bool) -> dict[str, float]:
             await _screen(app, "ReferralDetailScreen")
             await pilot.pause(0.3)
             await idle(app)
+            start = time.perf_counter()
+            app.simulate_key("f")
+            screen = await _screen(app, "MatchSearchScreen")
+        elif mode == "referral":
+            app.open_referral(referral_id)
+            shown = await _screen(app, "ReferralDetailScreen")
+            while shown.view is None:
+                await asyncio.sleep(0.001)
             start = time.perf_counter()
             app.simulate_key("f")
             screen = await _screen(app, "MatchSearchScreen")
@@ -93,11 +105,11 @@ async def _child(db: str, referral_id: str, ahead: bool) -> dict[str, float]:
     return out
 
 
-def _run_child(db: Path, referral_id: str, cache: Path, ahead: bool = False, root: Path = ROOT) -> dict[str, float]:
+def _run_child(db: Path, referral_id: str, cache: Path, mode: str = "cold", root: Path = ROOT) -> dict[str, float]:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "BROKER_TUI_CONFIG": str(db.parent / "settings.toml"),
            "PYTHONPATH": str(root)}
     done = subprocess.run([sys.executable, str(root / "bench" / Path(__file__).name), "--child", str(db), referral_id,
-                           "ahead" if ahead else "cold"], env=env, capture_output=True, text=True, timeout=600, cwd=root)
+                           mode], env=env, capture_output=True, text=True, timeout=600, cwd=root)
     if done.returncode != 0:
         raise SystemExit(f"child failed:\n{done.stderr[-2000:]}")
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -133,7 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         db, referral, mode = args.child
-        print(json.dumps(asyncio.run(_child(db, referral, mode == "ahead"))))
+        print(json.dumps(asyncio.run(_child(db, referral, mode))))
         return
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other work inflates the medians)")
     markets: list[int | None] = ([] if args.no_demo else [None]) + list(args.sizes)
@@ -144,24 +156,26 @@ def main() -> None:
             trees = {"": ROOT, **{f"@{root.name}": root.resolve() for root in args.also}}
             for tree, root in trees.items():  # each tree's market file for its "cached" runs (and the OS cache warmed)
                 _run_child(db, rid, tmp / f"cache-{size}{tree}", root=root)
-            cases = ("as the app runs", "nothing ahead, no cache", "nothing ahead, cached")
+            cases = ("as the app runs", "nothing ahead, no cache", "nothing ahead, cached", "f as the referral shows")
             runs: dict[str, list[dict[str, float]]] = {case + tree: [] for tree in trees for case in cases}
             for _ in range(args.runs):
                 for tree, root in trees.items():
                     empty = tmp / "cache-empty"
                     shutil.rmtree(empty, ignore_errors=True)
-                    runs["as the app runs" + tree].append(_run_child(db, rid, empty, ahead=True, root=root))
+                    runs["as the app runs" + tree].append(_run_child(db, rid, empty, "ahead", root=root))
                     shutil.rmtree(empty, ignore_errors=True)
                     runs["nothing ahead, no cache" + tree].append(_run_child(db, rid, empty, root=root))
                     runs["nothing ahead, cached" + tree].append(_run_child(db, rid, tmp / f"cache-{size}{tree}",
                                                                            root=root))
+                    shutil.rmtree(empty, ignore_errors=True)
+                    runs["f as the referral shows" + tree].append(_run_child(db, rid, empty, "referral", root=root))
             name = "demo" if size is None else f"{size:,}"
             find_target, memory_target = TARGETS["demo" if size is None else size] if (
                 size is None or size in TARGETS) else (None, None)
             med: dict[str, dict[str, Any]] = {}
             for label, got in runs.items():
                 m = med[label] = {k: statistics.median(r[k] for r in got) for k in got[0]}
-                print(f"{name:>8} {label:23}: first Find placements {m['first_find_ms']:7.0f} ms"
+                print(f"{name:>8} {label:24}: first Find placements {m['first_find_ms']:7.0f} ms"
                       + (f" (target {find_target}, ratio {m['first_find_ms'] / find_target:.2f})" if find_target else "")
                       + f"; directory first page {m['directory_ms']:5.0f} ms; peak memory {m['peak_mb']:5.0f} MB"
                       + (f" (target {memory_target}, ratio {m['peak_mb'] / memory_target:.2f})" if memory_target else "")
