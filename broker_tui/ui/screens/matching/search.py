@@ -13,7 +13,6 @@ so a keystroke repaints the table and the status line, not the pane's layout.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -37,12 +36,12 @@ from broker_tui.services.matching import (
     load_market_unsaved,
     narrow,
     rank_for,
-    warm_text,
 )
 from broker_tui.services.outreach import Shortlist, sent_service_ids
 from broker_tui.services.referrals import ReferralView
-from broker_tui.ui.base import background, run_in_background
+from broker_tui.ui.base import background
 from broker_tui.ui.collector import TypingScreen
+from broker_tui.ui.screens.matching.deferred import DeferredWork
 from broker_tui.ui.screens.matching.filters import MatchFilters, select_types, types_list
 from broker_tui.ui.screens.matching.results import (
     ExcludedPane,
@@ -59,7 +58,7 @@ DEBOUNCE = 0.15  # seconds after the last change of a ranking filter before rank
 DETAIL_PAUSE = 0.2  # seconds after the last text narrowing before the Why pane explains the highlighted row
 
 
-class MatchSearchScreen(TypingScreen, ShortlistActions):
+class MatchSearchScreen(TypingScreen, ShortlistActions, DeferredWork):
     """Which services could take this child, best first, and why; what was left out, and why."""
 
     TITLE = "Find placements"
@@ -245,33 +244,10 @@ class MatchSearchScreen(TypingScreen, ShortlistActions):
     def _painted(self) -> None:
         self.painted_at = time.perf_counter()
         self.results_painted.set()
-        self._keep_market_file()
-        self._warm_text()
-
-    def _warm_text(self) -> None:
-        """Build the free-text index (/) now that the first ranking is on screen, not beside it: the
-        read-ahead has built it already unless Find placements came first. On the app's worker, once."""
-        if self._text_warmed:
-            return
-        self._text_warmed = True
-        ctx = self.ctx
-
-        def warm() -> None:
-            with contextlib.suppress(Exception):  # narrowing reports any real problem when text is typed
-                warm_text(ctx)
-
-        run_in_background(self.app, warm, "text-index", "build the free-text index", exclusive=False)
+        self.after_first_paint()
 
     def on_unmount(self) -> None:
         self._keep_market_file()  # closed before its first ranking was shown
-
-    def _keep_market_file(self) -> None:
-        """Write the market file for the next start, now that the broker is not waiting for the ranking (on
-        the app's worker, so that closing the screen does not stop it)."""
-        keep_file, self._keep_file = self._keep_file, None
-        if keep_file is not None:
-            run_in_background(self.app, keep_file, "market-file", "keep the market file for the next start",
-                              exclusive=False)
 
     def show_excluded(self, generation: int, excluded: ExcludedView) -> None:
         if generation != self._generation:
