@@ -13,12 +13,13 @@ from broker_tui.ui.base import BrokerScreen, run_in_background
 
 
 class DeferredWork(BrokerScreen[None]):
-    """The work done once the first ranking is painted (a base of MatchSearchScreen)."""
+    """The work done once a ranking is painted (a base of MatchSearchScreen): the first paint does it, a
+    later one finds a market file to write only when the snapshot was read again, and the index asked for."""
 
     _keep_file: Callable[[], None] | None  # writes the market file read for this screen
     _text_warmed: bool  # the free-text index asked for
 
-    def after_first_paint(self) -> None:
+    def after_paint(self) -> None:
         self._keep_market_file()
         self._warm_text()
 

@@ -244,7 +244,7 @@ class MatchSearchScreen(TypingScreen, ShortlistActions, DeferredWork):
     def _painted(self) -> None:
         self.painted_at = time.perf_counter()
         self.results_painted.set()
-        self.after_first_paint()
+        self.after_paint()
 
     def on_unmount(self) -> None:
         self._keep_market_file()  # closed before its first ranking was shown
